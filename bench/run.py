@@ -1,0 +1,151 @@
+"""`make bench`: how fast the course is, measured on this machine.
+
+Prints a table and writes ``bench/results.json``: a list of ``{"name", "value", "unit",
+"target"}`` objects with stable names, so runs can be compared over time:
+
+* ``import/helpers/seconds``           - ``import helpers`` in a fresh interpreter
+* ``notebook/<file>/seconds``          - executing a solution notebook top to bottom
+* ``notebook/<file>/peak_mb``          - the kernel's peak resident memory for it
+* ``widget/<name>/median_ms``, ``p95_ms`` - 30 control changes: compute + draw + PNG
+* whatever the ``bench/cases_*.py`` modules record (each defines ``run(record)``)
+
+Usage: ``python bench/run.py [--only notebooks|widgets|cases|import] [--notebook PATTERN]``.
+Targets are the course's (2 cores): notebooks <= 60 s, widget median <= 50 ms, p95 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+
+NOTEBOOK_SECONDS_TARGET = 60.0
+NOTEBOOK_PEAK_MB_TARGET = 1536.0
+WIDGET_MEDIAN_TARGET_MS = 50.0
+WIDGET_P95_TARGET_MS = 100.0
+IMPORT_TARGET_S = 0.5
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def __call__(self, name: str, value: float, unit: str, target: str | None = None) -> None:
+        row = {"name": name, "value": round(float(value), 4), "unit": unit, "target": target}
+        self.rows.append(row)
+        mark = "" if target is None else ("  ok" if _meets(value, target) else "  MISSED")
+        print(f"{name:<58} {value:>11.3f} {unit:<8} {target or '':<10}{mark}", flush=True)
+
+
+def _meets(value: float, target: str) -> bool:
+    op, number = target.split(" ", 1)
+    number = float(number)
+    return {"<=": value <= number, ">=": value >= number, "<": value < number, ">": value > number}[op]
+
+
+def bench_import(record: Recorder) -> None:
+    code = "import time; t = time.perf_counter(); import helpers; print(time.perf_counter() - t)"
+    times = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True).stdout)
+        for _ in range(5)
+    ]
+    record("import/helpers/seconds", statistics.median(times), "s", f"<= {IMPORT_TARGET_S}")
+
+
+def bench_notebooks(record: Recorder, pattern: str) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    peak_code = (
+        "import resource, sys; r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+        "print(r / (1024 * 1024 if sys.platform == 'darwin' else 1024))"
+    )
+    for path in sorted((ROOT / "solutions").glob(pattern)):
+        nb = nbformat.read(path, as_version=4)
+        n_cells = len(nb.cells)
+        nb.cells.append(nbformat.v4.new_code_cell(peak_code))
+        client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        with client.setup_kernel():
+            start = time.perf_counter()
+            for index in range(n_cells):
+                client.execute_cell(nb.cells[index], index)
+            seconds = time.perf_counter() - start
+            client.execute_cell(nb.cells[-1], n_cells)
+        peak_mb = float(nb.cells[-1].outputs[0]["text"].strip())
+        record(f"notebook/{path.name}/seconds", seconds, "s", f"<= {NOTEBOOK_SECONDS_TARGET:g}")
+        record(f"notebook/{path.name}/peak_mb", peak_mb, "MB", f"<= {NOTEBOOK_PEAK_MB_TARGET:g}")
+
+
+def bench_widgets(record: Recorder, n: int = 30) -> None:
+    from helpers.widgets import BENCH_FACTORIES, load_all
+
+    load_all()
+    for name, factory in sorted(BENCH_FACTORIES.items()):
+        explorer = factory()
+        times = []
+        for control, value in explorer.bench_changes(n):
+            before = explorer.controls[control].value
+            start = time.perf_counter()
+            explorer.controls[control].value = value
+            elapsed = (time.perf_counter() - start) * 1e3
+            if before != explorer.controls[control].value:  # only real updates count
+                times.append(elapsed)
+        if explorer.error:
+            print(f"  note: {name} ended on an error setting: {explorer.error}")
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        record(f"widget/{name}/median_ms", statistics.median(times), "ms",
+               f"<= {WIDGET_MEDIAN_TARGET_MS:g}")
+        record(f"widget/{name}/p95_ms", p95, "ms", f"<= {WIDGET_P95_TARGET_MS:g}")
+
+
+def bench_cases(record: Recorder) -> None:
+    for path in sorted((ROOT / "bench").glob("cases_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.run(record)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["import", "cases", "widgets", "notebooks"], action="append")
+    parser.add_argument("--notebook", default="*.ipynb", help="glob of solution notebooks to time")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    parts = args.only or ["import", "cases", "widgets", "notebooks"]
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    print(f"{'name':<58} {'value':>11} {'unit':<8} target   (on {os.cpu_count()} cores)")
+    record = Recorder()
+    if "import" in parts:
+        bench_import(record)
+    if "cases" in parts:
+        bench_cases(record)
+    if "widgets" in parts:
+        bench_widgets(record)
+    if "notebooks" in parts:
+        bench_notebooks(record, args.notebook)
+    # Merge with earlier results so a partial run (--only) keeps the other figures.
+    old = json.loads(args.output.read_text()) if args.output.exists() else []
+    new_names = {r["name"] for r in record.rows}
+    merged = [r for r in old if r["name"] not in new_names] + record.rows
+    args.output.write_text(json.dumps(sorted(merged, key=lambda r: r["name"]), indent=1) + "\n")
+    missed = [r["name"] for r in record.rows if r["target"] and not _meets(r["value"], r["target"])]
+    print(f"\n{len(record.rows)} figures written to {args.output.relative_to(ROOT)}; "
+          f"{len(missed)} missed their target" + (f": {', '.join(missed)}" if missed else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

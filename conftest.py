@@ -1,0 +1,37 @@
+"""Test-wide set-up: no network, no display, deterministic plotting.
+
+Lives at the repository root so that it applies to unit tests, doctests in helpers/ and the
+notebooks that nbval runs from chapters/ and solutions/.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+_NETGUARD = Path(__file__).parent / "tests" / "netguard"
+
+# Kernels started by nbval inherit this environment: they import the same network guard.
+os.environ["COURSE_BLOCK_NETWORK"] = "1"
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(_NETGUARD), os.environ.get("PYTHONPATH", "")) if p
+)
+os.environ.setdefault("MPLBACKEND", "Agg")
+sys.path.insert(0, str(_NETGUARD))
+import sitecustomize  # noqa: E402,F401 - guards this process too
+
+if getattr(sitecustomize, "NetworkBlockedError", None) is None:  # another sitecustomize won
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location("course_netguard", _NETGUARD / "sitecustomize.py")
+    _mod = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_mod)
+
+
+@pytest.fixture
+def rng():
+    """A seeded generator: every random test case is reproducible."""
+    import numpy as np
+
+    return np.random.default_rng(20261122)

@@ -1,0 +1,185 @@
+"""The course's data: bundled files verified by checksum, and real photographs.
+
+Everything loads offline. Files in ``data/`` are listed in ``data/manifest.json`` with their size,
+SHA-256, source and licence; :func:`data_path` checks both before anything reads a file, so a
+missing or damaged file is reported by name with the way to restore it, never read half-way.
+Photographs come from scikit-image's bundled images (their licences: :data:`PHOTOS`).
+
+Used in every chapter; the digits first appear in chapters/08_conv_arithmetic.ipynb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import check_choice
+
+__all__ = [
+    "DATA_DIR",
+    "PHOTOS",
+    "DataFileError",
+    "data_path",
+    "load_mnist_subset",
+    "load_photo",
+    "manifest",
+]
+
+#: Where the bundled files live (``COURSE_DATA_DIR`` overrides it, for tests and odd layouts).
+DATA_DIR = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+
+#: Real photographs bundled with scikit-image: name -> (description, licence / credit).
+PHOTOS: dict[str, tuple[str, str]] = {
+    "astronaut": ("Eileen Collins, NASA astronaut, RGB 512x512", "public domain (NASA)"),
+    "camera": ("the cameraman, gray 512x512", "CC0 (scikit-image contributors' replacement)"),
+    "coffee": ("a cup of coffee, RGB 400x600", "CC0 (Rachel Michetti)"),
+    "chelsea": ("Chelsea the cat, RGB 300x451", "CC0 (Stefan van der Walt)"),
+    "coins": ("Greek coins, gray 303x384", "public domain (Walters Art Museum)"),
+    "text": ("printed text, gray 172x448", "public domain"),
+    "clock": ("a motion-blurred wall clock, gray 300x400", "CC0 (Stefan van der Walt)"),
+    "moon": ("the surface of the moon, gray 512x512", "public domain"),
+    "page": ("a scanned book page, gray 191x384", "public domain"),
+    "rocket": ("a SpaceX Falcon 9 launch, RGB 427x640", "public domain (SpaceX, CC0)"),
+    "brick": ("a brick wall texture, gray 512x512", "CC0 (Stefan van der Walt)"),
+    "grass": ("a grass texture, gray 512x512", "CC0 (Stefan van der Walt)"),
+    "gravel": ("a gravel texture, gray 512x512", "CC0 (Stefan van der Walt)"),
+}
+
+
+class DataFileError(FileNotFoundError):
+    """A bundled data file is missing, or its size or checksum does not match the manifest."""
+
+
+def _restore_hint(file: str) -> str:
+    return (
+        f"restore it with `git checkout -- data/{file}` (or `git lfs pull` if your clone uses LFS); "
+        "data/manifest.json says where it comes from and tools/build_data.py rebuilds it"
+    )
+
+
+@cache
+def manifest() -> dict[str, dict]:
+    """The manifest of bundled files, keyed by file name.
+
+    Examples
+    --------
+    >>> manifest()["mnist_5000.npz"]["bytes"] > 0
+    True
+    """
+    path = DATA_DIR / "manifest.json"
+    if not path.exists():
+        raise DataFileError(f"{path} is missing; {_restore_hint('manifest.json')}")
+    return {entry["file"]: entry for entry in json.loads(path.read_text())}
+
+
+@cache
+def _verified(path: Path, size: int, mtime_ns: int) -> str:
+    # Cached on (path, size, mtime): hashing happens once per process unless the file changes.
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def data_path(file: str) -> Path:
+    """Path of a bundled file after checking its size and SHA-256 against the manifest.
+
+    Parameters
+    ----------
+    file : str
+        A file name listed in ``data/manifest.json``, e.g. ``"mnist_5000.npz"``.
+
+    Raises
+    ------
+    ValueError
+        If ``file`` is not in the manifest.
+    DataFileError
+        If the file is missing, or its size or checksum differs from the manifest.
+    """
+    entries = manifest()
+    check_choice(file, "file", entries)
+    entry, path = entries[file], DATA_DIR / file
+    if not path.exists():
+        raise DataFileError(f"data file {file} is missing (looked in {DATA_DIR}); {_restore_hint(file)}")
+    stat = path.stat()
+    if stat.st_size != entry["bytes"]:
+        raise DataFileError(
+            f"data file {file} is damaged: {stat.st_size} bytes, manifest says {entry['bytes']}; "
+            + _restore_hint(file)
+        )
+    digest = _verified(path, stat.st_size, stat.st_mtime_ns)
+    if digest != entry["sha256"]:
+        raise DataFileError(
+            f"data file {file} is damaged: SHA-256 {digest[:12]}..., manifest says "
+            f"{entry['sha256'][:12]}...; {_restore_hint(file)}"
+        )
+    return path
+
+
+def load_mnist_subset(split: str = "all") -> tuple[np.ndarray, np.ndarray]:
+    """Real handwritten digits: 5,000 MNIST images, 500 of each class, 28x28 uint8.
+
+    Parameters
+    ----------
+    split : {"all", "train", "test"}
+        ``"train"`` is the first 400 images of each digit (4,000), ``"test"`` the last 100 of
+        each (1,000): a fixed, stratified split, so every run and every learner sees the same.
+
+    Returns
+    -------
+    images : (N, 28, 28) ndarray of uint8
+        White digit on black, 0-255.
+    labels : (N,) ndarray of int64
+        The digit, 0-9.
+
+    Examples
+    --------
+    >>> images, labels = load_mnist_subset("test")
+    >>> images.shape, images.dtype, np.bincount(labels).tolist() == [100] * 10
+    ((1000, 28, 28), dtype('uint8'), True)
+    """
+    check_choice(split, "split", ("all", "train", "test"))
+    with np.load(data_path("mnist_5000.npz")) as f:
+        images, labels = f["images"], f["labels"].astype(np.int64)
+    if split == "all":
+        return images, labels
+    # Rank of each image within its class, in file order; < 400 -> train.
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels)) - np.searchsorted(labels[order], labels[order])
+    keep = rank < 400 if split == "train" else rank >= 400
+    return images[keep], labels[keep]
+
+
+def load_photo(name: str, *, gray: bool = False) -> np.ndarray:
+    """A real photograph from scikit-image's bundled images (no download).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PHOTOS` (``"astronaut"``, ``"camera"``, ``"coffee"``, ``"chelsea"``, ...).
+    gray : bool
+        Return an ``(H, W)`` uint8 gray image (ITU-R BT.601 luma, as in chapter 01).
+
+    Returns
+    -------
+    (H, W, 3) or (H, W) ndarray of uint8
+
+    Examples
+    --------
+    >>> load_photo("camera").shape
+    (512, 512)
+    >>> load_photo("chelsea", gray=True).dtype
+    dtype('uint8')
+    """
+    check_choice(name, "name", PHOTOS)
+    import skimage.data  # deferred: scikit-image is only needed for the photos
+
+    image = np.ascontiguousarray(getattr(skimage.data, name)())
+    if gray and image.ndim == 3:
+        from .color import to_gray
+
+        image = to_gray(image)
+    return image

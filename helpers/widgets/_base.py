@@ -1,0 +1,173 @@
+"""The explorer pattern every chapter widget follows.
+
+An :class:`Explorer` owns a few ipywidgets controls, a pure :meth:`~Explorer.compute` step that
+calls the algorithm helpers with the controls' values, and a :meth:`~Explorer.draw` step that
+updates an off-screen matplotlib figure. The figure is rendered to PNG and shown in an
+``ipywidgets.Image``, next to a text readout, so the widget looks the same in JupyterLab, in
+nbval and in a headless browser, and needs no interactive matplotlib backend.
+
+Tests (and the benchmark) drive an explorer without a browser::
+
+    ex = threshold_explorer(image)
+    ex.controls["threshold"].value = 100      # what a learner's slider move does
+    ex.result["binary"]                       # what was computed for that value
+    ex.readout.value                          # the text the learner sees
+
+Explorer factories *return* the explorer; the notebook's last expression displays it.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as W
+
+# The Agg canvas and a bare Figure: no pyplot, no backend switching, nothing global.
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["BENCH_FACTORIES", "Explorer", "register_bench"]
+
+#: name -> zero-argument factory returning a ready Explorer; ``make bench`` times each.
+BENCH_FACTORIES: dict[str, Callable[[], Explorer]] = {}
+
+
+def register_bench(name: str) -> Callable[[Callable[[], Explorer]], Callable[[], Explorer]]:
+    """Register a zero-argument explorer factory under a stable benchmark name."""
+
+    def decorator(factory: Callable[[], Explorer]) -> Callable[[], Explorer]:
+        BENCH_FACTORIES[name] = factory
+        return factory
+
+    return decorator
+
+
+class Explorer:
+    """Base class: controls -> :meth:`compute` -> :meth:`draw` -> PNG image + readout.
+
+    Subclasses set up ``self.controls`` (name -> ipywidget with a ``value``) and the figure's
+    artists in ``__init__`` via :meth:`_build`, and implement :meth:`compute` (pure: returns a
+    dict, never touches the figure) and :meth:`draw` (updates artists from that dict, returns the
+    readout text/HTML). Errors from compute are shown in the readout, never raised into the
+    learner's notebook, so no slider position can crash the widget.
+
+    Attributes
+    ----------
+    controls : dict[str, ipywidgets.Widget]
+        The learner's controls, by name.
+    result : dict
+        What the last update computed.
+    error : str or None
+        The message of the last update's error, if any.
+    readout : ipywidgets.HTML
+        The text shown under the figure.
+    image : ipywidgets.Image
+        The rendered figure (PNG).
+    widget : ipywidgets.Box
+        Everything, laid out; this is what the notebook displays.
+    last_update_ms : float
+        Compute + draw + PNG time of the last update.
+    """
+
+    #: Figure size in inches and resolution; small on purpose so updates stay fast.
+    figsize: tuple[float, float] = (8.0, 3.2)
+    dpi: int = 80
+
+    def __init__(self) -> None:
+        self.controls: dict[str, W.Widget] = {}
+        self.result: dict[str, Any] = {}
+        self.error: str | None = None
+        self.last_update_ms = float("nan")
+        self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        self._canvas = FigureCanvasAgg(self.figure)
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.readout = W.HTML()
+        self._build()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.widget = W.VBox([self._layout_controls(), self.image, self.readout])
+        self.update()
+
+    # -- for subclasses -------------------------------------------------------------------
+    def _build(self) -> None:
+        """Create ``self.controls`` and the figure's axes/artists."""
+        raise NotImplementedError
+
+    def compute(self) -> dict[str, Any]:
+        """Read the controls, call the algorithm helpers, return the results (no drawing)."""
+        raise NotImplementedError
+
+    def draw(self, result: dict[str, Any]) -> str:
+        """Update the figure from ``result``; return the readout (HTML allowed)."""
+        raise NotImplementedError
+
+    def _layout_controls(self) -> W.Widget:
+        return W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap"))
+
+    # -- machinery ----------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        """The controls' current values, by name."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute, redraw and re-render; called on every control change."""
+        start = time.perf_counter()
+        try:
+            self.result = self.compute()
+            self.error = None
+            text = self.draw(self.result)
+        except (ValueError, TypeError) as exc:
+            # A combination of settings the algorithm rejects: say why, keep the last picture.
+            self.error = str(exc)
+            text = f"<b style='color:#b00'>Cannot compute this setting:</b> {exc}"
+        else:
+            buf = io.BytesIO()
+            self._canvas.print_png(buf)
+            self.image.value = buf.getvalue()
+        self.readout.value = text
+        self.last_update_ms = (time.perf_counter() - start) * 1e3
+
+    def set(self, **values: Any) -> Explorer:
+        """Set several controls at once (each change triggers an update, as in the browser)."""
+        for name, value in values.items():
+            if name not in self.controls:
+                raise ValueError(
+                    f"no control named {name!r}; this explorer has {', '.join(self.controls)}"
+                )
+            self.controls[name].value = value
+        return self
+
+    def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        """``n`` control changes a learner might make, for latency measurement.
+
+        Cycles through the sliders and drop-downs, moving each to a different point of its range
+        every time. Subclasses with other controls override this.
+        """
+        fractions = (0.2, 0.8, 0.5, 0.35, 0.65, 0.95, 0.05)
+        changes: list[tuple[str, Any]] = []
+        names = [k for k, c in self.controls.items() if hasattr(c, "max") or hasattr(c, "options")]
+        if not names:
+            return changes
+        for i in range(n):
+            name = names[i % len(names)]
+            c = self.controls[name]
+            k = i // len(names)
+            if hasattr(c, "options"):
+                opts = [o[1] if isinstance(o, tuple) else o for o in c.options]
+                changes.append((name, opts[(k + 1) % len(opts)]))
+            else:
+                value = c.min + (c.max - c.min) * fractions[k % len(fractions)]
+                if isinstance(c.value, int) and not isinstance(c.value, bool):
+                    step = getattr(c, "step", 1) or 1
+                    value = int(c.min + round((value - c.min) / step) * step)
+                changes.append((name, value))
+        return changes
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        return self.widget._repr_mimebundle_(**kwargs)
