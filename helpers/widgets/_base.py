@@ -24,12 +24,14 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
+import numpy as np
+import PIL.Image
 
 # The Agg canvas and a bare Figure: no pyplot, no backend switching, nothing global.
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["BENCH_FACTORIES", "Explorer", "register_bench"]
+__all__ = ["BENCH_FACTORIES", "Explorer", "downscale", "register_bench"]
 
 #: name -> zero-argument factory returning a ready Explorer; ``make bench`` times each.
 BENCH_FACTORIES: dict[str, Callable[[], Explorer]] = {}
@@ -45,13 +47,24 @@ def register_bench(name: str) -> Callable[[Callable[[], Explorer]], Callable[[],
     return decorator
 
 
+def downscale(image, max_side: int = 256):
+    """Every k-th pixel so that neither side exceeds ``max_side``: keeps widget updates fast.
+
+    Plain subsampling (no smoothing) on purpose: explorers show what the algorithm does to the
+    pixels, and the same subsampled image is what they compute on.
+    """
+    step = max(1, -(-max(image.shape[:2]) // max_side))  # ceiling division
+    return image[::step, ::step].copy() if step > 1 else image
+
+
 class Explorer:
     """Base class: controls -> :meth:`compute` -> :meth:`draw` -> PNG image + readout.
 
     Subclasses set up ``self.controls`` (name -> ipywidget with a ``value``) and the figure's
     artists in ``__init__`` via :meth:`_build`, and implement :meth:`compute` (pure: returns a
     dict, never touches the figure) and :meth:`draw` (updates artists from that dict, returns the
-    readout text/HTML). Errors from compute are shown in the readout, never raised into the
+    readout text/HTML). Artists that updates change go in ``self.dynamic`` so that only they
+    are redrawn (blitting); leave it empty to redraw the whole figure each time. Errors from compute are shown in the readout, never raised into the
     learner's notebook, so no slider position can crash the widget.
 
     Attributes
@@ -85,6 +98,9 @@ class Explorer:
         self._canvas = FigureCanvasAgg(self.figure)
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
         self.readout = W.HTML()
+        #: Artists that updates change; set in _build. Empty means "redraw everything".
+        self.dynamic: list = []
+        self._background = None
         self._build()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -127,11 +143,37 @@ class Explorer:
             self.error = str(exc)
             text = f"<b style='color:#b00'>Cannot compute this setting:</b> {exc}"
         else:
-            buf = io.BytesIO()
-            self._canvas.print_png(buf)
-            self.image.value = buf.getvalue()
+            self.image.value = self._render_png()
         self.readout.value = text
         self.last_update_ms = (time.perf_counter() - start) * 1e3
+
+    def _render_png(self) -> bytes:
+        """Render the figure to PNG bytes, redrawing only ``self.dynamic`` artists if possible.
+
+        The first render draws everything (and freezes the layout); the static part (axes,
+        ticks, fixed images) is kept as a background, and later renders restore it and draw
+        only the artists an update changes (blitting), which is several times cheaper.
+        """
+        canvas = self._canvas
+        if self._background is None or not self.dynamic:
+            for artist in self.dynamic:
+                artist.set_animated(True)  # keep them out of the cached background
+            canvas.draw()
+            if self.figure.get_layout_engine() is not None:
+                # Lay out once, then freeze: re-running the layout per update costs more than
+                # the drawing. Redraw so the background matches the frozen layout.
+                self.figure.set_layout_engine("none")
+                canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            self.figure.draw_artist(artist)
+        rgba = np.asarray(canvas.buffer_rgba())
+        buf = io.BytesIO()
+        # Light compression: at PIL's default level, PNG encoding dominated the update time.
+        PIL.Image.fromarray(rgba).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
 
     def set(self, **values: Any) -> Explorer:
         """Set several controls at once (each change triggers an update, as in the browser)."""

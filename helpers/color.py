@@ -1,0 +1,308 @@
+"""Pixels: gray levels, colour spaces, thresholds and histograms.
+
+Used in chapters/01_pixels.ipynb (and wherever a chapter needs a gray or float image).
+
+Conventions (the course's image contract):
+
+* An image is a numpy array, ``(H, W)`` gray or ``(H, W, 3)`` RGB (never OpenCV's BGR).
+* ``uint8`` images hold 0 (black) .. 255 (white); float images hold 0.0 .. 1.0.
+  :func:`as_float_image` and :func:`as_uint8_image` convert between the two.
+* HSV: hue in degrees [0, 360), saturation and value in [0, 1] (OpenCV's float convention;
+  OpenCV's uint8 images store hue / 2 to fit 0-179, scikit-image stores hue / 360).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_array, check_float, check_image, check_int
+
+__all__ = [
+    "LUMA_WEIGHTS",
+    "as_float_image",
+    "as_uint8_image",
+    "histogram",
+    "hsv_to_rgb",
+    "hue_mask",
+    "rgb_to_hsv",
+    "threshold",
+    "to_gray",
+]
+
+#: ITU-R BT.601 luma weights for R, G, B: the eye is most sensitive to green, least to blue.
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+
+
+def as_float_image(image: np.ndarray) -> np.ndarray:
+    """Convert an image to float32 in [0, 1].
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) ndarray
+        uint8 (0-255), bool, or float already in [0, 1].
+
+    Returns
+    -------
+    ndarray of float32, same shape, values in [0, 1].
+
+    Raises
+    ------
+    TypeError
+        For integer dtypes other than uint8 (their range is ambiguous).
+    ValueError
+        For a float image with values outside [0, 1].
+
+    Examples
+    --------
+    >>> as_float_image(np.array([[0, 51, 255]], np.uint8))
+    array([[0. , 0.2, 1. ]], dtype=float32)
+    """
+    image = check_image(image)
+    if image.dtype == np.uint8:
+        return image.astype(np.float32) / np.float32(255)
+    if image.dtype == bool:
+        return image.astype(np.float32)
+    if image.dtype.kind == "f":
+        lo, hi = float(image.min()), float(image.max())
+        if lo < 0 or hi > 1:
+            raise ValueError(
+                f"image is float with values in [{lo:.4g}, {hi:.4g}]; float images must lie in "
+                "[0, 1] - divide 0-255 data by 255, or clip"
+            )
+        return image.astype(np.float32, copy=False)
+    raise TypeError(
+        f"image must be uint8 (0-255), bool or float (0-1); got dtype {image.dtype} - "
+        "convert it yourself, e.g. image.astype(np.float32) / image.max()"
+    )
+
+
+def as_uint8_image(image: np.ndarray) -> np.ndarray:
+    """Convert an image to uint8 in 0-255 (floats in [0, 1] are scaled and rounded).
+
+    Examples
+    --------
+    >>> as_uint8_image(np.array([[0.0, 0.5, 1.0]]))
+    array([[  0, 128, 255]], dtype=uint8)
+    """
+    image = check_image(image)
+    if image.dtype == np.uint8:
+        return image
+    return np.round(as_float_image(image) * 255).astype(np.uint8)
+
+
+def to_gray(rgb: np.ndarray) -> np.ndarray:
+    """Luma of an RGB image: ``Y = 0.299 R + 0.587 G + 0.114 B`` (ITU-R BT.601).
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray
+        uint8 or float in [0, 1]; channels in R, G, B order.
+
+    Returns
+    -------
+    (H, W) ndarray
+        uint8 (rounded) for uint8 input, float32 otherwise.
+
+    Notes
+    -----
+    Same weights as ``cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)``. For uint8, OpenCV computes in
+    14-bit fixed point, so its result can differ from the rounded exact value by 1 gray level
+    (tests/test_color.py measures it). A plain average ``(R + G + B) / 3`` would make a pure
+    blue pixel as bright as a pure green one, which is not what the eye sees.
+
+    References
+    ----------
+    ITU-R Recommendation BT.601. Used in chapters/01_pixels.ipynb.
+
+    Examples
+    --------
+    >>> to_gray(np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]]], np.uint8))
+    array([[ 76, 150,  29]], dtype=uint8)
+    """
+    rgb = check_image(rgb, "rgb", ndim=3, fix="it is already gray" if np.ndim(rgb) == 2 else None)
+    weights = np.asarray(LUMA_WEIGHTS, dtype=np.float32)
+    if rgb.dtype == np.uint8:
+        return np.round(rgb.astype(np.float32) @ weights).astype(np.uint8)
+    return as_float_image(rgb) @ weights
+
+
+def rgb_to_hsv(rgb: np.ndarray) -> np.ndarray:
+    """Convert RGB to HSV: hue in degrees [0, 360), saturation and value in [0, 1].
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray
+        uint8 or float in [0, 1].
+
+    Returns
+    -------
+    (H, W, 3) ndarray of float32
+        ``[..., 0]`` hue (degrees), ``[..., 1]`` saturation, ``[..., 2]`` value.
+
+    Notes
+    -----
+    With ``M = max(R, G, B)``, ``m = min(R, G, B)`` and chroma ``C = M - m``:
+    ``V = M``, ``S = C / M`` (0 where ``M = 0``), and the hue is the angle around the colour
+    hexagon: ``60 * ((G - B) / C mod 6)`` if ``M = R``, ``60 * ((B - R) / C + 2)`` if ``M = G``,
+    ``60 * ((R - G) / C + 4)`` if ``M = B``; gray pixels (``C = 0``) get hue 0.
+    Agrees with ``cv2.cvtColor(float32 RGB, cv2.COLOR_RGB2HSV)`` and with
+    ``skimage.color.rgb2hsv`` times 360 for the hue.
+
+    References
+    ----------
+    A. R. Smith, "Color gamut transform pairs", SIGGRAPH 1978. Used in chapters/01_pixels.ipynb.
+
+    Examples
+    --------
+    >>> rgb_to_hsv(np.array([[[1.0, 0.5, 0.0]]]))  # orange
+    array([[[30.,  1.,  1.]]], dtype=float32)
+    """
+    rgb = as_float_image(check_image(rgb, "rgb", ndim=3))
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    v = rgb.max(axis=-1)
+    c = v - rgb.min(axis=-1)
+    safe_c = np.where(c > 0, c, 1)  # avoid 0/0 for gray pixels; their hue is set to 0 below
+    hue = np.select(
+        [c == 0, v == r, v == g],
+        [0.0, ((g - b) / safe_c) % 6, (b - r) / safe_c + 2],
+        default=(r - g) / safe_c + 4,
+    ) * 60
+    s = np.where(v > 0, c / np.where(v > 0, v, 1), 0)
+    return np.stack([hue % 360, s, v], axis=-1).astype(np.float32)
+
+
+def hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
+    """Convert HSV (hue in degrees, S and V in [0, 1]) back to float32 RGB in [0, 1].
+
+    Parameters
+    ----------
+    hsv : (H, W, 3) ndarray of float
+
+    Returns
+    -------
+    (H, W, 3) ndarray of float32
+
+    Notes
+    -----
+    Each channel is ``V - V S max(0, min(k, 4 - k, 1))`` with ``k = (n + H / 60) mod 6`` and
+    ``n = 5, 3, 1`` for R, G, B: the inverse of :func:`rgb_to_hsv`.
+
+    Examples
+    --------
+    >>> hsv_to_rgb(np.array([[[30.0, 1.0, 1.0]]]))
+    array([[[1. , 0.5, 0. ]]], dtype=float32)
+    """
+    hsv = check_image(hsv, "hsv", ndim=3)
+    if hsv.dtype.kind != "f":
+        raise TypeError(f"hsv must be a float array (hue in degrees); got dtype {hsv.dtype}")
+    s, v = hsv[..., 1], hsv[..., 2]
+    if s.min() < 0 or s.max() > 1 or v.min() < 0 or v.max() > 1:
+        raise ValueError("hsv saturation and value (channels 1 and 2) must lie in [0, 1]")
+    h = (hsv[..., 0] % 360) / 60
+    out = [v - v * s * np.clip(np.minimum((n + h) % 6, 4 - (n + h) % 6), 0, 1) for n in (5, 3, 1)]
+    return np.stack(out, axis=-1).astype(np.float32)
+
+
+def threshold(gray: np.ndarray, t: float) -> np.ndarray:
+    """Binary image: ``True`` (white) where ``gray > t``, ``False`` (black) elsewhere.
+
+    Parameters
+    ----------
+    gray : (H, W) ndarray
+        uint8 (compare with ``t`` in 0-255) or float (``t`` in 0-1).
+    t : float
+        The threshold. A pixel exactly equal to ``t`` is black, as in OpenCV's THRESH_BINARY.
+
+    Returns
+    -------
+    (H, W) ndarray of bool
+
+    Examples
+    --------
+    >>> threshold(np.array([[10, 128, 129]], np.uint8), 128)
+    array([[False, False,  True]])
+    """
+    gray = check_image(gray, "gray", ndim=2, fix="convert with to_gray() first")
+    t = check_float(t, "t")
+    return gray > t
+
+
+def histogram(gray: np.ndarray, bins: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Count pixels per gray level.
+
+    Parameters
+    ----------
+    gray : (H, W) ndarray
+        uint8 (levels 0-255) or float in [0, 1].
+    bins : int
+        Number of equal-width bins over the full range (0-256 for uint8, 0-1 for float).
+
+    Returns
+    -------
+    counts : (bins,) ndarray of int64
+    edges : (bins + 1,) ndarray of float64
+
+    Notes
+    -----
+    Agrees with ``cv2.calcHist([gray], [0], None, [bins], [0, 256])`` for uint8 input.
+
+    Examples
+    --------
+    >>> counts, edges = histogram(np.array([[0, 0, 255]], np.uint8))
+    >>> int(counts[0]), int(counts[255]), int(counts.sum())
+    (2, 1, 3)
+    """
+    gray = check_image(gray, "gray", ndim=2, fix="convert with to_gray() first")
+    bins = check_int(bins, "bins", min=1)
+    top = 256.0 if gray.dtype == np.uint8 else 1.0
+    if gray.dtype == np.uint8 and bins == 256:
+        counts = np.bincount(gray.ravel(), minlength=256).astype(np.int64)
+        return counts, np.arange(257, dtype=np.float64)
+    counts, edges = np.histogram(gray, bins=bins, range=(0.0, top))
+    return counts.astype(np.int64), edges
+
+
+def hue_mask(
+    hsv: np.ndarray,
+    hue: float,
+    width: float,
+    *,
+    min_saturation: float = 0.0,
+    min_value: float = 0.0,
+) -> np.ndarray:
+    """Select pixels whose hue lies within ``width`` degrees of ``hue`` (on the colour circle).
+
+    Parameters
+    ----------
+    hsv : (H, W, 3) ndarray of float
+        From :func:`rgb_to_hsv`.
+    hue : float
+        Centre hue in degrees (0 red, 60 yellow, 120 green, 240 blue).
+    width : float
+        Half-width of the accepted band in degrees, 0-180.
+    min_saturation, min_value : float
+        Also require S and V at least this large (gray and dark pixels have unreliable hue).
+
+    Returns
+    -------
+    (H, W) ndarray of bool
+
+    Notes
+    -----
+    Hue is an angle, so 350 degrees and 10 degrees are 20 degrees apart, not 340: the distance
+    is ``min(|h - hue| mod 360, 360 - |h - hue| mod 360)``.
+
+    Examples
+    --------
+    >>> hsv = np.array([[[350.0, 1, 1], [10.0, 1, 1], [180.0, 1, 1]]])
+    >>> hue_mask(hsv, 0, 20)
+    array([[ True,  True, False]])
+    """
+    hsv = check_image(hsv, "hsv", ndim=3)
+    hue = check_float(hue, "hue")
+    width = check_float(width, "width", min=0, max=180)
+    min_saturation = check_float(min_saturation, "min_saturation", min=0, max=1)
+    min_value = check_float(min_value, "min_value", min=0, max=1)
+    d = np.abs(hsv[..., 0] - hue) % 360
+    d = np.minimum(d, 360 - d)
+    return (d <= width) & (hsv[..., 1] >= min_saturation) & (hsv[..., 2] >= min_value)

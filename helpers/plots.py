@@ -1,0 +1,68 @@
+"""Small static-figure helpers shared by the chapters (plain matplotlib, no widgets).
+
+Kept apart from the algorithm modules, which never import matplotlib.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._validation import as_array
+
+__all__ = ["show_images", "show_values"]
+
+
+def show_images(
+    images: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    *,
+    cmap: str = "gray",
+    size: float = 3.0,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    columns: int | None = None,
+):
+    """Show images side by side with titles; returns the pyplot Figure.
+
+    Gray images use ``cmap``; ``vmin``/``vmax`` fix the gray scale (default: the dtype's full
+    range, 0-255 for uint8, 0-1 for bool/float in [0, 1], else the image's own range).
+    """
+    import matplotlib.pyplot as plt
+
+    images = [as_array(im, f"images[{i}]", ndim=(2, 3)) for i, im in enumerate(images)]
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"titles must have one entry per image ({len(images)}); got {len(titles)}")
+    columns = columns or len(images)
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False,
+                             layout="constrained")
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for i, (ax, im) in enumerate(zip(axes.ravel(), images, strict=False)):
+        lo, hi = vmin, vmax
+        if lo is None and hi is None and im.ndim == 2:
+            if im.dtype == np.uint8:
+                lo, hi = 0, 255
+            elif im.dtype == bool or (im.min() >= 0 and im.max() <= 1):
+                lo, hi = 0, 1
+        ax.imshow(im, cmap=cmap if im.ndim == 2 else None, vmin=lo, vmax=hi,
+                  interpolation="nearest" if max(im.shape[:2]) <= 64 else "antialiased")
+        if titles is not None:
+            ax.set_title(titles[i])
+    return fig
+
+
+def show_values(ax, patch: np.ndarray, *, fmt: str = "{:g}", cmap: str = "gray") -> None:
+    """Draw a small 2-D array as an image with each value written in its cell."""
+    patch = as_array(patch, "patch", ndim=2)
+    if patch.size > 400:
+        raise ValueError(f"patch must be small enough to label (<= 400 values); got {patch.shape}")
+    ax.imshow(patch, cmap=cmap, interpolation="nearest")
+    mid = (float(patch.max()) + float(patch.min())) / 2
+    for (y, x), v in np.ndenumerate(patch):
+        ax.text(x, y, fmt.format(v), ha="center", va="center", fontsize=8,
+                color="black" if v > mid else "white")
+    ax.set_xticks(range(patch.shape[1]))
+    ax.set_yticks(range(patch.shape[0]))
