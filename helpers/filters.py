@@ -149,7 +149,7 @@ def correlate2d_naive(
 
     Examples
     --------
-    >>> correlate2d_naive(np.arange(9.0).reshape(3, 3), np.ones((3, 3)), mode="valid")
+    >>> correlate2d_naive(np.arange(9).reshape(3, 3), np.ones((3, 3)), mode="valid")
     array([[36.]], dtype=float32)
     """
     padded, kernel = _prepare(image, kernel, mode, border, cval)
@@ -302,9 +302,9 @@ def gaussian_kernel(size: int, sigma: float | None = None) -> np.ndarray:
     Examples
     --------
     >>> gaussian_kernel(3, sigma=0.8).round(3)
-    array([[0.055, 0.12 , 0.055],
-           [0.12 , 0.262, 0.12 ],
-           [0.055, 0.12 , 0.055]])
+    array([[0.057, 0.125, 0.057],
+           [0.125, 0.272, 0.125],
+           [0.057, 0.125, 0.057]])
     """
     size = check_int(size, "size", min=1, odd=True)
     if sigma is None:
