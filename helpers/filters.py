@@ -25,23 +25,50 @@ Conventions, as in OpenCV's ``cv2.filter2D``:
   ``(H, W)`` image and ``(kh, kw)`` kernel give ``(H - kh + 1, W - kw + 1)``.
 * Integer and bool images are filtered as float32 values (no rescaling to [0, 1]); float64
   stays float64. Convert with :func:`helpers.color.as_float_image` first for [0, 1].
+* The median filter is not linear, keeps the input's dtype (uint8 in, uint8 out) and pads with
+  ``"replicate"`` by default, as ``cv2.medianBlur`` does.
+* Noise models take an explicit ``rng`` and return float32 images in [0, 1] (clipped, like
+  ``skimage.util.random_noise``); :func:`psnr` measures how far a result is from the clean image.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_choice, check_float, check_image, check_int, check_kernel
+from ._validation import (
+    as_array,
+    check_choice,
+    check_float,
+    check_image,
+    check_int,
+    check_kernel,
+    check_rng,
+)
 
 __all__ = [
     "BORDERS",
+    "DENOISERS",
+    "KERNELS",
+    "NOISE_KINDS",
+    "add_gaussian_noise",
+    "add_noise",
+    "add_poisson_noise",
+    "add_salt_and_pepper",
+    "add_speckle_noise",
+    "box_blur",
+    "box_kernel",
     "convolve2d",
     "correlate2d",
     "correlate2d_naive",
+    "denoise",
     "gaussian_blur",
     "gaussian_kernel",
     "gaussian_sigma_for_size",
+    "median_filter",
+    "median_filter_naive",
     "pad",
+    "psnr",
+    "unsharp_mask",
 ]
 
 #: Border name -> numpy.pad mode (see the module docstring for OpenCV/scipy names).
@@ -75,6 +102,15 @@ def pad(
     -------
     (H + 2 ph, W + 2 pw) ndarray, same dtype as ``image``.
 
+    Notes
+    -----
+    Equivalent to ``cv2.copyMakeBorder`` with the OpenCV border named in the module docstring.
+
+    References
+    ----------
+    R. Szeliski, *Computer Vision: Algorithms and Applications*, 2nd ed., Sec. 3.2 (2022).
+    Used in chapters/02_filtering.ipynb and chapters/03_edges.ipynb.
+
     Examples
     --------
     >>> pad(np.array([[1, 2, 3]]), 0, 2, border="reflect101")
@@ -96,7 +132,7 @@ def pad(
 
 
 def _prepare(image, kernel, mode, border, cval):
-    image = check_image(image, ndim=2, fix="filter each channel separately, or convert with to_gray()")
+    image = check_image(image, ndim=2, fix="filter each channel separately, or use to_gray()")
     check_choice(mode, "mode", ("same", "valid"))
     kernel = check_kernel(kernel, odd=(mode == "same"))
     dtype = _float_dtype(image)
@@ -146,6 +182,11 @@ def correlate2d_naive(
     .. math:: g(y, x) = \\sum_{i=0}^{k_h-1} \\sum_{j=0}^{k_w-1} k(i, j)\\, f(y + i, x + j)
 
     where ``f`` is the (padded) input. No flip of ``k``: see :func:`convolve2d`.
+
+    References
+    ----------
+    R. Szeliski, *Computer Vision: Algorithms and Applications*, 2nd ed., Sec. 3.2 (2022).
+    Used in chapters/02_filtering.ipynb and chapters/03_edges.ipynb.
 
     Examples
     --------
@@ -208,6 +249,11 @@ def correlate2d(
     Agrees with ``cv2.filter2D(image, cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT_101)``
     and with ``scipy.ndimage.correlate(image, kernel, mode="mirror")`` (tests/test_filters.py).
 
+    References
+    ----------
+    R. Szeliski, *Computer Vision: Algorithms and Applications*, 2nd ed., Sec. 3.2 (2022).
+    Used in chapters/02_filtering.ipynb and chapters/03_edges.ipynb.
+
     Examples
     --------
     The notes' vertical-edge filter on the first 3x3 window of their 6x6 example:
@@ -254,6 +300,11 @@ def convolve2d(
     Flipping makes convolution commutative and associative (blur then sharpen = one kernel),
     which correlation is not. Agrees with ``scipy.ndimage.convolve(image, kernel, mode="mirror")``.
 
+    References
+    ----------
+    R. Szeliski, *Computer Vision: Algorithms and Applications*, 2nd ed., Sec. 3.2 (2022).
+    Used in chapters/02_filtering.ipynb and chapters/03_edges.ipynb.
+
     Examples
     --------
     >>> k = np.array([[1, 0, -1]] * 3)
@@ -267,6 +318,24 @@ def convolve2d(
 
 def gaussian_sigma_for_size(size: int) -> float:
     """OpenCV's default sigma for a Gaussian of odd ``size``: ``0.3 * ((size - 1) / 2 - 1) + 0.8``.
+
+    Parameters
+    ----------
+    size : int
+        Odd kernel side (>= 1).
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    The formula OpenCV documents for ``sigma <= 0``. OpenCV itself uses fixed tables instead for
+    sizes 3 to 9 (see :func:`gaussian_kernel`).
+
+    References
+    ----------
+    OpenCV documentation, ``cv2.getGaussianKernel``. Used in chapters/02_filtering.ipynb.
 
     Examples
     --------
@@ -286,7 +355,9 @@ def gaussian_kernel(size: int, sigma: float | None = None) -> np.ndarray:
         Odd side length (the kernel is ``size x size``).
     sigma : float, optional
         Standard deviation in pixels (> 0); ``None`` uses :func:`gaussian_sigma_for_size`,
-        as OpenCV does for ``sigma=0``.
+        OpenCV's formula for ``sigma=0``. (OpenCV itself replaces that formula by fixed
+        binomial-like tables for sizes 3 to 9, e.g. ``[1, 2, 1] / 4`` for 3, which differ from
+        it by up to 0.022; pass ``sigma`` explicitly to match OpenCV exactly.)
 
     Returns
     -------
@@ -297,7 +368,12 @@ def gaussian_kernel(size: int, sigma: float | None = None) -> np.ndarray:
     .. math:: g(i) \\propto \\exp\\left(-\\frac{(i - c)^2}{2\\sigma^2}\\right), \\quad
               G = g g^T, \\quad \\sum G = 1
 
-    Agrees with ``cv2.getGaussianKernel(size, sigma)`` (outer product) to 1e-12.
+    Agrees with ``cv2.getGaussianKernel(size, sigma)`` (outer product) to 1e-12 for any
+    explicit ``sigma`` (tests/test_filters.py).
+
+    References
+    ----------
+    OpenCV documentation, ``cv2.getGaussianKernel``. Used in chapters/02_filtering.ipynb.
 
     Examples
     --------
@@ -342,15 +418,663 @@ def gaussian_blur(
     -----
     The 2-D Gaussian is separable: blurring rows with the 1-D kernel and then columns gives the
     same result for ``2 * size`` instead of ``size**2`` multiplications per pixel; this function
-    uses that. Agrees with ``cv2.GaussianBlur(image, (size, size), sigma)`` on float32 images.
+    uses that. Agrees with ``cv2.GaussianBlur(image, (size, size), sigma)`` on float32 images
+    for an explicit ``sigma``.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Sec. 3.5 (2018).
+    Used in chapters/02_filtering.ipynb and chapters/03_edges.ipynb.
 
     Examples
     --------
     >>> float(gaussian_blur(np.ones((5, 5)), 3).mean())
     1.0
     """
-    image = check_image(image, ndim=2, fix="blur each channel separately, or convert with to_gray()")
+    image = check_image(image, ndim=2, fix="blur each channel separately, or use to_gray()")
     kernel = gaussian_kernel(size, sigma)
     g = kernel.sum(axis=0)  # the 1-D factor: rows of G sum to the 1-D Gaussian
     rows = correlate2d(image, g[None, :], border=border)
     return correlate2d(rows, g[:, None], border=border)
+
+
+# -- box filter and the kernel presets -----------------------------------------------------------
+
+
+def box_kernel(size: int) -> np.ndarray:
+    """The ``size x size`` averaging kernel: every weight ``1 / size**2``.
+
+    Parameters
+    ----------
+    size : int
+        Odd side length (>= 1), so the kernel has a centre pixel.
+
+    Returns
+    -------
+    (size, size) ndarray of float64, summing to 1.
+
+    Notes
+    -----
+    .. math:: B_{ij} = \\frac{1}{n^2}, \\qquad (f \\star B)(y, x) =
+              \\frac{1}{n^2} \\sum_{|i|, |j| \\le (n - 1)/2} f(y + i, x + j)
+
+    the plain mean of the window. It is what ``cv2.blur`` / ``cv2.boxFilter(normalize=True)``
+    use (tests/test_filters.py).
+
+    References
+    ----------
+    R. Szeliski, *Computer Vision: Algorithms and Applications*, 2nd ed., Sec. 3.2 (2022).
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    >>> box_kernel(3) * 9
+    array([[1., 1., 1.],
+           [1., 1., 1.],
+           [1., 1., 1.]])
+    """
+    size = check_int(size, "size", min=1, odd=True)
+    return np.full((size, size), 1.0 / size**2)
+
+
+def box_blur(image: np.ndarray, size: int, *, border: str = "reflect101") -> np.ndarray:
+    """Mean of each ``size x size`` window (see :func:`box_kernel`), computed separably.
+
+    Parameters
+    ----------
+    image : (H, W) ndarray
+    size : int
+        Odd window side.
+    border : {"reflect101", "reflect", "replicate", "constant"}
+
+    Returns
+    -------
+    (H, W) ndarray of float32 (float64 for float64 input)
+
+    Notes
+    -----
+    The box kernel is the outer product of two 1-D kernels ``1/n``, so rows then columns give the
+    same result with ``2n`` instead of ``n**2`` operations per pixel. Agrees with
+    ``cv2.blur(image, (size, size), borderType=cv2.BORDER_REFLECT_101)`` on float32 to 1e-6.
+
+    References
+    ----------
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    >>> box_blur(np.array([[0.0, 0, 9, 0, 0]] * 3), 3, border="replicate")[1]
+    array([0., 3., 3., 3., 0.])
+    """
+    image = check_image(image, ndim=2, fix="blur each channel separately, or use to_gray()")
+    size = check_int(size, "size", min=1, odd=True)
+    g = np.full(size, 1.0 / size)
+    return correlate2d(correlate2d(image, g[None, :], border=border), g[:, None], border=border)
+
+
+def _preset(rows: list[list[float]], scale: float = 1.0) -> np.ndarray:
+    kernel = np.array(rows, dtype=np.float64) * scale
+    kernel.flags.writeable = False  # a shared table: nobody may change a preset by accident
+    return kernel
+
+
+#: Named 3x3 kernels for the kernel editor of chapters/02_filtering.ipynb (read-only arrays).
+#: All are applied by correlation (no flip), as ``cv2.filter2D`` and CNNs do; "vertical edge" is
+#: the notes' ``[[1, 0, -1]] * 3`` (bright-to-dark from left to right gives a positive response).
+KERNELS: dict[str, np.ndarray] = {
+    "identity": _preset([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+    "box blur": _preset([[1, 1, 1], [1, 1, 1], [1, 1, 1]], 1 / 9),
+    "gaussian 3x3": _preset([[1, 2, 1], [2, 4, 2], [1, 2, 1]], 1 / 16),  # = cv2's sigma=0 table
+    "sharpen": _preset([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    "vertical edge": _preset([[1, 0, -1], [1, 0, -1], [1, 0, -1]]),
+    "horizontal edge": _preset([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]),
+    "laplacian": _preset([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    "emboss": _preset([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+}
+
+
+def unsharp_mask(
+    image: np.ndarray,
+    sigma: float = 1.0,
+    amount: float = 1.0,
+    *,
+    size: int | None = None,
+    border: str = "reflect101",
+) -> np.ndarray:
+    """Sharpen by adding back the detail a Gaussian blur removes: ``image + amount * detail``.
+
+    Parameters
+    ----------
+    image : (H, W) ndarray
+        Gray image (integers are filtered as float32 values, not rescaled).
+    sigma : float
+        Standard deviation of the blur (> 0): the size of the details that get boosted.
+    amount : float
+        How much detail to add back (>= 0); 0 returns the image unchanged (as float).
+    size : int, optional
+        Odd side of the Gaussian; default ``2 * ceil(3 * sigma) + 1``.
+    border : {"reflect101", "reflect", "replicate", "constant"}
+
+    Returns
+    -------
+    (H, W) ndarray of float32 (float64 for float64 input), **not clipped**: sharpening
+    overshoots at edges (that is what makes them look crisp); clip for display.
+
+    Notes
+    -----
+    .. math:: d = f - G_\\sigma \\star f, \\qquad
+              s = f + a\\, d = (1 + a) f - a\\, G_\\sigma \\star f
+
+    ``d`` (original minus blurred) is the *detail* or high-pass layer, not a sharpened image.
+    Agrees with ``skimage.filters.unsharp_mask(image, radius=sigma, amount=amount,
+    preserve_range=True)`` when ``size=2 * int(4 * sigma + 0.5) + 1`` and ``border="reflect"``
+    (scikit-image truncates its Gaussian at 4 sigma and pads with scipy's "reflect").
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Sec. 3.6 (2018).
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    A step gets an undershoot before it and an overshoot after it:
+
+    >>> unsharp_mask(np.array([[0.0, 0, 0, 1, 1, 1]]), sigma=1.0, amount=1.0, size=3,
+    ...              border="replicate").round(2)
+    array([[ 0.  ,  0.  , -0.27,  1.27,  1.  ,  1.  ]])
+    """
+    image = check_image(image, ndim=2, fix="sharpen each channel separately, or use to_gray()")
+    sigma = check_float(sigma, "sigma", min=0, min_inclusive=False)
+    amount = check_float(amount, "amount", min=0)
+    if size is None:
+        size = 2 * int(np.ceil(3 * sigma)) + 1
+    image = image.astype(_float_dtype(image), copy=False)
+    blurred = gaussian_blur(image, size, sigma, border=border)
+    return image + amount * (image - blurred)
+
+
+# -- median filter --------------------------------------------------------------------------------
+
+
+def _median_prepare(image, size, border, cval):
+    image = check_image(image, ndim=2, fix="filter each channel separately, or use to_gray()")
+    size = check_int(size, "size", min=1, odd=True)
+    check_choice(border, "border", BORDERS)
+    return pad(image, size // 2, size // 2, border=border, cval=cval), size
+
+
+def median_filter_naive(
+    image: np.ndarray, size: int = 3, *, border: str = "replicate", cval: float = 0.0
+) -> np.ndarray:
+    """Median filter with plain loops: sort each window, take the middle value.
+
+    Same signature and result as :func:`median_filter`; kept for reading, not for speed.
+
+    Parameters
+    ----------
+    image : (H, W) ndarray
+    size : int
+        Odd window side (the window has ``size**2`` pixels, so the median is one of them).
+    border : {"replicate", "reflect101", "reflect", "constant"}
+        Default "replicate", as ``cv2.medianBlur``.
+    cval : float
+        Padding value for ``border="constant"``.
+
+    Returns
+    -------
+    (H, W) ndarray, same dtype as ``image``.
+
+    Notes
+    -----
+    .. math:: g(y, x) = \\operatorname{median}\\{ f(y + i, x + j) : |i|, |j| \\le (n - 1)/2 \\}
+
+    References
+    ----------
+    J. W. Tukey, *Exploratory Data Analysis*, Addison-Wesley (1977).
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    >>> median_filter_naive(np.array([[1, 1, 1], [1, 255, 1], [1, 1, 1]], np.uint8), 3)
+    array([[1, 1, 1],
+           [1, 1, 1],
+           [1, 1, 1]], dtype=uint8)
+    """
+    padded, size = _median_prepare(image, size, border, cval)
+    h, w = image.shape if hasattr(image, "shape") else np.shape(image)
+    out = np.empty((h, w), dtype=padded.dtype)
+    middle = size * size // 2
+    for y in range(h):
+        for x in range(w):
+            window = sorted(padded[y : y + size, x : x + size].ravel())  # all n*n values ...
+            out[y, x] = window[middle]  # ... and the one in the middle of the sorted list
+    return out
+
+
+def median_filter(
+    image: np.ndarray, size: int = 3, *, border: str = "replicate", cval: float = 0.0
+) -> np.ndarray:
+    """Median filter, vectorised: every window at once as a strided view, then a partial sort.
+
+    Parameters
+    ----------
+    image : (H, W) ndarray
+        Gray image, any real dtype; the output keeps it (uint8 in, uint8 out).
+    size : int
+        Odd window side.
+    border : {"replicate", "reflect101", "reflect", "constant"}
+        Default "replicate", as ``cv2.medianBlur``.
+    cval : float
+        Padding value for ``border="constant"``.
+
+    Returns
+    -------
+    (H, W) ndarray, same dtype as ``image``.
+
+    Raises
+    ------
+    ValueError
+        Wrong dimensions, empty or non-finite image, even or non-positive ``size``, unknown
+        border, or an image too small for ``border="reflect101"``.
+
+    Notes
+    -----
+    ``numpy.lib.stride_tricks.sliding_window_view`` gives an ``(H, W, n, n)`` view of all windows
+    without copying; ``numpy.partition`` then puts the middle element in place in ``O(n^2)`` per
+    window instead of sorting (``O(n^2 log n)``). Rows are processed in blocks to bound memory.
+    The median is not linear (``median(a + b) != median(a) + median(b)``), so no kernel, no
+    separability and no FFT: it costs far more per pixel than a box or Gaussian blur.
+
+    Agrees exactly with ``cv2.medianBlur`` (uint8, any size; float32 for sizes 3 and 5) and with
+    ``scipy.ndimage.median_filter(image, size, mode="nearest")``; the other borders match scipy's
+    "mirror" (reflect101), "reflect" and "constant" (tests/test_filters.py).
+
+    References
+    ----------
+    J. W. Tukey, *Exploratory Data Analysis*, Addison-Wesley (1977).
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    One salt pixel disappears; the step edge stays a step:
+
+    >>> median_filter(np.array([[0, 0, 9, 9], [0, 255, 9, 9], [0, 0, 9, 9]], np.uint8), 3)
+    array([[0, 0, 9, 9],
+           [0, 0, 9, 9],
+           [0, 0, 9, 9]], dtype=uint8)
+    """
+    padded, size = _median_prepare(image, size, border, cval)
+    h, w = padded.shape[0] - size + 1, padded.shape[1] - size + 1
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size))  # (h, w, n, n) view
+    middle = size * size // 2
+    out = np.empty((h, w), dtype=padded.dtype)
+    # Blocks of rows so that the copied windows stay below ~2**22 elements at a time.
+    rows = max(1, (1 << 22) // (w * size * size))
+    for top in range(0, h, rows):
+        block = windows[top : top + rows].reshape(-1, w, size * size)
+        out[top : top + rows] = np.partition(block, middle, axis=-1)[..., middle]
+    return out
+
+
+# -- noise models --------------------------------------------------------------------------------
+
+
+def _unit_float(image: np.ndarray) -> np.ndarray:
+    from .color import as_float_image  # the course's one uint8 <-> float converter
+
+    return as_float_image(image)
+
+
+def _finish(noisy: np.ndarray, clip: bool) -> np.ndarray:
+    if clip:
+        np.clip(noisy, 0.0, 1.0, out=noisy)
+    return noisy.astype(np.float32, copy=False)
+
+
+def add_gaussian_noise(
+    image: np.ndarray, sigma: float, *, rng: np.random.Generator | int, clip: bool = True
+) -> np.ndarray:
+    """Additive white Gaussian noise: each pixel and channel gets its own ``N(0, sigma^2)`` draw.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) ndarray
+        uint8 (0-255) or float in [0, 1]; converted with :func:`helpers.color.as_float_image`.
+    sigma : float
+        Standard deviation of the noise, in units of the [0, 1] range (>= 0).
+    rng : numpy.random.Generator or int
+        Source of randomness (a seed gives the same noise every run).
+    clip : bool
+        Clip the result to [0, 1] (as a camera's sensor saturates).
+
+    Returns
+    -------
+    ndarray of float32, the shape of ``image``.
+
+    Notes
+    -----
+    .. math:: g = f + n, \\qquad n \\sim \\mathcal{N}(0, \\sigma^2) \\text{ i.i.d.}
+
+    The model of sensor read-out and thermal noise. Same distribution as
+    ``skimage.util.random_noise(image, mode="gaussian", var=sigma**2)``: tests compare mean and
+    variance of the added noise.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Sec. 5.2 (2018).
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    >>> noisy = add_gaussian_noise(np.full((200, 200), 0.5), 0.1, rng=0)
+    >>> round(float(noisy.std()), 2)
+    0.1
+    """
+    image = _unit_float(image)
+    sigma = check_float(sigma, "sigma", min=0)
+    rng = check_rng(rng)
+    return _finish(image + rng.normal(0.0, sigma, image.shape), clip)
+
+
+def add_salt_and_pepper(
+    image: np.ndarray,
+    amount: float,
+    *,
+    rng: np.random.Generator | int,
+    salt_vs_pepper: float = 0.5,
+) -> np.ndarray:
+    """Impulse noise: a fraction ``amount`` of the pixels becomes white (salt) or black (pepper).
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) ndarray
+        uint8 (0-255) or float in [0, 1].
+    amount : float
+        Probability that a pixel is corrupted, in [0, 1].
+    rng : numpy.random.Generator or int
+    salt_vs_pepper : float
+        Probability that a corrupted pixel is salt (1.0) rather than pepper (0.0), in [0, 1].
+
+    Returns
+    -------
+    ndarray of float32, the shape of ``image``.
+
+    Notes
+    -----
+    Each pixel independently: with probability :math:`p` (``amount``) it is replaced by 1 with
+    probability :math:`s` (``salt_vs_pepper``) or by 0 otherwise; else it is kept. Models dead or
+    stuck sensor cells and bit errors in transmission.
+
+    Convention difference: ``skimage.util.random_noise(mode="s&p")`` corrupts each *channel*
+    separately (coloured specks in RGB images); here a corrupted pixel turns white or black in
+    all channels at once, like a dead sensor cell. On gray images the two are the same model
+    (tests compare the fraction of corrupted pixels and the salt share).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Sec. 5.2 (2018).
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    >>> noisy = add_salt_and_pepper(np.full((100, 100), 0.5), 0.1, rng=0)
+    >>> round(float(np.mean(noisy != 0.5)), 2), sorted(np.unique(noisy).tolist())
+    (0.1, [0.0, 0.5, 1.0])
+    """
+    image = _unit_float(image)
+    amount = check_float(amount, "amount", min=0, max=1)
+    salt_vs_pepper = check_float(salt_vs_pepper, "salt_vs_pepper", min=0, max=1)
+    rng = check_rng(rng)
+    hit = rng.random(image.shape[:2]) < amount
+    salt = rng.random(image.shape[:2]) < salt_vs_pepper
+    noisy = image.copy()
+    noisy[hit & salt] = 1.0  # on RGB these index whole pixels: all three channels together
+    noisy[hit & ~salt] = 0.0
+    return noisy
+
+
+def add_poisson_noise(
+    image: np.ndarray, peak: float, *, rng: np.random.Generator | int, clip: bool = True
+) -> np.ndarray:
+    """Shot noise: photon counts are Poisson, so the noise grows with the brightness.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) ndarray
+        uint8 (0-255) or float in [0, 1].
+    peak : float
+        Expected photon count of a white pixel (> 0). Fewer photons (a dark scene, a short
+        exposure) mean more noise: the standard deviation at white is ``1 / sqrt(peak)``.
+    rng : numpy.random.Generator or int
+    clip : bool
+        Clip to [0, 1] (a count can exceed ``peak``).
+
+    Returns
+    -------
+    ndarray of float32, the shape of ``image``.
+
+    Notes
+    -----
+    .. math:: g = \\frac{1}{P}\\, \\mathrm{Poisson}(P f), \\qquad
+              \\mathrm{E}[g] = f, \\quad \\mathrm{Var}[g] = f / P
+
+    Signal-dependent: dark pixels get little noise, bright ones more (but a better
+    signal-to-noise ratio, :math:`\\sqrt{P f}`). ``skimage.util.random_noise(mode="poisson")`` is
+    this model with ``P`` fixed to the next power of two above the number of distinct values in
+    the image (256 for a typical uint8 photo); tests compare with it at ``peak=256``.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Sec. 5.2 (2018).
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    >>> noisy = add_poisson_noise(np.full((200, 200), 0.25), peak=100, rng=0, clip=False)
+    >>> round(float(noisy.mean()), 2), round(float(noisy.var()), 4)  # f and f / P
+    (0.25, 0.0025)
+    """
+    image = _unit_float(image)
+    peak = check_float(peak, "peak", min=0, min_inclusive=False)
+    rng = check_rng(rng)
+    return _finish(rng.poisson(image * np.float64(peak)) / peak, clip)
+
+
+def add_speckle_noise(
+    image: np.ndarray, sigma: float, *, rng: np.random.Generator | int, clip: bool = True
+) -> np.ndarray:
+    """Multiplicative noise ``f + f n`` with ``n ~ N(0, sigma^2)`` (radar, ultrasound, lasers).
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) ndarray
+        uint8 (0-255) or float in [0, 1].
+    sigma : float
+        Standard deviation of the multiplier ``n`` (>= 0).
+    rng : numpy.random.Generator or int
+    clip : bool
+        Clip the result to [0, 1].
+
+    Returns
+    -------
+    ndarray of float32, the shape of ``image``.
+
+    Notes
+    -----
+    .. math:: g = f (1 + n), \\qquad \\mathrm{Var}[g \\mid f] = \\sigma^2 f^2
+
+    Same as ``skimage.util.random_noise(image, mode="speckle", var=sigma**2)``.
+
+    References
+    ----------
+    J. W. Goodman, "Some fundamental properties of speckle", *JOSA* 66(11), 1976.
+    Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    >>> add_speckle_noise(np.zeros((2, 2)), 0.5, rng=0)  # black stays black
+    array([[0., 0.],
+           [0., 0.]], dtype=float32)
+    """
+    image = _unit_float(image)
+    sigma = check_float(sigma, "sigma", min=0)
+    rng = check_rng(rng)
+    return _finish(image + image * rng.normal(0.0, sigma, image.shape), clip)
+
+
+#: The noise models :func:`add_noise` knows, in the order the chapter introduces them.
+NOISE_KINDS = ("gaussian", "salt_and_pepper", "poisson", "speckle")
+
+
+def add_noise(
+    image: np.ndarray, kind: str, level: float, *, rng: np.random.Generator | int
+) -> np.ndarray:
+    """One entry point for the noise models, with one knob ``level`` for all of them.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) ndarray
+        uint8 (0-255) or float in [0, 1].
+    kind : {"gaussian", "salt_and_pepper", "poisson", "speckle"}
+    level : float
+        The strength, >= 0 (0 returns the clean image as float32):
+
+        * "gaussian", "speckle": the noise standard deviation ``sigma``;
+        * "poisson": the standard deviation at white, ``1 / sqrt(peak)``, so ``peak = level**-2``;
+        * "salt_and_pepper": the fraction of corrupted pixels, ``amount`` (<= 1).
+    rng : numpy.random.Generator or int
+
+    Returns
+    -------
+    ndarray of float32 in [0, 1], the shape of ``image``.
+
+    Notes
+    -----
+    Dispatches to :func:`add_gaussian_noise`, :func:`add_salt_and_pepper`,
+    :func:`add_poisson_noise` and :func:`add_speckle_noise`.
+
+    References
+    ----------
+    Used in chapters/02_filtering.ipynb (the noise explorer and the PSNR table).
+
+    Examples
+    --------
+    >>> add_noise(np.full((2, 2), 0.5), "salt_and_pepper", 1.0, rng=1)
+    array([[0., 0.],
+           [1., 1.]], dtype=float32)
+    """
+    check_choice(kind, "kind", NOISE_KINDS)
+    level = check_float(level, "level", min=0, max=1 if kind == "salt_and_pepper" else None)
+    if level == 0:
+        return _unit_float(image).copy()
+    if kind == "gaussian":
+        return add_gaussian_noise(image, level, rng=rng)
+    if kind == "salt_and_pepper":
+        return add_salt_and_pepper(image, level, rng=rng)
+    if kind == "poisson":
+        return add_poisson_noise(image, level**-2, rng=rng)
+    return add_speckle_noise(image, level, rng=rng)
+
+
+#: The smoothing filters :func:`denoise` knows.
+DENOISERS = ("box", "gaussian", "median")
+
+
+def denoise(image: np.ndarray, method: str, size: int) -> np.ndarray:
+    """Smooth a gray image with a ``size x size`` box, Gaussian or median filter.
+
+    Parameters
+    ----------
+    image : (H, W) ndarray
+    method : {"box", "gaussian", "median"}
+        "gaussian" uses OpenCV's sigma for the size (:func:`gaussian_sigma_for_size`).
+    size : int
+        Odd window side.
+
+    Returns
+    -------
+    (H, W) ndarray of float32 (float64 for float64 input; the median keeps the input dtype).
+
+    Notes
+    -----
+    Box and Gaussian are linear (weighted means: good against Gaussian noise, which averages
+    out); the median is not (it ignores outliers: good against salt and pepper). Borders: the
+    linear filters use "reflect101", the median "replicate", as OpenCV's defaults.
+
+    References
+    ----------
+    Used in chapters/02_filtering.ipynb (the noise explorer and the PSNR table).
+
+    Examples
+    --------
+    >>> image = np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    >>> [round(float(denoise(image, m, 3)[1, 1]), 3) for m in DENOISERS]
+    [0.111, 0.272, 0.0]
+    """
+    check_choice(method, "method", DENOISERS)
+    if method == "box":
+        return box_blur(image, size)
+    if method == "gaussian":
+        return gaussian_blur(image, size)
+    return median_filter(image, size)
+
+
+def psnr(reference: np.ndarray, test: np.ndarray, *, data_range: float | None = None) -> float:
+    """Peak signal-to-noise ratio of ``test`` against the clean ``reference``, in decibels.
+
+    Parameters
+    ----------
+    reference, test : ndarray
+        The clean image and the image to score, same shape (any number of dimensions).
+    data_range : float, optional
+        The largest possible value minus the smallest, ``L``. Default: 255 for a uint8
+        ``reference``, 1.0 for bool or a float ``reference`` in [0, 1]; other inputs must say.
+
+    Returns
+    -------
+    float
+        Higher is better; ``inf`` for identical images. +6 dB halves the RMS error.
+
+    Notes
+    -----
+    .. math:: \\mathrm{MSE} = \\frac{1}{N} \\sum (r - t)^2, \\qquad
+              \\mathrm{PSNR} = 10 \\log_{10} \\frac{L^2}{\\mathrm{MSE}}
+
+    Computed in float64. Agrees with ``skimage.metrics.peak_signal_noise_ratio`` given the same
+    ``data_range`` (scikit-image's float default is 2, for [-1, 1]; ours 1, for [0, 1]) and with
+    ``cv2.PSNR`` (to 1e-9 dB).
+
+    References
+    ----------
+    Q. Huynh-Thu and M. Ghanbari, "Scope of validity of PSNR in image/video quality assessment",
+    *Electronics Letters* 44(13), 2008. Used in chapters/02_filtering.ipynb.
+
+    Examples
+    --------
+    An RMS error of 0.1 on a [0, 1] image is 20 dB:
+
+    >>> psnr(np.zeros((2, 2)), np.full((2, 2), 0.1))
+    20.0
+    """
+    ref = as_array(reference, "reference")
+    out = as_array(test, "test")
+    if ref.shape != out.shape:
+        raise ValueError(
+            f"reference and test must have the same shape; got {ref.shape} and {out.shape}"
+        )
+    if data_range is None:
+        if ref.dtype == np.uint8:
+            data_range = 255.0
+        elif ref.dtype == bool or (ref.dtype.kind == "f" and ref.min() >= 0 and ref.max() <= 1):
+            data_range = 1.0
+        else:
+            raise ValueError(
+                f"data_range must be given for a reference of dtype {ref.dtype} with values in "
+                f"[{float(ref.min()):.4g}, {float(ref.max()):.4g}]; e.g. data_range=255 for "
+                "0-255 data"
+            )
+    data_range = check_float(data_range, "data_range", min=0, min_inclusive=False)
+    mse = float(np.mean((ref.astype(np.float64) - out.astype(np.float64)) ** 2))
+    if mse == 0:
+        return float("inf")
+    return float(10 * np.log10(data_range**2 / mse))
