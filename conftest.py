@@ -24,7 +24,8 @@ import sitecustomize  # noqa: E402,F401 - guards this process too
 if getattr(sitecustomize, "NetworkBlockedError", None) is None:  # another sitecustomize won
     import importlib.util
 
-    _spec = importlib.util.spec_from_file_location("course_netguard", _NETGUARD / "sitecustomize.py")
+    _path = _NETGUARD / "sitecustomize.py"
+    _spec = importlib.util.spec_from_file_location("course_netguard", _path)
     _mod = importlib.util.module_from_spec(_spec)
     _spec.loader.exec_module(_mod)
 

@@ -49,7 +49,10 @@ class Recorder:
 def _meets(value: float, target: str) -> bool:
     op, number = target.split(" ", 1)
     number = float(number)
-    return {"<=": value <= number, ">=": value >= number, "<": value < number, ">": value > number}[op]
+    import operator
+
+    compare = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}[op]
+    return compare(value, number)
 
 
 def bench_import(record: Recorder) -> None:
@@ -120,7 +123,8 @@ def bench_cases(record: Recorder) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["import", "cases", "widgets", "notebooks"], action="append")
+    parser.add_argument("--only", action="append",
+                        choices=["import", "cases", "widgets", "notebooks"])
     parser.add_argument("--notebook", default="*.ipynb", help="glob of solution notebooks to time")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()

@@ -161,13 +161,12 @@ def check_kernel(kernel: Any, name: str = "kernel", *, odd: bool = False) -> np.
     >>> check_kernel(np.ones((2, 2)), odd=True)
     Traceback (most recent call last):
     ...
-    ValueError: kernel must have odd height and width so that it has a centre pixel; got shape (2, 2)
+    ValueError: kernel must have odd height and width (a centre pixel); got shape (2, 2)
     """
     arr = as_array(kernel, name, ndim=2, kinds="biuf", shape_hint="(kh, kw)")
     if odd and (arr.shape[0] % 2 == 0 or arr.shape[1] % 2 == 0):
         raise ValueError(
-            f"{name} must have odd height and width so that it has a centre pixel; "
-            f"got shape {arr.shape}"
+            f"{name} must have odd height and width (a centre pixel); got shape {arr.shape}"
         )
     return arr
 
@@ -202,7 +201,8 @@ def check_int(
         if max is not None:
             parts.append(f"<= {max}")
         kind = "an odd integer" if odd else "an integer"
-        raise ValueError(f"{name} must be {kind}{' ' + ' and '.join(parts) if parts else ''}; got {value}")
+        bounds = " " + " and ".join(parts) if parts else ""
+        raise ValueError(f"{name} must be {kind}{bounds}; got {value}")
     return value
 
 

@@ -57,7 +57,7 @@ class DataFileError(FileNotFoundError):
 
 def _restore_hint(file: str) -> str:
     return (
-        f"restore it with `git checkout -- data/{file}` (or `git lfs pull` if your clone uses LFS); "
+        f"restore it with `git checkout -- data/{file}` (`git lfs pull` if your clone uses LFS); "
         "data/manifest.json says where it comes from and tools/build_data.py rebuilds it"
     )
 
@@ -102,7 +102,9 @@ def data_path(file: str) -> Path:
     check_choice(file, "file", entries)
     entry, path = entries[file], DATA_DIR / file
     if not path.exists():
-        raise DataFileError(f"data file {file} is missing (looked in {DATA_DIR}); {_restore_hint(file)}")
+        raise DataFileError(
+            f"data file {file} is missing (looked in {DATA_DIR}); {_restore_hint(file)}"
+        )
     stat = path.stat()
     if stat.st_size != entry["bytes"]:
         raise DataFileError(

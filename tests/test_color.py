@@ -192,7 +192,7 @@ def test_explorers_reject_wrong_images():
         color_explorer(np.zeros((4, 4), np.uint8))
 
 
-# -- checks -------------------------------------------------------------------------------------------
+# -- checks ------------------------------------------------------------------------------------
 def test_checks_pass_correct_fail_wrong_and_spot_stubs():
     assert check_to_gray(color.to_gray).passed
     wrong = check_to_gray(lambda rgb: rgb.mean(axis=-1))

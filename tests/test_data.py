@@ -17,7 +17,8 @@ ROOT = data.DATA_DIR.parent
 
 
 def test_manifest_lists_every_file_in_data_with_its_true_size_and_hash():
-    files = {p.name for p in data.DATA_DIR.iterdir() if p.is_file()} - {"manifest.json", "README.md"}
+    files = {p.name for p in data.DATA_DIR.iterdir() if p.is_file()}
+    files -= {"manifest.json", "README.md"}
     entries = data.manifest()
     assert set(entries) == files, "every file in data/ has a manifest entry, and no entry dangles"
     for name, entry in entries.items():
@@ -34,12 +35,14 @@ def test_mnist_subset_is_real_balanced_and_split_fixed():
     train_x, train_y = data.load_mnist_subset("train")
     test_x, test_y = data.load_mnist_subset("test")
     assert len(train_x) == 4000 and len(test_x) == 1000
-    assert np.bincount(train_y).tolist() == [400] * 10 and np.bincount(test_y).tolist() == [100] * 10
+    assert np.bincount(train_y).tolist() == [400] * 10
+    assert np.bincount(test_y).tolist() == [100] * 10
     # Train and test are disjoint and together are the whole set.
     all_rows = {im.tobytes() for im in images}
     assert {im.tobytes() for im in train_x} | {im.tobytes() for im in test_x} == all_rows
     # Real handwriting: dark background, bright strokes, varied ink per image.
-    assert images.mean() < 60 and images.max() == 255 and (images > 128).mean(axis=(1, 2)).std() > 0.01
+    assert images.mean() < 60 and images.max() == 255
+    assert (images > 128).mean(axis=(1, 2)).std() > 0.01
 
 
 def test_unknown_split_and_file_are_refused():
@@ -62,7 +65,8 @@ def data_copy(tmp_path, monkeypatch):
 
 def test_missing_file_names_it_and_says_how_to_restore(data_copy):
     (data_copy / "mnist_5000.npz").unlink()
-    with pytest.raises(data.DataFileError, match=r"mnist_5000.npz is missing.*git checkout -- data/mnist_5000.npz"):
+    expected = r"mnist_5000.npz is missing.*git checkout -- data/mnist_5000.npz"
+    with pytest.raises(data.DataFileError, match=expected):
         data.load_mnist_subset()
 
 

@@ -15,7 +15,8 @@ import pytest
 from helpers import authoring
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+NOTEBOOKS += sorted((ROOT / "solutions").glob("*.ipynb"))
 
 # conda-forge name -> pip name, where they differ.
 CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib"}
@@ -82,7 +83,7 @@ def test_notebook_stored_without_outputs(path):
         i for i, c in enumerate(nb["cells"])
         if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
     ]
-    assert not dirty, f"{path.name}: cells {dirty} have outputs; run `python -m helpers.authoring strip`"
+    assert not dirty, f"{path.name}: cells {dirty} have outputs; run `make student` after strip"
 
 
 def test_every_solution_has_a_student_notebook_in_sync():

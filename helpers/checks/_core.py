@@ -87,7 +87,8 @@ def compare_values(expected: Any, got: Any, *, atol: float, rtol: float) -> str 
     """``None`` when ``got`` matches ``expected``; otherwise the first difference, in words."""
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"expected a {type(expected).__name__} of {len(expected)} values; got {format_value(got)}"
+            kind = type(expected).__name__
+            return f"expected a {kind} of {len(expected)} values; got {format_value(got)}"
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             diff = compare_values(e, g, atol=atol, rtol=rtol)
             if diff:

@@ -64,7 +64,8 @@ class Explorer:
     artists in ``__init__`` via :meth:`_build`, and implement :meth:`compute` (pure: returns a
     dict, never touches the figure) and :meth:`draw` (updates artists from that dict, returns the
     readout text/HTML). Artists that updates change go in ``self.dynamic`` so that only they
-    are redrawn (blitting); leave it empty to redraw the whole figure each time. Errors from compute are shown in the readout, never raised into the
+    are redrawn (blitting); leave it empty to redraw the whole figure each time. Errors from
+    compute are shown in the readout, never raised into the
     learner's notebook, so no slider position can crash the widget.
 
     Attributes

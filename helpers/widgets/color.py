@@ -76,7 +76,8 @@ class ColorExplorer(Explorer):
         style = {"description_width": "initial"}
         self.controls = {
             "space": W.ToggleButtons(options=["RGB", "HSV"], value="HSV", description="channels"),
-            "hue": W.IntSlider(value=int(hue), min=0, max=359, description="hue (deg)", style=style),
+            "hue": W.IntSlider(value=int(hue), min=0, max=359, description="hue (deg)",
+                               style=style),
             "width": W.IntSlider(value=int(width), min=0, max=180, description="+/- width",
                                  style=style),
             "min_saturation": W.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.05,
@@ -115,7 +116,7 @@ class ColorExplorer(Explorer):
         gray = color.to_gray(self.rgb)[..., None].repeat(3, axis=2)
         self._mask.set_data(np.where(result["mask"][..., None], self.rgb, gray // 2))
         v = self.values()
-        return (f"hue {v['hue']} +/- {v['width']} deg with saturation >= {v['min_saturation']:.2f}: "
+        return (f"hue {v['hue']} +/- {v['width']} deg, saturation >= {v['min_saturation']:.2f}: "
                 f"{result['selected_fraction']:.1%} of pixels selected")
 
 
