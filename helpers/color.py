@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, check_float, check_image, check_int
+from ._validation import check_float, check_image, check_int
 
 __all__ = [
     "LUMA_WEIGHTS",

@@ -11,6 +11,7 @@ threshold_explorer`` imports only the module that defines it.
 from __future__ import annotations
 
 import importlib
+
 from .. import _lazy
 from ._base import BENCH_FACTORIES, Explorer, register_bench
 

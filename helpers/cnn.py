@@ -1,0 +1,1042 @@
+"""A convolutional network from scratch in numpy - and the same network in torch.
+
+Used in chapters/09_cnn_from_scratch.ipynb.
+
+The layers (:mod:`helpers.conv` has convolution and pooling) each come as a forward function
+and a backward function that turns the gradient of the loss with respect to the layer's output
+into gradients with respect to its input and parameters::
+
+    relu / relu_backward                     elementwise max(0, z)
+    linear / linear_backward                 fully connected: x @ w.T + b (torch's layout)
+    softmax_cross_entropy                    loss and its gradient with respect to the logits
+
+:class:`SmallCNN` chains them into a small digit classifier; :func:`train_numpy` trains it with
+mini-batch SGD and momentum; :func:`small_cnn_torch` builds the very same network in torch
+(same layers, same initial weights) and :func:`train_torch` trains that. :func:`numeric_gradient`
+and :func:`relative_error` check any backward pass against finite differences.
+
+torch is imported inside the functions that need it, never at module level.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from . import conv
+from ._validation import (
+    as_array,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_rng,
+    describe,
+)
+
+__all__ = [
+    "SmallCNN",
+    "TrainHistory",
+    "accuracy",
+    "images_to_batch",
+    "linear",
+    "linear_backward",
+    "numeric_gradient",
+    "random_shift",
+    "relative_error",
+    "relu",
+    "relu_backward",
+    "small_cnn_torch",
+    "softmax",
+    "softmax_cross_entropy",
+    "torch_to_numpy",
+    "train_numpy",
+    "train_torch",
+]
+
+
+# -- layers ------------------------------------------------------------------------------------
+def relu(x: np.ndarray) -> np.ndarray:
+    """Rectified linear unit, elementwise: ``max(0, x)``.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype
+
+    Notes
+    -----
+    :math:`g(z) = \\max(0, z)`: the non-linearity :math:`a^{[l]} = g(z^{[l]})` of the notes'
+    "one layer of a CNN". Without it, stacked layers would collapse into one linear map.
+
+    References
+    ----------
+    Nair & Hinton, "Rectified linear units improve restricted Boltzmann machines", ICML 2010.
+    Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> relu(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.])
+    """
+    x = as_array(x, "x", kinds="iuf")
+    return np.maximum(x, 0)
+
+
+def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient of :func:`relu`: ``dout`` where the input was positive, 0 elsewhere.
+
+    Parameters
+    ----------
+    dout : ndarray
+        Upstream gradient, the shape of ``x``.
+    x : ndarray
+        The forward pass's input.
+
+    Returns
+    -------
+    ndarray, the shape of ``x``
+
+    Notes
+    -----
+    :math:`g'(z) = 1` for :math:`z > 0`, else 0 (torch also uses 0 at exactly 0).
+
+    References
+    ----------
+    Nair & Hinton (2010). Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> relu_backward(np.array([5.0, 5.0, 5.0]), np.array([-1.0, 0.0, 2.0]))
+    array([0., 0., 5.])
+    """
+    x = as_array(x, "x", kinds="iuf")
+    dout = as_array(dout, "dout", kinds="f")
+    if dout.shape != x.shape:
+        raise ValueError(f"dout must have the shape of x, {x.shape}; got {dout.shape}")
+    return np.where(x > 0, dout, 0).astype(dout.dtype, copy=False)
+
+
+def _check_linear(x, w):
+    x = as_array(x, "x", ndim=2, shape_hint="(N, D)", fix="flatten with x.reshape(len(x), -1)")
+    w = as_array(w, "w", ndim=2, shape_hint="(M, D)")
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"w must have one column per input feature, shape (M, {x.shape[1]}); got w shape "
+            f"{w.shape} for x shape {x.shape}"
+        )
+    return x, w
+
+
+def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """A fully connected layer: every output is a weighted sum of every input.
+
+    Parameters
+    ----------
+    x : (N, D) ndarray
+        N inputs of D features (flatten feature maps first).
+    w : (M, D) ndarray
+        One row of weights per output (torch's ``nn.Linear.weight`` layout).
+    b : (M,) ndarray, optional
+
+    Returns
+    -------
+    (N, M) ndarray
+
+    Notes
+    -----
+    :math:`y = x W^T + b`: :math:`M D + M` parameters, against :math:`f^2 C F + F` for a conv
+    layer that shares its weights across positions. Agrees with
+    ``torch.nn.functional.linear`` (tests/test_cnn.py).
+
+    References
+    ----------
+    Rosenblatt, "The perceptron", Psychological Review 65(6), 1958. Used in
+    chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> linear(np.array([[1.0, 2.0]]), np.array([[1.0, 1.0], [0.0, -1.0]]), np.array([0.5, 0.0]))
+    array([[ 3.5, -2. ]])
+    """
+    x, w = _check_linear(x, w)
+    out = x @ w.T
+    if b is not None:
+        b = as_array(b, "b", ndim=1, shape_hint="(M,)")
+        if b.shape != (w.shape[0],):
+            raise ValueError(f"b must have shape ({w.shape[0]},); got {b.shape}")
+        out = out + b
+    return out
+
+
+def linear_backward(
+    dout: np.ndarray, x: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of :func:`linear`: ``(dx, dw, db)``.
+
+    Parameters
+    ----------
+    dout : (N, M) ndarray
+    x : (N, D) ndarray
+    w : (M, D) ndarray
+
+    Returns
+    -------
+    dx : (N, D) ndarray
+    dw : (M, D) ndarray
+    db : (M,) ndarray
+
+    Notes
+    -----
+    From :math:`y = x W^T + b`: :math:`dx = dy\\, W`, :math:`dW = dy^T x`,
+    :math:`db = \\sum_n dy_n`.
+
+    References
+    ----------
+    Rumelhart, Hinton & Williams, Nature 323, 1986. Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> x, w = np.array([[2.0, 3.0]]), np.array([[4.0, 5.0]])
+    >>> linear_backward(np.array([[1.0]]), x, w)
+    (array([[4., 5.]]), array([[2., 3.]]), array([1.]))
+    """
+    x, w = _check_linear(x, w)
+    dout = as_array(dout, "dout", ndim=2, shape_hint="(N, M)")
+    if dout.shape != (x.shape[0], w.shape[0]):
+        raise ValueError(f"dout must have shape {(x.shape[0], w.shape[0])}; got {dout.shape}")
+    return dout @ w, dout.T @ x, dout.sum(axis=0)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Class probabilities from scores, row by row: ``exp(z) / sum(exp(z))``.
+
+    Parameters
+    ----------
+    logits : (N, K) ndarray
+
+    Returns
+    -------
+    (N, K) ndarray, rows summing to 1
+
+    Notes
+    -----
+    Subtracting each row's maximum first changes nothing mathematically
+    (:math:`e^{z - m} / \\sum e^{z - m} = e^z / \\sum e^z`) and keeps ``exp`` from overflowing.
+
+    References
+    ----------
+    Bridle, "Probabilistic interpretation of feedforward classification network outputs",
+    1990. Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> softmax(np.array([[0.0, np.log(3.0)]]))
+    array([[0.25, 0.75]])
+    """
+    logits = as_array(logits, "logits", ndim=2, kinds="iuf", shape_hint="(N, K)")
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy loss of softmax probabilities, and its gradient.
+
+    Parameters
+    ----------
+    logits : (N, K) ndarray
+        Raw class scores.
+    labels : (N,) ndarray of int
+        The true class of each row, in ``0 .. K-1``.
+
+    Returns
+    -------
+    loss : float
+        :math:`-\\frac{1}{N}\\sum_n \\log p_{n, y_n}`.
+    dlogits : (N, K) ndarray
+        :math:`(p - \\mathrm{onehot}(y)) / N`.
+
+    Notes
+    -----
+    The log-probability is computed as :math:`z_y - m - \\log\\sum e^{z - m}` (log-sum-exp),
+    never as ``log(softmax)``, which gives ``-inf`` once a probability underflows. Agrees with
+    ``torch.nn.functional.cross_entropy`` (mean reduction) and its autograd gradient
+    (tests/test_cnn.py).
+
+    References
+    ----------
+    Goodfellow, Bengio & Courville, "Deep Learning", MIT Press 2016, section 6.2.2.3.
+    Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> loss, d = softmax_cross_entropy(np.array([[0.0, 0.0]]), np.array([1]))
+    >>> round(loss, 4), d                         # log 2, and (p - onehot) / N
+    (0.6931, array([[ 0.5, -0.5]]))
+    """
+    logits = as_array(logits, "logits", ndim=2, kinds="iuf", shape_hint="(N, K)")
+    labels = as_array(labels, "labels", ndim=1, kinds="iu", shape_hint="(N,)")
+    n, k = logits.shape
+    if labels.shape[0] != n:
+        raise ValueError(
+            f"labels must have one entry per row of logits ({n}); got {labels.shape[0]}"
+        )
+    if labels.min() < 0 or labels.max() >= k:
+        raise ValueError(
+            f"labels must be class indices in 0..{k - 1}; got values from {labels.min()} "
+            f"to {labels.max()}"
+        )
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(z).sum(axis=1))
+    rows = np.arange(n)
+    loss = float(np.mean(log_sum - z[rows, labels]))
+    dlogits = np.exp(z - log_sum[:, None])
+    dlogits[rows, labels] -= 1
+    return loss, dlogits / n
+
+
+# -- gradient checking -------------------------------------------------------------------------
+def numeric_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, *, h: float = 1e-5
+) -> np.ndarray:
+    """Central-difference estimate of the gradient of a scalar function ``f`` at ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``; it is called ``2 * x.size`` times with ``x`` perturbed in place.
+    x : ndarray of float64
+        The point; restored to its original values on return.
+    h : float
+        Step (> 0); 1e-5 balances truncation error (~h^2) against rounding (~eps / h).
+
+    Returns
+    -------
+    ndarray, the shape of ``x``
+
+    Notes
+    -----
+    .. math:: \\frac{\\partial f}{\\partial x_i} \\approx
+              \\frac{f(x + h e_i) - f(x - h e_i)}{2h}
+
+    with error :math:`O(h^2)`. Compare with the analytic gradient by :func:`relative_error`:
+    in float64 a correct backward pass gives about 1e-8 or less.
+
+    References
+    ----------
+    CS231n, "Gradient checks", https://cs231n.github.io/neural-networks-3/#gradcheck.
+    Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> numeric_gradient(lambda v: float(np.sum(v ** 2)), np.array([1.0, -2.0])).round(6)
+    array([ 2., -4.])
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a function x -> float; got {describe(f)}")
+    x = as_array(x, "x", kinds="f")
+    if x.dtype != np.float64:
+        raise TypeError(f"x must be float64 for a meaningful gradient check; got dtype {x.dtype}")
+    h = check_float(h, "h", min=0, min_inclusive=False)
+    grad = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)  # views: perturbing flat perturbs x
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + h
+        plus = float(f(x))
+        flat[i] = old - h
+        minus = float(f(x))
+        flat[i] = old
+        gflat[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest elementwise relative difference ``|a - b| / max(|a| + |b|, 1e-12)``.
+
+    Parameters
+    ----------
+    a, b : ndarray, same shape
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    :math:`\\max_i |a_i - b_i| / \\max(|a_i| + |b_i|, 10^{-12})`: scale-free, so one threshold
+    (about 1e-7 in float64) works for gradients of any size.
+
+    References
+    ----------
+    CS231n, "Gradient checks". Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 4e-8]))   # 4e-8 / 4
+    1e-08
+    """
+    a = as_array(a, "a", allow_empty=True)
+    b = as_array(b, "b", allow_empty=True)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}")
+    if a.size == 0:
+        return 0.0
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+
+
+# -- the network -------------------------------------------------------------------------------
+def images_to_batch(images: np.ndarray) -> np.ndarray:
+    """uint8 gray images ``(N, H, W)`` -> float32 batch ``(N, 1, H, W)`` in [0, 1].
+
+    Parameters
+    ----------
+    images : (N, H, W) ndarray
+        uint8 (divided by 255) or float already in [0, 1] (kept).
+
+    Returns
+    -------
+    (N, 1, H, W) ndarray of float32
+
+    Notes
+    -----
+    :math:`x = I / 255`, with a channel axis added: the ``(N, C, H, W)`` layout of a CNN.
+
+    References
+    ----------
+    Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> images_to_batch(np.full((2, 3, 3), 255, np.uint8)).shape
+    (2, 1, 3, 3)
+    """
+    images = as_array(images, "images", ndim=3, shape_hint="(N, H, W)")
+    scale = 255.0 if images.dtype == np.uint8 else 1.0
+    return (images.astype(np.float32) / np.float32(scale))[:, None]
+
+
+def random_shift(x: np.ndarray, max_shift: int, rng: np.random.Generator | int) -> np.ndarray:
+    """Move each image of a batch by a random whole number of pixels (zeros come in).
+
+    Parameters
+    ----------
+    x : (N, C, H, W) ndarray
+    max_shift : int
+        Largest shift in each direction (>= 0); each image gets its own (dy, dx) drawn
+        uniformly from ``-max_shift .. max_shift``.
+    rng : numpy.random.Generator or int
+
+    Returns
+    -------
+    (N, C, H, W) ndarray, same dtype
+
+    Notes
+    -----
+    Data augmentation: a digit moved by two pixels is still the same digit, so the network
+    sees "new" training images every epoch and overfits the 4,000 digits less. Convolution is
+    shift-equivariant, but pooling and the fully connected layer are not, hence the gain.
+
+    References
+    ----------
+    Simard, Steinkraus & Platt, "Best practices for convolutional neural networks applied to
+    visual document analysis", ICDAR 2003. Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> random_shift(x, 0, rng=0)[0, 0]
+    array([[0., 1., 2.],
+           [3., 4., 5.],
+           [6., 7., 8.]])
+    """
+    x = conv._check_batch(x)
+    max_shift = check_int(max_shift, "max_shift", min=0)
+    rng = check_rng(rng)
+    if max_shift == 0:
+        return x.copy()
+    n, _, h, w = x.shape
+    m = max_shift
+    padded = np.pad(x, ((0, 0), (0, 0), (m, m), (m, m)))
+    shifts = rng.integers(-m, m + 1, size=(n, 2))
+    out = np.empty_like(x)
+    # Group images by shift: at most (2m + 1)^2 slice copies instead of one per image.
+    for dy in range(-m, m + 1):
+        for dx in range(-m, m + 1):
+            idx = np.flatnonzero((shifts[:, 0] == dy) & (shifts[:, 1] == dx))
+            if idx.size:
+                out[idx] = padded[idx, :, m - dy : m - dy + h, m - dx : m - dx + w]
+    return out
+
+
+@dataclass
+class SmallCNN:
+    """A small digit classifier, all parameters as named numpy arrays.
+
+    ``conv(3x3, c1, same) -> ReLU -> maxpool 2 -> conv(3x3, c2, same) -> ReLU -> maxpool 2 ->
+    flatten -> fully connected -> 10 scores``. For 28x28 digits and the default c1=16, c2=32
+    this is 160 + 4,640 + 15,690 = 20,490 parameters.
+
+    Attributes
+    ----------
+    conv1_w : (c1, 1, 3, 3) ndarray
+    conv1_b : (c1,) ndarray
+    conv2_w : (c2, c1, 3, 3) ndarray
+    conv2_b : (c2,) ndarray
+    fc_w : (10, c2 * (H // 4) * (W // 4)) ndarray
+    fc_b : (10,) ndarray
+
+    Notes
+    -----
+    A LeNet-style network (conv, pool, conv, pool, fully connected) sized so that numpy can
+    train it on 4,000 digits in seconds. Weights start from He-normal values
+    :math:`\\mathcal{N}(0, 2 / \\mathrm{fan\\_in})`, biases from zero.
+
+    References
+    ----------
+    LeCun et al., "Gradient-based learning applied to document recognition", Proc. IEEE 86(11),
+    1998; He et al., "Delving deep into rectifiers", ICCV 2015.
+    Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> net = SmallCNN.init(rng=0)
+    >>> net.n_params(), net.forward(np.zeros((2, 1, 28, 28), np.float32)).shape
+    (20490, (2, 10))
+    """
+
+    conv1_w: np.ndarray
+    conv1_b: np.ndarray
+    conv2_w: np.ndarray
+    conv2_b: np.ndarray
+    fc_w: np.ndarray
+    fc_b: np.ndarray
+
+    @classmethod
+    def init(
+        cls,
+        rng: np.random.Generator | int,
+        *,
+        c1: int = 16,
+        c2: int = 32,
+        size: int = 28,
+        n_classes: int = 10,
+        dtype: type = np.float32,
+    ) -> SmallCNN:
+        """Fresh He-normal weights for ``size x size`` gray inputs (size divisible by 4)."""
+        rng = check_rng(rng)
+        c1, c2 = check_int(c1, "c1", min=1), check_int(c2, "c2", min=1)
+        size = check_int(size, "size", min=4)
+        if size % 4:
+            raise ValueError(f"size must be divisible by 4 (two 2x2 poolings); got {size}")
+        n_classes = check_int(n_classes, "n_classes", min=2)
+        n_flat = c2 * (size // 4) ** 2
+
+        def he(shape, fan_in):
+            return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+
+        return cls(
+            conv1_w=he((c1, 1, 3, 3), 9),
+            conv1_b=np.zeros(c1, dtype),
+            conv2_w=he((c2, c1, 3, 3), 9 * c1),
+            conv2_b=np.zeros(c2, dtype),
+            fc_w=he((n_classes, n_flat), n_flat),
+            fc_b=np.zeros(n_classes, dtype),
+        )
+
+    def names(self) -> list[str]:
+        """The parameters' names, in layer order."""
+        return [f.name for f in fields(self)]
+
+    def n_params(self) -> int:
+        """Total number of learnable values."""
+        return int(sum(getattr(self, k).size for k in self.names()))
+
+    def astype(self, dtype: type) -> SmallCNN:
+        """A copy with every parameter cast to ``dtype`` (float64 for gradient checks)."""
+        return SmallCNN(**{k: getattr(self, k).astype(dtype) for k in self.names()})
+
+    def _check_x(self, x):
+        x = conv._check_batch(x)
+        if x.shape[1] != self.conv1_w.shape[1]:
+            raise ValueError(f"x must have {self.conv1_w.shape[1]} channel(s); got shape {x.shape}")
+        n_flat = self.conv2_w.shape[0] * (x.shape[2] // 4) * (x.shape[3] // 4)
+        if n_flat != self.fc_w.shape[1]:
+            raise ValueError(
+                f"x of shape {x.shape} gives {n_flat} features after two poolings but fc_w expects "
+                f"{self.fc_w.shape[1]} - use images of the size the net was built for"
+            )
+        return x.astype(self.conv1_w.dtype, copy=False)
+
+    def _forward(self, x):
+        c = {"x": x}
+        c["z1"], c["cols1"], c["g1"] = conv._conv_forward(
+            x, self.conv1_w, self.conv1_b, 1, "same", 1
+        )
+        c["a1"] = np.maximum(c["z1"], 0)
+        c["p1"] = conv.max_pool2d(c["a1"], 2)
+        c["z2"], c["cols2"], c["g2"] = conv._conv_forward(
+            c["p1"], self.conv2_w, self.conv2_b, 1, "same", 1
+        )
+        c["a2"] = np.maximum(c["z2"], 0)
+        c["p2"] = conv.max_pool2d(c["a2"], 2)
+        c["flat"] = c["p2"].reshape(len(x), -1)
+        c["logits"] = c["flat"] @ self.fc_w.T + self.fc_b
+        return c
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Class scores (logits), ``(N, 10)``, for a batch ``x`` of shape ``(N, 1, H, W)``."""
+        return self._forward(self._check_x(x))["logits"]
+
+    def activations(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Every intermediate map by name: conv1, relu1, pool1, conv2, relu2, pool2, logits."""
+        c = self._forward(self._check_x(x))
+        names = {
+            "z1": "conv1",
+            "a1": "relu1",
+            "p1": "pool1",
+            "z2": "conv2",
+            "a2": "relu2",
+            "p2": "pool2",
+            "logits": "logits",
+        }
+        return {new: c[old] for old, new in names.items()}
+
+    def predict(self, x: np.ndarray, *, batch_size: int = 500) -> np.ndarray:
+        """Predicted class of each image, ``(N,)`` int64."""
+        x = self._check_x(x)
+        return np.concatenate(
+            [
+                self._forward(x[i : i + batch_size])["logits"].argmax(1)
+                for i in range(0, len(x), batch_size)
+            ]
+        )
+
+    def loss_and_grads(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, SmallCNN]:
+        """Mean cross-entropy on a batch and its gradient for every parameter (backprop).
+
+        Returns the loss and a :class:`SmallCNN` holding the gradients (same names and shapes).
+        """
+        c = self._forward(self._check_x(x))
+        loss, d = softmax_cross_entropy(c["logits"], labels)
+        d = d.astype(self.fc_w.dtype, copy=False)
+        # Walk the layers backwards, each turning d(loss)/d(output) into d(loss)/d(input).
+        dflat, dfc_w, dfc_b = d @ self.fc_w, d.T @ c["flat"], d.sum(0)
+        dp2 = dflat.reshape(c["p2"].shape)
+        da2 = conv.max_pool2d_backward(dp2, c["a2"], 2)
+        dz2 = np.where(c["z2"] > 0, da2, 0)
+        dp1, dconv2_w, dconv2_b = conv._conv_backward_cols(
+            dz2, c["cols2"], c["p1"].shape, self.conv2_w, c["g2"]
+        )
+        da1 = conv.max_pool2d_backward(dp1, c["a1"], 2)
+        dz1 = np.where(c["z1"] > 0, da1, 0)
+        _, dconv1_w, dconv1_b = conv._conv_backward_cols(
+            dz1, c["cols1"], c["x"].shape, self.conv1_w, c["g1"]
+        )
+        return loss, SmallCNN(dconv1_w, dconv1_b, dconv2_w, dconv2_b, dfc_w, dfc_b)
+
+
+def accuracy(predicted: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of predictions equal to the labels.
+
+    Parameters
+    ----------
+    predicted, labels : (N,) ndarray of int
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Notes
+    -----
+    :math:`\\frac{1}{N} \\sum_n [\\hat y_n = y_n]`. On 1,000 test images one mistake is 0.001.
+
+    References
+    ----------
+    Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> accuracy(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 4]))
+    0.75
+    """
+    predicted = as_array(predicted, "predicted", ndim=1, kinds="iu")
+    labels = as_array(labels, "labels", ndim=1, kinds="iu")
+    if predicted.shape != labels.shape:
+        raise ValueError(
+            f"predicted and labels must have the same shape; got {predicted.shape} "
+            f"and {labels.shape}"
+        )
+    return float(np.mean(predicted == labels))
+
+
+@dataclass
+class TrainHistory:
+    """What a training run measured: mean loss and test accuracy per epoch, wall-clock seconds."""
+
+    loss: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _check_training(x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress):
+    x = conv._check_batch(x)
+    labels = as_array(labels, "labels", ndim=1, kinds="iu", shape_hint="(N,)")
+    if len(labels) != len(x):
+        raise ValueError(f"labels must have one entry per image ({len(x)}); got {len(labels)}")
+    return (
+        x,
+        labels.astype(np.int64),
+        check_int(epochs, "epochs", min=1),
+        check_int(batch_size, "batch_size", min=1),
+        check_float(lr, "lr", min=0, min_inclusive=False),
+        check_float(momentum, "momentum", min=0, max=1, max_inclusive=False),
+        check_choice(schedule, "schedule", ("constant", "linear")),
+        check_int(shift, "shift", min=0),
+        check_bool(progress, "progress"),
+    )
+
+
+def train_numpy(
+    net: SmallCNN,
+    x: np.ndarray,
+    labels: np.ndarray,
+    *,
+    epochs: int = 3,
+    batch_size: int = 32,
+    lr: float = 0.05,
+    momentum: float = 0.9,
+    schedule: str = "linear",
+    shift: int = 0,
+    rng: np.random.Generator | int,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: bool = True,
+    threads: int | None = 1,
+) -> tuple[SmallCNN, TrainHistory]:
+    """Train a copy of ``net`` with mini-batch SGD and momentum; ``net`` itself is unchanged.
+
+    Parameters
+    ----------
+    net : SmallCNN
+        The starting point.
+    x : (N, 1, H, W) ndarray
+        Training images (float, e.g. from :func:`images_to_batch`).
+    labels : (N,) ndarray of int
+    epochs, batch_size : int
+    lr : float
+        Learning rate.
+    momentum : float
+        In [0, 1).
+    schedule : {"linear", "constant"}
+        "linear" lowers the learning rate step by step from ``lr`` to 0 over the run: big
+        steps early, fine ones at the end.
+    shift : int
+        If > 0, each batch is augmented by :func:`random_shift` with this ``max_shift``.
+    rng : numpy.random.Generator or int
+        Shuffles the batches (and draws the shifts).
+    test : (x_test, labels_test), optional
+        Evaluated after each epoch into ``history.test_accuracy``.
+    progress : bool
+        Show a tqdm progress bar.
+    threads : int or None
+        BLAS threads while training (restored afterwards); None keeps numpy's default. One by
+        default: this net's matrices are too small to gain from a second thread, and on a
+        busy machine a second spinning BLAS thread made training ten times slower.
+
+    Returns
+    -------
+    net : SmallCNN
+        The trained copy.
+    history : TrainHistory
+
+    Notes
+    -----
+    Momentum SGD as torch implements it: :math:`v \\leftarrow \\mu v + g`,
+    :math:`\\theta \\leftarrow \\theta - \\eta_t v`, with
+    :math:`\\eta_t = \\eta (1 - t / T)` for the linear schedule (t = step, T = all steps).
+
+    References
+    ----------
+    Sutskever et al., "On the importance of initialization and momentum in deep learning",
+    ICML 2013. Used in chapters/09_cnn_from_scratch.ipynb.
+    """
+    if not isinstance(net, SmallCNN):
+        raise TypeError(f"net must be a SmallCNN; got {describe(net)}")
+    x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress = _check_training(
+        x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress
+    )
+    rng = check_rng(rng)
+    threads = None if threads is None else check_int(threads, "threads", min=1)
+    from threadpoolctl import threadpool_limits
+    from tqdm.auto import tqdm  # deferred: only training shows a bar
+
+    with threadpool_limits(limits=threads, user_api="blas"):
+        return _train_numpy(
+            net,
+            x,
+            labels,
+            epochs,
+            batch_size,
+            lr,
+            momentum,
+            schedule,
+            shift,
+            rng,
+            test,
+            progress,
+            tqdm,
+        )
+
+
+def _train_numpy(
+    net, x, labels, epochs, batch_size, lr, momentum, schedule, shift, rng, test, progress, tqdm
+):
+    net = copy.deepcopy(net)
+    names = net.names()
+    velocity = {k: np.zeros_like(getattr(net, k)) for k in names}
+    history = TrainHistory()
+    start = time.perf_counter()
+    n_batches = -(-len(x) // batch_size)
+    bar = tqdm(total=epochs * n_batches, desc="numpy CNN", disable=not progress, leave=True)
+    step, total = 0, epochs * n_batches
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        losses = []
+        for i in range(0, len(x), batch_size):
+            idx = order[i : i + batch_size]
+            xb = random_shift(x[idx], shift, rng) if shift else x[idx]
+            loss, grads = net.loss_and_grads(xb, labels[idx])
+            rate = lr * (1 - step / total) if schedule == "linear" else lr
+            for k in names:
+                v = velocity[k]
+                v *= momentum
+                v += getattr(grads, k)
+                getattr(net, k)[...] -= rate * v
+            step += 1
+            losses.append(loss)
+            bar.update(1)
+        history.loss.append(float(np.mean(losses)))
+        if test is not None:
+            history.test_accuracy.append(accuracy(net.predict(test[0]), np.asarray(test[1])))
+        bar.set_postfix(loss=f"{history.loss[-1]:.3f}")
+    bar.close()
+    history.seconds = time.perf_counter() - start
+    return net, history
+
+
+# -- the same network in torch -----------------------------------------------------------------
+def small_cnn_torch(net: SmallCNN) -> Any:
+    """The same network as a ``torch.nn.Sequential``, starting from ``net``'s weights.
+
+    Parameters
+    ----------
+    net : SmallCNN
+
+    Returns
+    -------
+    torch.nn.Sequential
+        Conv2d(padding=1) -> ReLU -> MaxPool2d(2) -> Conv2d -> ReLU -> MaxPool2d(2) -> Flatten ->
+        Linear, in float32, with ``net``'s parameters copied in. On the same input it gives the
+        same logits as ``net.forward`` (to float32 rounding; tests/test_cnn.py).
+
+    References
+    ----------
+    Paszke et al., "PyTorch: an imperative style, high-performance deep learning library",
+    NeurIPS 2019. Used in chapters/09_cnn_from_scratch.ipynb.
+    """
+    if not isinstance(net, SmallCNN):
+        raise TypeError(f"net must be a SmallCNN; got {describe(net)}")
+    import torch
+    from torch import nn
+
+    c1, c2 = net.conv1_w.shape[0], net.conv2_w.shape[0]
+    model = nn.Sequential(
+        nn.Conv2d(net.conv1_w.shape[1], c1, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(net.fc_w.shape[1], net.fc_w.shape[0]),
+    )
+    with torch.no_grad():
+        for layer, (w, b) in zip(
+            (model[0], model[3], model[7]),
+            ((net.conv1_w, net.conv1_b), (net.conv2_w, net.conv2_b), (net.fc_w, net.fc_b)),
+            strict=True,
+        ):
+            layer.weight.copy_(torch.from_numpy(np.asarray(w, np.float32)))
+            layer.bias.copy_(torch.from_numpy(np.asarray(b, np.float32)))
+    return model
+
+
+def torch_to_numpy(model: Any) -> SmallCNN:
+    """Copy the weights of a :func:`small_cnn_torch` model back into a :class:`SmallCNN`.
+
+    Used to show the torch-trained filters with the same tools as the numpy ones.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        Built by :func:`small_cnn_torch` (possibly trained since).
+
+    Returns
+    -------
+    SmallCNN
+        float32 copies of the weights, in torch's own layouts (which are ours).
+
+    References
+    ----------
+    Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> net = SmallCNN.init(rng=0)
+    >>> bool(np.array_equal(torch_to_numpy(small_cnn_torch(net)).conv2_w, net.conv2_w))
+    True
+    """
+    try:
+        layers = (model[0], model[3], model[7])
+        arrays = [
+            t.detach().cpu().numpy().copy() for layer in layers for t in (layer.weight, layer.bias)
+        ]
+    except (TypeError, IndexError, AttributeError):
+        raise TypeError(f"model must come from small_cnn_torch(); got {describe(model)}") from None
+    return SmallCNN(*arrays)
+
+
+def train_torch(
+    model: Any,
+    x: np.ndarray,
+    labels: np.ndarray,
+    *,
+    epochs: int = 3,
+    batch_size: int = 32,
+    lr: float = 0.05,
+    momentum: float = 0.9,
+    schedule: str = "linear",
+    shift: int = 0,
+    seed: int,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: bool = True,
+    threads: int | None = 1,
+) -> tuple[Any, TrainHistory]:
+    """Train a copy of a torch model with SGD and momentum, exactly as :func:`train_numpy` does.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        E.g. from :func:`small_cnn_torch`; not modified.
+    x : (N, 1, H, W) ndarray
+    labels : (N,) ndarray of int
+    epochs, batch_size, lr, momentum, schedule, shift
+        As in :func:`train_numpy`.
+    seed : int
+        Seeds the batch order and shifts (a numpy Generator, as in :func:`train_numpy`).
+    test : (x_test, labels_test), optional
+    progress : bool
+    threads : int or None
+        torch's intra-op threads while training (restored afterwards); None keeps the default.
+
+    Returns
+    -------
+    model : torch.nn.Module
+        The trained copy.
+    history : TrainHistory
+
+    Notes
+    -----
+    ``torch.nn.functional.cross_entropy`` (mean) and ``torch.optim.SGD(momentum=...)``: the
+    same loss and update rule as the numpy loop, so the two differ only in speed and rounding.
+
+    References
+    ----------
+    Paszke et al. (2019). Used in chapters/09_cnn_from_scratch.ipynb.
+    """
+    x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress = _check_training(
+        x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress
+    )
+    seed = check_int(seed, "seed", min=0)
+    threads = None if threads is None else check_int(threads, "threads", min=1)
+    import torch
+
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        return _train_torch(
+            model,
+            x,
+            labels,
+            epochs,
+            batch_size,
+            lr,
+            momentum,
+            schedule,
+            shift,
+            seed,
+            test,
+            progress,
+        )
+    finally:
+        torch.set_num_threads(before)
+
+
+def _train_torch(
+    model, x, labels, epochs, batch_size, lr, momentum, schedule, shift, seed, test, progress
+):
+    import torch
+    import torch.nn.functional as F  # noqa: N812 - torch's own convention
+    from tqdm.auto import tqdm
+
+    model = copy.deepcopy(model)
+    rng = np.random.default_rng(seed)
+    x = np.ascontiguousarray(x, np.float32)
+    xt = torch.from_numpy(x)
+    yt = torch.from_numpy(labels)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    history = TrainHistory()
+    start = time.perf_counter()
+    n_batches = -(-len(x) // batch_size)
+    bar = tqdm(total=epochs * n_batches, desc="torch CNN", disable=not progress, leave=True)
+    step, total = 0, epochs * n_batches
+    for _ in range(epochs):
+        model.train()
+        order = rng.permutation(len(x))
+        losses = []
+        for i in range(0, len(x), batch_size):
+            idx = order[i : i + batch_size]
+            # Batches drawn exactly as in train_numpy (same generator calls), so a run with the
+            # same seed sees the same images in the same order.
+            ti = torch.from_numpy(idx)
+            xb = torch.from_numpy(random_shift(x[idx], shift, rng)) if shift else xt[ti]
+            for group in opt.param_groups:
+                group["lr"] = lr * (1 - step / total) if schedule == "linear" else lr
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb), yt[ti])
+            loss.backward()
+            opt.step()
+            step += 1
+            losses.append(loss.item())
+            bar.update(1)
+        history.loss.append(float(np.mean(losses)))
+        if test is not None:
+            model.eval()
+            with torch.no_grad():
+                pred = model(torch.from_numpy(np.ascontiguousarray(test[0], np.float32))).argmax(1)
+            history.test_accuracy.append(accuracy(pred.numpy(), np.asarray(test[1])))
+        bar.set_postfix(loss=f"{history.loss[-1]:.3f}")
+    bar.close()
+    history.seconds = time.perf_counter() - start
+    return model, history

@@ -1,0 +1,284 @@
+"""helpers.cnn, helpers.datasets and the chapter-09 widget and check.
+
+Layers are compared with torch (float64, relative error <= 1e-7); the whole network's backward
+pass with finite differences (relative error <= 1e-6) and with torch autograd on the same
+weights (float32, <= 1e-4 relative to the largest gradient).
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+
+from helpers import cnn, datasets
+from helpers.checks.cnn import check_softmax_cross_entropy
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+def test_relu_and_linear_agree_with_torch(rng):
+    x, w, b = rng.standard_normal((5, 7)), rng.standard_normal((3, 7)), rng.standard_normal(3)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    out = F.linear(F.relu(xt), wt, bt)
+    dout = rng.standard_normal((5, 3))
+    out.backward(torch.from_numpy(dout))
+    ours = cnn.linear(cnn.relu(x), w, b)
+    assert cnn.relative_error(ours, out.detach().numpy()) < 1e-12
+    dh, dw, db = cnn.linear_backward(dout, cnn.relu(x), w)
+    dx = cnn.relu_backward(dh, x)
+    for a, t in ((dx, xt.grad), (dw, wt.grad), (db, bt.grad)):
+        assert cnn.relative_error(a, t.numpy()) < 1e-7
+
+
+def test_softmax_cross_entropy_agrees_with_torch(rng):
+    for scale in (1.0, 30.0, 1000.0):  # large logits: the log-sum-exp must stay finite
+        z, y = rng.standard_normal((6, 10)) * scale, rng.integers(0, 10, 6)
+        zt = torch.tensor(z, requires_grad=True)
+        loss_t = F.cross_entropy(zt, torch.from_numpy(y))
+        loss_t.backward()
+        loss, dz = cnn.softmax_cross_entropy(z, y)
+        assert np.isfinite(loss) and abs(loss - loss_t.item()) <= 1e-9 * max(1, abs(loss))
+        assert np.abs(dz - zt.grad.numpy()).max() < 1e-12
+    np.testing.assert_allclose(cnn.softmax(z).sum(1), 1)
+
+
+def test_numeric_gradient_matches_a_known_gradient():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    g = cnn.numeric_gradient(lambda v: float(np.sum(np.sin(v))), x)
+    assert cnn.relative_error(g, np.cos(x)) < 1e-8
+    np.testing.assert_array_equal(x, [[1.0, -2.0], [0.5, 3.0]])  # restored
+
+
+def test_small_cnn_gradient_check():
+    rng = np.random.default_rng(0)
+    net = cnn.SmallCNN.init(rng=0, c1=2, c2=3, size=8).astype(np.float64)
+    x, y = rng.standard_normal((2, 1, 8, 8)), np.array([3, 7])
+    _, grads = net.loss_and_grads(x, y)
+    for name in net.names():
+        param = getattr(net, name)
+        numeric = cnn.numeric_gradient(lambda _p: net.loss_and_grads(x, y)[0], param)
+        assert cnn.relative_error(getattr(grads, name), numeric) < 1e-6, name
+
+
+def test_torch_twin_gives_the_same_logits_and_gradients(rng):
+    net = cnn.SmallCNN.init(rng=1)
+    x, y = rng.random((4, 1, 28, 28)).astype(np.float32), np.array([1, 2, 3, 4])
+    model = cnn.small_cnn_torch(net)
+    logits = model(torch.from_numpy(x))
+    np.testing.assert_allclose(net.forward(x), logits.detach().numpy(), rtol=1e-4, atol=1e-5)
+    F.cross_entropy(logits, torch.from_numpy(y)).backward()
+    _, grads = net.loss_and_grads(x, y)
+    layers = {"conv1": model[0], "conv2": model[3], "fc": model[7]}
+    for name, layer in layers.items():
+        for kind in ("w", "b"):
+            theirs = getattr(layer, "weight" if kind == "w" else "bias").grad.numpy()
+            ours = getattr(grads, f"{name}_{kind}")
+            assert np.abs(ours - theirs).max() <= 1e-4 * np.abs(theirs).max(), (name, kind)
+    back = cnn.torch_to_numpy(model)
+    np.testing.assert_array_equal(back.fc_w, net.fc_w)
+
+
+def test_training_reduces_the_loss_and_leaves_the_input_net_alone():
+    from helpers.data import load_mnist_subset
+
+    images, labels = load_mnist_subset("train")
+    x, y = cnn.images_to_batch(images[::20]), labels[::20]  # 200 digits
+    net = cnn.SmallCNN.init(rng=0, c1=4, c2=8)
+    before = net.conv1_w.copy()
+    trained, hist = cnn.train_numpy(
+        net, x, y, epochs=2, batch_size=20, rng=0, shift=1, test=(x, y), progress=False
+    )
+    np.testing.assert_array_equal(net.conv1_w, before)
+    assert hist.loss[1] < hist.loss[0] and hist.test_accuracy[-1] > 0.3 and hist.seconds > 0
+    model, thist = cnn.train_torch(
+        cnn.small_cnn_torch(net), x, y, epochs=2, batch_size=20, seed=0, shift=1, progress=False
+    )
+    # Same batches, same update rule: the first epoch's loss matches to float32 rounding.
+    assert abs(thist.loss[0] - hist.loss[0]) < 1e-3
+    assert torch.get_num_threads() >= 1
+
+
+def test_random_shift_moves_each_image_by_at_most_max_shift(rng):
+    x = np.zeros((50, 1, 9, 9), np.float32)
+    x[:, :, 4, 4] = 1
+    out = cnn.random_shift(x, 2, rng)
+    rows, cols = np.nonzero(out[:, 0].sum(0))
+    assert out.sum() == 50 and rows.min() >= 2 and rows.max() <= 6 and len(set(cols)) > 1
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: cnn.relu("a"), "x must be a numeric array"),
+        (
+            lambda: cnn.relu_backward(np.ones(3), np.ones(4)),
+            r"dout must have the shape of x, \(4,\)",
+        ),
+        (
+            lambda: cnn.linear(np.ones((2, 3)), np.ones((4, 5))),
+            r"w must have one column per input feature, shape \(M, 3\)",
+        ),
+        (lambda: cnn.linear(np.ones((2, 3, 1)), np.ones((4, 3))), r"x must be 2-D \(N, D\)"),
+        (
+            lambda: cnn.linear_backward(np.ones((2, 5)), np.ones((2, 3)), np.ones((4, 3))),
+            r"dout must have shape \(2, 4\)",
+        ),
+        (
+            lambda: cnn.softmax_cross_entropy(np.ones((2, 3)), np.array([0, 3])),
+            r"labels must be class indices in 0..2",
+        ),
+        (
+            lambda: cnn.softmax_cross_entropy(np.ones((2, 3)), np.array([0.0, 1.0])),
+            "labels must have a",
+        ),
+        (lambda: cnn.softmax(np.ones(3)), r"logits must be 2-D \(N, K\)"),
+        (lambda: cnn.numeric_gradient(lambda v: 0.0, np.ones(2, np.float32)), "x must be float64"),
+        (lambda: cnn.numeric_gradient(3, np.ones(2)), "f must be a function"),
+        (lambda: cnn.relative_error(np.ones(2), np.ones(3)), "a and b must have the same shape"),
+        (
+            lambda: cnn.accuracy(np.ones(2, int), np.ones(3, int)),
+            "predicted and labels must have the same shape",
+        ),
+        (lambda: cnn.images_to_batch(np.ones((2, 2))), r"images must be 3-D \(N, H, W\)"),
+        (lambda: cnn.SmallCNN.init(rng=0, size=30), "size must be divisible by 4"),
+        (lambda: cnn.SmallCNN.init(rng=None), "rng must be a numpy.random.Generator"),
+        (lambda: cnn.SmallCNN.init(rng=0).forward(np.ones((1, 1, 32, 32))), "gives 2048 features"),
+        (
+            lambda: cnn.random_shift(np.ones((1, 1, 3, 3)), -1, 0),
+            "max_shift must be an integer >= 0",
+        ),
+        (
+            lambda: cnn.train_numpy("net", np.ones((1, 1, 28, 28)), np.ones(1, int), rng=0),
+            "net must be a SmallCNN",
+        ),
+        (
+            lambda: cnn.train_numpy(
+                cnn.SmallCNN.init(rng=0), np.ones((2, 1, 28, 28)), np.ones(1, int), rng=0
+            ),
+            r"labels must have one entry per image \(2\)",
+        ),
+        (
+            lambda: cnn.train_numpy(
+                cnn.SmallCNN.init(rng=0),
+                np.ones((1, 1, 28, 28)),
+                np.ones(1, int),
+                rng=0,
+                momentum=1.0,
+            ),
+            "momentum must be >= 0 and < 1",
+        ),
+        (
+            lambda: cnn.train_torch(
+                None, np.ones((1, 1, 28, 28)), np.ones(1, int), seed=0, schedule="cosine"
+            ),
+            "schedule must be one of 'constant', 'linear'",
+        ),
+        (lambda: cnn.small_cnn_torch("x"), "net must be a SmallCNN"),
+        (lambda: cnn.torch_to_numpy("x"), "model must come from small_cnn_torch"),
+    ],
+)
+def test_errors(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+# -- datasets ----------------------------------------------------------------------------------
+def _idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(s).to_bytes(4, "big") for s in array.shape
+    )
+    return header + array.astype(np.uint8).tobytes()
+
+
+def test_mnist_idx_loader_on_files_it_writes(tmp_path, rng):
+    images = rng.integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    labels = np.array([3, 1, 4, 1, 5], np.uint8)
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx_bytes(images)))
+    (tmp_path / "t10k-labels-idx1-ubyte").write_bytes(_idx_bytes(labels))
+    got_images, got_labels = datasets.load_mnist(tmp_path, "test")
+    np.testing.assert_array_equal(got_images, images)
+    assert got_labels.dtype == np.int64 and got_labels.tolist() == [3, 1, 4, 1, 5]
+    assert datasets.load_digits("test", root=tmp_path)[0].shape == (5, 28, 28)
+    assert datasets.load_digits("train", root=tmp_path)[0].shape == (4000, 28, 28)  # fallback
+    with pytest.raises(FileNotFoundError, match="MNIST train files .* not found"):
+        datasets.load_mnist(tmp_path, "train")
+    (tmp_path / "bad").write_bytes(b"\x01\x02\x03\x04")
+    with pytest.raises(ValueError, match="is not an IDX file"):
+        datasets.read_idx(tmp_path / "bad")
+    (tmp_path / "short").write_bytes(_idx_bytes(labels)[:-2])
+    with pytest.raises(ValueError, match="is truncated"):
+        datasets.read_idx(tmp_path / "short")
+    with pytest.raises(TypeError, match="path must be a str or Path"):
+        datasets.read_idx(3)
+
+
+def test_cifar10_binary_loader_on_a_file_it_writes(tmp_path, rng):
+    labels = np.array([2, 9], np.uint8)
+    planes = rng.integers(0, 256, (2, 3, 32, 32), dtype=np.uint8)
+    records = np.concatenate([labels[:, None], planes.reshape(2, -1)], axis=1)
+    records.tofile(tmp_path / "test_batch.bin")
+    images, got = datasets.load_cifar10(tmp_path, "test")
+    assert images.shape == (2, 32, 32, 3) and got.tolist() == [2, 9]
+    np.testing.assert_array_equal(images[1, :, :, 0], planes[1, 0])  # red plane -> channel 0
+    assert datasets.CIFAR10_CLASSES[got[0]] == "bird"
+    with pytest.raises(FileNotFoundError, match="CIFAR-10 train files"):
+        datasets.load_cifar10(tmp_path, "train")
+    with pytest.raises(ValueError, match="split must be one of 'train', 'test'"):
+        datasets.load_cifar10(tmp_path, "val")
+
+
+# -- widget and check ----------------------------------------------------------------------------
+def test_feature_map_explorer():
+    from helpers.data import load_mnist_subset
+    from helpers.widgets.cnn import feature_map_explorer
+
+    images, labels = load_mnist_subset("test")
+    net = cnn.SmallCNN.init(rng=0)
+    ex = feature_map_explorer(net, images[:20], labels[:20])
+    assert ex.result["maps"].shape == (16, 28, 28)
+    ex.set(layer="pool2", index=5)
+    assert ex.result["maps"].shape == (32, 7, 7) and ex.result["label"] == labels[5]
+    assert f"true digit {labels[5]}" in ex.readout.value and "(32, 7, 7)" in ex.readout.value
+    np.testing.assert_allclose(ex.result["probs"].sum(), 1, rtol=1e-5)
+    with pytest.raises(ValueError, match=r"labels must have one entry per image \(20\)"):
+        feature_map_explorer(net, images[:20], labels[:3])
+    with pytest.raises(TypeError, match="net must be a SmallCNN"):
+        feature_map_explorer("net", images[:20], labels[:20])
+
+
+def test_check_softmax_cross_entropy():
+    assert check_softmax_cross_entropy(cnn.softmax_cross_entropy).passed
+
+    def naive(z, y):  # no max subtraction: overflows on the huge-scores case
+        with np.errstate(all="ignore"):
+            p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+            d = p.copy()
+            d[np.arange(len(y)), y] -= 1
+            return float(-np.mean(np.log(p[np.arange(len(y)), y]))), d / len(y)
+
+    result = check_softmax_cross_entropy(naive)
+    assert result.status == "failed" and "huge scores" in result.message
+
+    def summed(z, y):
+        loss, d = cnn.softmax_cross_entropy(z, y)
+        return loss * len(y), d * len(y)
+
+    assert "mean, not sum" in check_softmax_cross_entropy(summed).message
+
+    def stub(z, y):
+        raise NotImplementedError
+
+    assert check_softmax_cross_entropy(stub).status == "not attempted"
+
+
+def test_mosaic_and_load_digits_errors():
+    from helpers.widgets.cnn import mosaic
+
+    assert mosaic(np.ones((32, 7, 7))).shape == (4 * 8 - 1, 8 * 8 - 1)
+    with pytest.raises(ValueError, match=r"maps must be 3-D \(C, h, w\)"):
+        mosaic(np.ones((7, 7)))
+    with pytest.raises(ValueError, match="split must be one of 'train', 'test'; got 'all'"):
+        datasets.load_digits("all")
