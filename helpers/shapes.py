@@ -1,0 +1,294 @@
+"""Synthetic localization and detection data with exact ground truth.
+
+Shapes (ellipses, rectangles, triangles) in random colours are pasted on random crops of real
+photographs (:func:`helpers.data.load_photo`), so the backgrounds are real clutter while every
+box, class and landmark is known to the pixel. Everything is reproducible from ``rng``.
+
+Used in chapters/12_localization.ipynb (landmarks, anchors) and chapters/13_detection.ipynb
+(the tiny detector).
+
+Conventions: images are ``(H, W, 3)`` uint8 RGB; boxes are ``(K, 4)`` float64 xyxy in
+pixel-edge coordinates and *tight*: ``x1`` is the first column the shape covers and ``x2`` one
+past the last, so ``box_area`` of a 1-pixel shape is 1; landmarks are ``(x, y)`` in pixels.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from ._validation import as_array, check_choice, check_int, check_rng
+from .data import PHOTOS, load_photo
+
+__all__ = [
+    "BACKGROUNDS",
+    "LANDMARK_NAMES",
+    "SHAPE_CLASSES",
+    "make_detection_dataset",
+    "make_landmark_dataset",
+    "random_background",
+    "shape_mask",
+]
+
+#: Class names, in label order (label 0 is "ellipse").
+SHAPE_CLASSES = ("ellipse", "rectangle", "triangle")
+
+#: Photographs used as backgrounds by default (real texture and clutter, varied colours).
+BACKGROUNDS = ("astronaut", "chelsea", "coffee", "rocket", "grass", "gravel")
+
+#: The three landmarks of :func:`make_landmark_dataset`, in order.
+LANDMARK_NAMES = ("left eye", "right eye", "mouth")
+
+
+@cache
+def _photo_small(name: str, short_side: int) -> np.ndarray:
+    # Downscale once per process by block averaging: backgrounds keep their texture at the
+    # scale of a 64-pixel image instead of showing a tiny patch of a 512-pixel photo.
+    photo = load_photo(name)
+    if photo.ndim == 2:
+        photo = np.repeat(photo[..., None], 3, axis=2)
+    factor = max(1, min(photo.shape[:2]) // short_side)
+    h, w = (photo.shape[0] // factor) * factor, (photo.shape[1] // factor) * factor
+    blocks = photo[:h, :w].reshape(h // factor, factor, w // factor, factor, 3)
+    return blocks.mean(axis=(1, 3)).astype(np.uint8)
+
+
+def random_background(
+    size: int, rng: np.random.Generator | int, *, backgrounds: tuple[str, ...] = BACKGROUNDS
+) -> np.ndarray:
+    """A random ``size x size`` crop of a downscaled real photograph.
+
+    Parameters
+    ----------
+    size : int
+        Side of the square crop in pixels (8 to 256).
+    rng : numpy.random.Generator or int
+    backgrounds : tuple of str
+        Names from :data:`helpers.data.PHOTOS`.
+
+    Returns
+    -------
+    (size, size, 3) ndarray of uint8
+
+    Examples
+    --------
+    >>> random_background(32, rng=0).shape
+    (32, 32, 3)
+    """
+    size = check_int(size, "size", min=8, max=256)
+    rng = check_rng(rng)
+    for name in backgrounds:
+        check_choice(name, "backgrounds", PHOTOS)
+    photo = _photo_small(backgrounds[rng.integers(len(backgrounds))], max(size * 2, 128))
+    y = rng.integers(photo.shape[0] - size + 1)
+    x = rng.integers(photo.shape[1] - size + 1)
+    return photo[y : y + size, x : x + size].copy()
+
+
+def shape_mask(kind: str, width: int, height: int) -> np.ndarray:
+    """The pixels a shape of class ``kind`` covers inside its ``height x width`` box.
+
+    Parameters
+    ----------
+    kind : {"ellipse", "rectangle", "triangle"}
+    width, height : int
+        Size of the box in pixels (>= 3).
+
+    Returns
+    -------
+    (height, width) ndarray of bool
+        Touches all four sides of the box, so the box is tight.
+
+    Notes
+    -----
+    A pixel is inside when its centre ``(x + 0.5, y + 0.5)`` is: for the ellipse,
+    :math:`((x - c_x) / a)^2 + ((y - c_y) / b)^2 \\le 1`; for the triangle (apex at the top
+    centre), on the inner side of its three edges. Pixels in the outer row/column are then
+    switched on where needed so the shape spans the box exactly.
+
+    Examples
+    --------
+    >>> shape_mask("triangle", 5, 3).astype(int)
+    array([[0, 0, 1, 0, 0],
+           [0, 1, 1, 1, 0],
+           [1, 1, 1, 1, 1]])
+    """
+    check_choice(kind, "kind", SHAPE_CLASSES)
+    width, height = check_int(width, "width", min=3), check_int(height, "height", min=3)
+    y, x = np.mgrid[0:height, 0:width] + 0.5
+    if kind == "rectangle":
+        return np.ones((height, width), bool)
+    if kind == "ellipse":
+        a, b = width / 2, height / 2
+        mask = ((x - a) / a) ** 2 + ((y - b) / b) ** 2 <= 1.0
+    else:
+        # |x - w/2| <= (w/2) * (y / h): the two slanted edges; the base is the last row.
+        mask = np.abs(x - width / 2) <= (width / 2) * (y / height) + 0.5
+    # Make the mask tight: the middle pixel of each side is always inside.
+    mask[0, width // 2] = mask[-1, width // 2] = True
+    mask[height // 2, 0] |= kind == "ellipse"
+    mask[height // 2, -1] |= kind == "ellipse"
+    mask[-1, 0] |= kind == "triangle"
+    mask[-1, -1] |= kind == "triangle"
+    return mask
+
+
+def _random_colour(rng: np.random.Generator) -> np.ndarray:
+    # A saturated, bright colour: one channel high, one low, one anywhere; stands out from
+    # most photo backgrounds without being a class cue (every class gets every colour).
+    c = np.empty(3)
+    order = rng.permutation(3)
+    c[order[0]] = rng.uniform(200, 255)
+    c[order[1]] = rng.uniform(0, 60)
+    c[order[2]] = rng.uniform(0, 255)
+    return c
+
+
+def make_detection_dataset(
+    n: int,
+    *,
+    image_size: int = 64,
+    min_size: int = 12,
+    max_size: int = 28,
+    max_objects: int = 3,
+    classes: tuple[str, ...] = SHAPE_CLASSES,
+    backgrounds: tuple[str, ...] = BACKGROUNDS,
+    rng: np.random.Generator | int,
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Images of 1 to ``max_objects`` shapes on real photo crops, with exact boxes and classes.
+
+    Parameters
+    ----------
+    n : int
+        Number of images.
+    image_size : int
+        Side of the square images (16 to 256).
+    min_size, max_size : int
+        Range of a shape's width and height in pixels; the aspect ratio ``w / h`` stays within
+        [1/2, 2].
+    max_objects : int
+        Each image holds between 1 and ``max_objects`` shapes. Shapes never overlap (their boxes
+        keep a 1-pixel gap), so every object is fully visible.
+    classes : tuple of str
+        Subset of :data:`SHAPE_CLASSES`; label ``k`` is ``classes[k]``.
+    backgrounds : tuple of str
+        Photo names (see :data:`BACKGROUNDS`).
+    rng : numpy.random.Generator or int
+
+    Returns
+    -------
+    images : (n, image_size, image_size, 3) ndarray of uint8
+    boxes : list of n (K_i, 4) ndarrays of float64
+        Tight xyxy boxes.
+    labels : list of n (K_i,) ndarrays of int64
+        Class indices into ``classes``.
+
+    Raises
+    ------
+    ValueError
+        If the sizes do not fit (``max_size > image_size``, ``min_size > max_size``, ...).
+
+    Examples
+    --------
+    >>> images, boxes, labels = make_detection_dataset(2, rng=0)
+    >>> images.shape, boxes[0].shape[1], labels[0].dtype
+    ((2, 64, 64, 3), 4, dtype('int64'))
+    """
+    n = check_int(n, "n", min=1)
+    image_size = check_int(image_size, "image_size", min=16, max=256)
+    min_size = check_int(min_size, "min_size", min=3)
+    max_size = check_int(max_size, "max_size", min=min_size, max=image_size)
+    max_objects = check_int(max_objects, "max_objects", min=1, max=16)
+    if not classes:
+        raise ValueError("classes must name at least one shape; got an empty tuple")
+    for kind in classes:
+        check_choice(kind, "classes", SHAPE_CLASSES)
+    rng = check_rng(rng)
+    images = np.empty((n, image_size, image_size, 3), np.uint8)
+    all_boxes, all_labels = [], []
+    for i in range(n):
+        image = random_background(image_size, rng, backgrounds=backgrounds).astype(np.float64)
+        boxes, labels = [], []
+        for _ in range(rng.integers(1, max_objects + 1)):
+            label = int(rng.integers(len(classes)))
+            for _attempt in range(30):  # rejection sampling of a free spot
+                w = int(rng.integers(min_size, max_size + 1))
+                h = int(np.clip(round(w * np.exp(rng.uniform(-np.log(2), np.log(2)))),
+                                min_size, max_size))
+                x1 = int(rng.integers(0, image_size - w + 1))
+                y1 = int(rng.integers(0, image_size - h + 1))
+                box = (x1, y1, x1 + w, y1 + h)
+                if all(box[0] > b[2] or box[2] < b[0] or box[1] > b[3] or box[3] < b[1]
+                       for b in boxes):
+                    break
+            else:
+                continue  # no room left for this one
+            mask = shape_mask(classes[label], w, h)
+            image[y1 : y1 + h, x1 : x1 + w][mask] = _random_colour(rng)
+            boxes.append(box)
+            labels.append(label)
+        images[i] = image.astype(np.uint8)
+        all_boxes.append(np.asarray(boxes, np.float64).reshape(-1, 4))
+        all_labels.append(np.asarray(labels, np.int64))
+    return images, all_boxes, all_labels
+
+
+def make_landmark_dataset(
+    n: int,
+    *,
+    image_size: int = 48,
+    backgrounds: tuple[str, ...] = BACKGROUNDS,
+    rng: np.random.Generator | int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cartoon faces (two eyes and a mouth) on photo crops, with the exact landmark positions.
+
+    Each face has a random position, size (35-60 % of the image) and tilt (-30 to 30 degrees),
+    so the landmarks move independently enough that a regressor must look at the image.
+
+    Parameters
+    ----------
+    n : int
+    image_size : int
+        Side of the square images (24 to 256).
+    backgrounds : tuple of str
+    rng : numpy.random.Generator or int
+
+    Returns
+    -------
+    images : (n, image_size, image_size, 3) ndarray of uint8
+    points : (n, 3, 2) ndarray of float64
+        ``(x, y)`` in pixels of :data:`LANDMARK_NAMES` (left eye, right eye, mouth), "left" as
+        seen in the image.
+
+    Examples
+    --------
+    >>> images, points = make_landmark_dataset(3, rng=0)
+    >>> images.shape, points.shape
+    ((3, 48, 48, 3), (3, 3, 2))
+    >>> bool((points >= 0).all() and (points <= 48).all())
+    True
+    """
+    n = check_int(n, "n", min=1)
+    image_size = check_int(image_size, "image_size", min=24, max=256)
+    rng = check_rng(rng)
+    images = np.empty((n, image_size, image_size, 3), np.uint8)
+    points = np.empty((n, 3, 2))
+    yy, xx = np.mgrid[0:image_size, 0:image_size] + 0.5
+    # Landmarks in the face's own frame, in units of its radius: eyes up, mouth down.
+    local = np.array([[-0.38, -0.25], [0.38, -0.25], [0.0, 0.45]])
+    for i in range(n):
+        image = random_background(image_size, rng, backgrounds=backgrounds).astype(np.float64)
+        r = rng.uniform(0.175, 0.3) * image_size
+        cx, cy = rng.uniform(r, image_size - r, size=2)
+        angle = np.deg2rad(rng.uniform(-30, 30))
+        rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        pts = (local * r) @ rot.T + (cx, cy)
+        skin = rng.uniform([170, 120, 80], [255, 210, 160])
+        image[(xx - cx) ** 2 + (yy - cy) ** 2 <= r**2] = skin
+        for (px, py), colour, size in zip(pts, ([20, 20, 20], [20, 20, 20], [190, 20, 30]),
+                                          (0.13, 0.13, 0.17), strict=True):
+            image[(xx - px) ** 2 + (yy - py) ** 2 <= (size * r) ** 2] = colour
+        images[i] = image.astype(np.uint8)
+        points[i] = pts
+    return images, as_array(points, "points")
