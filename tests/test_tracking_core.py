@@ -1,0 +1,262 @@
+"""helpers.tracking: boxes, Kalman filter, assignment, association, gallery.
+
+References and tolerances: box_iou vs torchvision.ops.box_iou (1e-12); KalmanBoxFilter vs
+cv2.KalmanFilter with the same F, H, Q, R (1e-8 relative); hungarian vs
+scipy.optimize.linear_sum_assignment on 600 random rectangular matrices (same optimal cost,
+1e-9); cosine_distance vs scipy.spatial.distance.cdist (1e-12).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import cdist
+
+from helpers.boxes import box_iou
+from helpers.tracking.assignment import assignment_brute_force, hungarian, linear_assignment
+from helpers.tracking.association import (
+    INFTY_COST,
+    associate_iou,
+    gate_cost_matrix,
+    iou_cost,
+    matching_cascade,
+)
+from helpers.tracking.boxes import _box_iou, xyah_to_xyxy, xyxy_to_xyah
+from helpers.tracking.gallery import FeatureGallery, cosine_distance
+from helpers.tracking.kalman import CHI2_95, GATING_THRESHOLD, KalmanBoxFilter
+
+
+def random_boxes(rng, n, scale=100.0):
+    xy = rng.uniform(0, scale, (n, 2))
+    wh = rng.uniform(1, scale / 2, (n, 2))
+    return np.concatenate([xy, xy + wh], axis=1)
+
+
+# -- boxes (IoU itself is helpers.boxes', tested in tests/test_boxes.py) --------------------
+def test_xyah_round_trip_and_fast_iou_core(rng):
+    b = random_boxes(rng, 20)
+    np.testing.assert_allclose(xyah_to_xyxy(xyxy_to_xyah(b)), b, atol=1e-9)
+    np.testing.assert_array_equal(_box_iou(b, b[:7]), box_iou(b, b[:7]))
+    assert xyxy_to_xyah([[0, 5, 4, 5]])[0].tolist() == [2, 5, 0, 0]  # zero height: aspect 0
+
+
+def test_xyah_errors():
+    with pytest.raises(ValueError, match=r"boxes must have w >= 0 and h >= 0; box 0"):
+        xyah_to_xyxy([[0, 0, 0.5, -3]])
+    with pytest.raises(ValueError, match="x1 <= x2 and y1 <= y2; box 0"):
+        xyxy_to_xyah([[5, 0, 1, 1]])
+    with pytest.raises(ValueError, match="boxes contains NaN"):
+        xyxy_to_xyah([[0, 0, float("nan"), 1]])
+
+
+# -- Kalman filter ----------------------------------------------------------------------------
+def test_kalman_hand_computed_step():
+    # h = 40: initial var(x) = (2/20 * 40)^2 = 16, var(vx) = (10/160 * 40)^2 = 6.25.
+    # predict: var(x) = 16 + 6.25 + (40/20)^2 = 26.25, cov(x, vx) = 6.25
+    # update: S = 26.25 + (40/20)^2 = 30.25, K_x = 26.25/30.25, K_vx = 6.25/30.25
+    kf = KalmanBoxFilter()
+    m, P = kf.initiate([100, 50, 0.5, 40])
+    assert P[0, 0] == pytest.approx(16) and P[4, 4] == pytest.approx(6.25)
+    m, P = kf.predict(m, P)
+    assert P[0, 0] == pytest.approx(26.25) and P[0, 4] == pytest.approx(6.25)
+    m, P = kf.update(m, P, [104, 50, 0.5, 40])
+    assert m[0] == pytest.approx(100 + 4 * 26.25 / 30.25)
+    assert m[4] == pytest.approx(4 * 6.25 / 30.25)
+    assert P[0, 0] == pytest.approx(26.25 - 26.25**2 / 30.25)
+
+
+def test_kalman_matches_opencv(rng):
+    import cv2
+
+    kf = KalmanBoxFilter(std_weight_position=0.07, std_weight_velocity=0.01)
+    mean, cov = kf.initiate([300, 200, 0.4, 100])
+    cv = cv2.KalmanFilter(8, 4, 0, cv2.CV_64F)
+    cv.transitionMatrix = kf.motion_matrix
+    cv.measurementMatrix = kf.measurement_matrix
+    cv.statePost = mean.reshape(8, 1).copy()
+    cv.errorCovPost = cov.copy()
+    truth = np.array([300.0, 200, 0.4, 100])
+    for _ in range(25):
+        cv.processNoiseCov = kf.process_noise(mean)  # Q depends on the height: set it per step
+        pred = cv.predict()
+        mean, cov = kf.predict(mean, cov)
+        np.testing.assert_allclose(pred[:, 0], mean, rtol=1e-10)
+        np.testing.assert_allclose(cv.errorCovPre, cov, rtol=1e-8, atol=1e-10)
+        truth = truth + [3, -1, 0, 0.5]
+        z = truth + rng.normal(0, [2, 2, 0.01, 2])
+        cv.measurementNoiseCov = kf.measurement_noise(mean)
+        cv.correct(z.reshape(4, 1))
+        mean, cov = kf.update(mean, cov, z)
+        np.testing.assert_allclose(cv.statePost[:, 0], mean, rtol=1e-8)
+        np.testing.assert_allclose(cv.errorCovPost, cov, rtol=1e-7, atol=1e-9)
+
+
+def test_kalman_batched_equals_one_by_one(rng):
+    kf = KalmanBoxFilter()
+    z = np.c_[rng.uniform(0, 500, (5, 2)), rng.uniform(0.3, 0.5, 5), rng.uniform(50, 150, 5)]
+    M, P = kf.initiate(z)
+    Mb, Pb = kf.update(*kf.predict(M, P), z + 1)
+    for i in range(5):
+        m, p = kf.update(*kf.predict(M[i], P[i]), z[i] + 1)
+        np.testing.assert_allclose(Mb[i], m, rtol=1e-12)
+        np.testing.assert_allclose(Pb[i], p, rtol=1e-12)
+
+
+def test_kalman_is_stateless():
+    kf = KalmanBoxFilter()
+    m, P = kf.initiate([10, 10, 0.5, 20])
+    a = kf.predict(m, P)
+    b = kf.predict(m, P)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_gating_distance_is_chi_square_and_batched(rng):
+    from scipy.stats import chi2
+
+    assert GATING_THRESHOLD == pytest.approx(chi2.ppf(0.95, 4), abs=1e-4)
+    assert CHI2_95[2] == pytest.approx(chi2.ppf(0.95, 2), abs=1e-4)
+    kf = KalmanBoxFilter()
+    m, P = kf.predict(*kf.initiate([100, 100, 0.4, 80]))
+    mu, S = kf.project(m, P)
+    z = rng.multivariate_normal(mu, S, size=4000)
+    d2 = kf.gating_distance(m, P, z)
+    assert abs((d2 <= GATING_THRESHOLD).mean() - 0.95) < 0.015  # 95 % inside the gate
+    M, PP = np.stack([m, m]), np.stack([P, P])
+    np.testing.assert_allclose(kf.gating_distance(M, PP, z[:3]), np.stack([d2[:3]] * 2))
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda kf: kf.initiate([1, 2, 3]), r"measurement must be xyah boxes of shape \(4,\)"),
+        (lambda kf: kf.initiate([1, 2, 0.5, 0]), "measurement must have a positive height"),
+        (lambda kf: kf.predict(np.zeros(8), np.eye(4)), r"mean and cov must have shapes \(8,\)"),
+        (lambda kf: kf.update(np.zeros(8), np.eye(8), [1, 1, 0.5, float("nan")]),
+         "measurement contains NaN"),
+        (lambda kf: KalmanBoxFilter(std_weight_position=0), "std_weight_position must be > 0"),
+    ],
+)
+def test_kalman_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(KalmanBoxFilter())
+
+
+# -- assignment -------------------------------------------------------------------------------
+def test_hungarian_matches_scipy_on_600_random_rectangular_matrices(rng):
+    for k in range(600):
+        n, m = rng.integers(1, 13, size=2)
+        cost = rng.random((n, m)) * rng.choice([1.0, 100.0])
+        if k % 3 == 0:
+            cost = np.round(cost * 3)  # many ties
+        if k % 7 == 0:
+            cost = -cost  # negative costs are allowed
+        rows, cols = hungarian(cost)
+        r2, c2 = linear_sum_assignment(cost)
+        assert (len(rows) == min(n, m) and len(set(rows)) == len(rows)
+                and len(set(cols)) == len(cols))
+        assert cost[rows, cols].sum() == pytest.approx(cost[r2, c2].sum(), abs=1e-9), (k, cost)
+
+
+def test_brute_force_agrees_on_small_matrices(rng):
+    for _ in range(50):
+        cost = rng.random(tuple(rng.integers(1, 6, size=2)))
+        r1, c1 = assignment_brute_force(cost)
+        r2, c2 = hungarian(cost)
+        assert cost[r1, c1].sum() == pytest.approx(cost[r2, c2].sum())
+
+
+def test_hungarian_edge_cases():
+    assert [a.tolist() for a in hungarian(np.zeros((0, 3)))] == [[], []]
+    rows, cols = hungarian([[5.0]])
+    assert rows.tolist() == [0] and cols.tolist() == [0]
+    rows, cols = hungarian([[1, 2], [3, 4], [0, 9]])  # more rows than columns
+    assert rows.tolist() == [0, 2] and cols.tolist() == [1, 0]
+
+
+def test_assignment_errors():
+    with pytest.raises(ValueError, match="cost contains NaN or infinite values"):
+        hungarian([[1, np.inf]])
+    with pytest.raises(ValueError, match=r"cost must be 2-D \(N, M\)"):
+        hungarian([1, 2])
+    with pytest.raises(ValueError, match="cost is too large for brute force"):
+        assignment_brute_force(np.zeros((9, 9)))
+    with pytest.raises(ValueError, match="cost contains NaN; use inf"):
+        linear_assignment([[np.nan]])
+    with pytest.raises(ValueError, match="solver must be one of"):
+        linear_assignment([[1.0]], solver="greedy")
+
+
+def test_linear_assignment_gate_and_infinities():
+    m, r, c = linear_assignment([[0.1, np.inf], [np.inf, 0.9]], max_cost=0.5)
+    assert m.tolist() == [[0, 0]] and r.tolist() == [1] and c.tolist() == [1]
+    m, r, c = linear_assignment(np.zeros((0, 2)), 1.0)
+    assert m.shape == (0, 2) and c.tolist() == [0, 1]
+    # Both solvers give the same matches on a unique optimum.
+    cost = np.array([[0.2, 0.8, 0.6], [0.7, 0.1, 0.9]])
+    assert (linear_assignment(cost, 0.5, solver="hungarian")[0]
+            == linear_assignment(cost, 0.5)[0]).all()
+
+
+# -- association ------------------------------------------------------------------------------
+def test_associate_iou_keeps_a_pair_exactly_at_the_threshold():
+    # IoU([0,0,10,10], [0,0,10,4.2857...]) = 0.42857...: use a box giving exactly 0.5 instead.
+    tracks, dets = [[0, 0, 10, 10]], [[0, 0, 10, 5]]
+    assert box_iou(tracks, dets)[0, 0] == 0.5
+    assert associate_iou(tracks, dets, 0.5)[0].tolist() == [[0, 0]]
+    assert associate_iou(tracks, dets, 0.5000001)[0].tolist() == []
+
+
+def test_associate_iou_prefers_total_iou():
+    tracks = [[0, 0, 10, 10], [6, 0, 16, 10]]
+    dets = [[5, 0, 15, 10], [0, 0, 10, 10]]
+    m, _, _ = associate_iou(tracks, dets, 0.3)
+    assert sorted(m.tolist()) == [[0, 1], [1, 0]]
+    assert iou_cost(tracks, dets).shape == (2, 2)
+
+
+def test_gate_cost_matrix_and_errors():
+    kf = KalmanBoxFilter()
+    m, P = kf.initiate(np.array([[100, 50, 0.5, 40], [300, 50, 0.5, 40]]))
+    dets = np.array([[101, 50, 0.5, 40], [299, 51, 0.5, 40]])
+    gated = gate_cost_matrix(np.full((2, 2), 0.3), kf, m, P, dets)
+    assert gated.tolist() == [[0.3, INFTY_COST], [INFTY_COST, 0.3]]
+    with pytest.raises(ValueError, match=r"cost must have shape \(tracks, detections\) = \(2, 2\)"):
+        gate_cost_matrix(np.zeros((1, 2)), kf, m, P, dets)
+
+
+def test_matching_cascade_gives_priority_to_recent_tracks():
+    cost = np.array([[0.1], [0.05]])  # track 1 (lost 5 frames) fits better...
+    fn = lambda t, d: cost[np.ix_(t, d)]  # noqa: E731
+    m, ut, ud = matching_cascade(fn, 0.5, [1, 5], [0, 1], [0], cascade_depth=30)
+    assert m.tolist() == [[0, 0]] and ut.tolist() == [1]  # ...but track 0 chooses first
+    with pytest.raises(ValueError, match="cascade_depth must be an integer >= 1"):
+        matching_cascade(fn, 0.5, [1, 5], [0, 1], [0], cascade_depth=0)
+
+
+# -- gallery ----------------------------------------------------------------------------------
+def test_cosine_distance_matches_scipy(rng):
+    a, b = rng.normal(size=(7, 16)), rng.normal(size=(5, 16))
+    np.testing.assert_allclose(cosine_distance(a, b), cdist(a, b, "cosine"), atol=1e-12)
+
+
+def test_gallery_budget_and_forgetting():
+    g = FeatureGallery(budget=3)
+    g.partial_fit(np.eye(4)[[0, 1, 2, 3]], [1, 1, 1, 1], active_targets=[1])
+    assert len(g.samples[1]) == 3 and g.samples[1][0, 1] == 1  # the oldest went first
+    g.partial_fit(np.eye(4)[[0]], [2], active_targets=[2])
+    assert list(g.samples) == [2]
+    d = g.distance(np.eye(4)[[0, 1]], [2, 99])
+    assert d.tolist() == [[0.0, 1.0], [1.0, 1.0]]  # unknown target: distance 1
+
+
+def test_gallery_errors():
+    with pytest.raises(ValueError, match="budget must be an integer >= 1"):
+        FeatureGallery(0)
+    with pytest.raises(ValueError, match="features and targets must have the same length"):
+        FeatureGallery().partial_fit(np.ones((2, 3)), [1], [1])
+    with pytest.raises(ValueError, match="a and b must have the same feature length"):
+        cosine_distance(np.ones((1, 3)), np.ones((1, 4)))
+    with pytest.raises(ValueError, match="all-zero"):
+        cosine_distance(np.zeros((1, 3)), np.ones((1, 3)))
