@@ -6,8 +6,17 @@ One module per topic, in the order the chapters use them::
     helpers.color        pixels, colour spaces, thresholds    (chapters/01_pixels.ipynb)
     helpers.filters      convolution and filtering            (chapters/02_filtering.ipynb)
     helpers.edges        gradients and Canny                  (chapters/03_edges.ipynb)
+    helpers.conv         CNN convolution and pooling layers   (chapters/08_conv_arithmetic.ipynb)
+    helpers.cnn          a CNN from scratch, numpy and torch  (chapters/09_cnn_from_scratch.ipynb)
+    helpers.datasets     MNIST / CIFAR-10 file loaders        (chapters/09_cnn_from_scratch.ipynb)
+    helpers.boxes        box formats, IoU, anchors            (chapters/12_localization.ipynb)
+    helpers.shapes       synthetic detection scenes           (chapters/12, 13)
+    helpers.detection    NMS, RoI pooling, YOLO, AP           (chapters/13_detection.ipynb)
+    helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
+    helpers.plots        small static figures for notebooks
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
+    helpers.authoring    student notebooks generated from the solutions (`make student`)
 
 Importing :mod:`helpers` is cheap: submodules are imported the first time they are used
 (``helpers.filters.correlate2d`` works straight after ``import helpers``), so torch and OpenCV
