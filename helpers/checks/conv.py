@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import conv
+from .. import conv, notes
 from ._core import Case, CheckResult, run_cases
 
 __all__ = ["check_conv2d", "check_conv_output_size"]
 
-_NOTES_6X6 = np.array(
-    [
-        [3, 0, 1, 2, 7, 4],
-        [1, 5, 8, 9, 3, 1],
-        [2, 7, 2, 5, 1, 3],
-        [0, 1, 3, 1, 7, 8],
-        [4, 2, 1, 6, 2, 8],
-        [2, 4, 5, 2, 3, 9],
-    ],
-    dtype=float,
-)
-_VERTICAL = np.array([[1, 0, -1]] * 3, dtype=float)
+_NOTES_6X6 = notes.EDGE_INPUT
+_VERTICAL = notes.VERTICAL_EDGE_KERNEL
 
 
 def _reference_size(n, f, padding, stride):

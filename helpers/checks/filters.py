@@ -6,15 +6,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .. import filters
+from .. import filters, notes
 from ._core import Case, CheckResult, run_cases
 
 __all__ = ["check_correlate_valid", "check_median3x3", "check_window_correlation"]
 
 # The notes' 6x6 example and their vertical-edge filter.
-_NOTES_IMAGE = np.array([[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
-                         [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]])
-_VERTICAL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
+_NOTES_IMAGE = notes.EDGE_INPUT.astype(int)
+_VERTICAL = notes.VERTICAL_EDGE_KERNEL.astype(int)
 
 
 def _valid(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:

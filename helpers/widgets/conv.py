@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 
-from .. import conv
+from .. import conv, notes
 from .._validation import check_choice, check_int
 from ._base import Explorer, register_bench
 
@@ -29,26 +29,10 @@ __all__ = [
     "pool_explorer",
 ]
 
-#: The notes' 6x6 input for the vertical-edge example.
-NOTES_EDGE_INPUT = np.array(
-    [
-        [3, 0, 1, 2, 7, 4],
-        [1, 5, 8, 9, 3, 1],
-        [2, 7, 2, 5, 1, 3],
-        [0, 1, 3, 1, 7, 8],
-        [4, 2, 1, 6, 2, 8],
-        [2, 4, 5, 2, 3, 9],
-    ],
-    dtype=float,
-)
-#: The notes' 4x4 max-pooling input (the consistent transcription, 001).
-NOTES_MAX_POOL_INPUT = np.array(
-    [[0, 2, 3, 4], [1, 0, 0, 0], [5, 6, 0, 7], [4, 1, 0, 2]], dtype=float
-)
-#: The notes' 4x4 average-pooling input.
-NOTES_AVG_POOL_INPUT = np.array(
-    [[1, 1, 1, 0], [0, 2, 0, 1], [2, 2, 0, 0], [1, 1, 0, 2]], dtype=float
-)
+# The notes' examples, re-exported for the chapter (one copy lives in helpers.notes).
+NOTES_EDGE_INPUT = notes.EDGE_INPUT
+NOTES_MAX_POOL_INPUT = notes.MAX_POOL_INPUT
+NOTES_AVG_POOL_INPUT = notes.AVG_POOL_INPUT
 
 _CELL = 8  # pixels per grid cell in the rendered panels
 _PAD_RGB = np.array([0.85, 0.90, 0.97])  # padding cells: pale blue
