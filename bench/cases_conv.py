@@ -10,19 +10,11 @@
 
 from __future__ import annotations
 
-import statistics
-import time
+from timing import median_ms
 
 
 def _median_ms(fn, repeat: int = 15, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+    return median_ms(fn, repeat, warmup)
 
 
 def run(record) -> None:

@@ -11,11 +11,10 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
+from timing import median_ms
 
 from helpers import detection
 from helpers.boxes import box_iou
@@ -24,14 +23,7 @@ REPEATS, WARMUP = 30, 5
 
 
 def _median_ms(fn: Callable[[], object], repeats: int = REPEATS, warmup: int = WARMUP) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    return median_ms(fn, repeats, warmup)
 
 
 def _random_boxes(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -12,20 +12,12 @@ Records (stable names):
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
+from timing import median_ms
 
 
 def _median_ms(fn, repeats: int = 9) -> float:
-    fn()  # warm-up: imports, caches
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+    return median_ms(fn, repeats, warmup=1)
 
 
 def run(record) -> None:

@@ -9,11 +9,10 @@ pay for memory allocation and lazy initialisation on this VM); we report the med
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
+from timing import median_ms
 
 from helpers.filters import correlate2d, correlate2d_naive
 
@@ -21,14 +20,7 @@ REPEATS, WARMUP = 200, 20
 
 
 def _median_ms(fn: Callable[[], object], repeats: int = REPEATS, warmup: int = WARMUP) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    return median_ms(fn, repeats, warmup)
 
 
 def run(record: Callable[..., None]) -> None:
