@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 FIRST_PAGE := chapters/01_pixels.ipynb
 PYTEST_NB := --nbval-lax --nbval-cell-timeout=600 chapters solutions
 
-.PHONY: lab test unit notebooks bench student setup clean
+.PHONY: lab test unit notebooks bench student setup clean browser
 
 setup: $(STAMP)
 
@@ -24,9 +24,23 @@ $(STAMP): requirements.txt pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(FIRST_PAGE)
 
-## make test: set up, then unit tests, doctests and every notebook under nbval.
-test: $(STAMP)
+## make test: set up, then unit tests, doctests, the browser test and every notebook under nbval.
+test: $(STAMP) browser
 	$(BIN)/python -m pytest tests helpers $(PYTEST_NB)
+
+# Debian's Chromium for tests/test_browser.py: installed when missing and apt-get is usable (as
+# root or with passwordless sudo); otherwise this says why that test will be skipped (under CI=true
+# a missing browser fails it instead).
+browser:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	skip="tests/test_browser.py will be skipped (and fail under CI=true)"; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "note: no /usr/bin/chromium and no apt-get to install it; $$skip"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else \
+	  echo "note: no /usr/bin/chromium, and installing it needs root or passwordless sudo; $$skip"; exit 0; fi; \
+	echo "installing Debian's chromium for the browser test (apt-get)"; \
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	  || echo "note: apt-get could not install chromium; $$skip"
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests helpers

@@ -6,6 +6,8 @@ Prints a table and writes ``bench/results.json``: a list of ``{"name", "value", 
 * ``import/helpers/seconds``           - ``import helpers`` in a fresh interpreter
 * ``notebook/<file>/seconds``          - executing a solution notebook top to bottom
 * ``notebook/<file>/peak_mb``          - the kernel's peak resident memory for it
+* ``notebook/<file>/first_widget_seconds`` - kernel start to the end of the first cell that
+  displays an explorer (what a learner waits before the first slider answers)
 * ``widget/<name>/median_ms``, ``p95_ms`` - 30 control changes: compute + draw + PNG
 * whatever the ``bench/cases_*.py`` modules record (each defines ``run(record)``)
 
@@ -79,15 +81,36 @@ def bench_notebooks(record: Recorder, pattern: str) -> None:
         nb.cells.append(nbformat.v4.new_code_cell(peak_code))
         client = NotebookClient(nb, timeout=600, kernel_name="python3",
                                 resources={"metadata": {"path": str(path.parent)}})
+        first_widget = None
+        kernel_start = time.perf_counter()
         with client.setup_kernel():
             start = time.perf_counter()
             for index in range(n_cells):
                 client.execute_cell(nb.cells[index], index)
+                if first_widget is None and _shows_explorer(nb.cells[index], client.widget_state):
+                    first_widget = time.perf_counter() - kernel_start
             seconds = time.perf_counter() - start
             client.execute_cell(nb.cells[-1], n_cells)
         peak_mb = float(nb.cells[-1].outputs[0]["text"].strip())
         record(f"notebook/{path.name}/seconds", seconds, "s", f"<= {NOTEBOOK_SECONDS_TARGET:g}")
         record(f"notebook/{path.name}/peak_mb", peak_mb, "MB", f"<= {NOTEBOOK_PEAK_MB_TARGET:g}")
+        if first_widget is not None:
+            record(f"notebook/{path.name}/first_widget_seconds", first_widget, "s")
+
+
+def _shows_explorer(cell: dict, widget_state: dict) -> bool:
+    """True when the cell displayed an explorer: a VBox of controls, an Image and an HTML readout
+    (the layout of helpers/widgets/_base.py), told from the widget models the kernel sent."""
+    for output in cell.get("outputs", []):
+        view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+        if not view:
+            continue
+        state = widget_state.get(view.get("model_id"), {})
+        kinds = {widget_state.get(child.removeprefix("IPY_MODEL_"), {}).get("_model_name")
+                 for child in state.get("children", [])}
+        if state.get("_model_name") == "VBoxModel" and {"ImageModel", "HTMLModel"} <= kinds:
+            return True
+    return False
 
 
 def bench_widgets(record: Recorder, n: int = 30) -> None:
@@ -114,6 +137,7 @@ def bench_widgets(record: Recorder, n: int = 30) -> None:
 
 
 def bench_cases(record: Recorder) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))  # the cases share bench/timing.py
     for path in sorted((ROOT / "bench").glob("cases_*.py")):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
@@ -146,7 +170,7 @@ def main() -> int:
     merged = [r for r in old if r["name"] not in new_names] + record.rows
     args.output.write_text(json.dumps(sorted(merged, key=lambda r: r["name"]), indent=1) + "\n")
     missed = [r["name"] for r in record.rows if r["target"] and not _meets(r["value"], r["target"])]
-    print(f"\n{len(record.rows)} figures written to {args.output.relative_to(ROOT)}; "
+    print(f"\n{len(record.rows)} figures written to {os.path.relpath(args.output, ROOT)}; "
           f"{len(missed)} missed their target" + (f": {', '.join(missed)}" if missed else ""))
     return 0
 

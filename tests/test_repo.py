@@ -145,3 +145,24 @@ def test_import_helpers_does_not_load_torch_or_opencv():
     code = "import sys, helpers; print('torch' in sys.modules, 'cv2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_import_widgets_and_checks_does_not_load_torch_or_opencv():
+    # The packages and every public module in them, at module level (DEVELOPING.md): opening a
+    # chapter must not pay for torch or OpenCV until a function that needs them runs.
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import helpers.widgets, helpers.checks\n"
+        "names = ['helpers.widgets', 'helpers.checks'] + [\n"
+        "    f'{pkg.__name__}.{m.name}' for pkg in (helpers.widgets, helpers.checks)\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith('_')]\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "    heavy = [m for m in ('torch', 'torchvision', 'cv2') if m in sys.modules]\n"
+        "    if heavy:\n"
+        "        print(name, 'loads', ' and '.join(heavy)); break\n"
+        "else:\n"
+        "    print('clean', len(names))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.startswith("clean"), out.stdout + out.stderr
