@@ -71,9 +71,16 @@ def bench_notebooks(record: Recorder, pattern: str) -> None:
     import nbformat
     from nbclient import NotebookClient
 
+    # The kernel's own high-water mark. On Linux, VmHWM belongs to the kernel's address space;
+    # ru_maxrss would not do: it survives fork + exec, so every kernel would report at least the
+    # memory this benchmark process had when it started the kernel.
     peak_code = (
-        "import resource, sys; r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-        "print(r / (1024 * 1024 if sys.platform == 'darwin' else 1024))"
+        "import re, resource, sys\n"
+        "try:\n"
+        "    status = open('/proc/self/status').read()\n"
+        "    print(int(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)) / 1024)\n"
+        "except OSError:  # macOS: no /proc; ru_maxrss is in bytes there\n"
+        "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)\n"
     )
     for path in sorted((ROOT / "solutions").glob(pattern)):
         nb = nbformat.read(path, as_version=4)

@@ -6,7 +6,7 @@ JupyterLab on 127.0.0.1 (free port, random token, throwaway config) over a tempo
 cells from the menu, and works each explorer's controls the way a person does: focus a slider
 and press the arrow keys, type into a field and press Enter (or Tab), pick from a drop-down,
 press a toggle button or tick a box. An explorer's first control must change what is shown,
-and for each explorer both the readout text and the picture (its PNG bytes) must change. The
+and for each explorer both the readout text and the picture (its image bytes) must change. The
 first control of each kind is worked, then more until readout and picture have both changed.
 
 A notebook "has widgets" when it imports from ``helpers.widgets`` and has cells tagged

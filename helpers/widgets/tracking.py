@@ -65,6 +65,7 @@ class KalmanExplorer(Explorer):
 
     figsize = (9.0, 3.4)
     window = 110  # half-size of the view around the walker, in pixels
+    image_format = "jpeg"  # a camera crop beside a plot: JPEG encodes it several times faster
 
     def __init__(self, scene: Scene, detections: Detections, walker: int) -> None:
         self.scene = scene
@@ -202,6 +203,7 @@ class _Playback(Explorer):
     """Shared drawing of frames with coloured, numbered track boxes (one or two panels)."""
 
     panels: tuple[str, ...] = ("SORT",)
+    image_format = "jpeg"  # rendered camera frames: JPEG encodes them several times faster
 
     def __init__(self, scene: Scene, detections: Detections) -> None:
         self.scene, self.detections = scene, detections
