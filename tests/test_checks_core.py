@@ -90,3 +90,17 @@ def test_compare_values_tolerance_and_tuples():
 
 def test_format_value_is_bounded():
     assert len(format_value(np.zeros((100, 100)))) <= 600
+
+
+def test_strict_mode_raises_on_wrong_answers_but_not_on_stubs(monkeypatch):
+    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
+    import pytest
+
+    with pytest.raises(AssertionError, match=r"case 1/1 \(one\) failed"):
+        run_cases("double", lambda x: x, [Case("one", 1)], reference=double)
+
+    def stub(x):
+        raise NotImplementedError
+
+    assert run_cases("double", stub, [Case("one", 1)], reference=double).status == "not attempted"
+    assert run_cases("double", double, [Case("one", 1)], reference=double).passed

@@ -10,11 +10,16 @@ A chapter's check is a few lines::
 An exercise the learner has not touched raises ``NotImplementedError`` (that is what the
 generated student notebook contains), and the check answers "not attempted yet" instead of
 failing, so nbval can execute the student notebooks from top to bottom.
+
+With ``COURSE_STRICT_CHECKS=1`` in the environment (the test suite sets it for the notebook
+kernels), a check that fails or errors also raises ``AssertionError``: a wrong solution in
+``solutions/`` then fails the tests instead of only showing a red message.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -132,7 +137,6 @@ def run_cases(
     reference: Callable[..., Any],
     atol: float = 1e-6,
     rtol: float = 1e-6,
-    expect_error: type[BaseException] | None = None,
 ) -> CheckResult:
     """Run ``fn`` on each case and compare with ``reference``; stop at the first failure.
 
@@ -150,6 +154,13 @@ def run_cases(
     atol, rtol : float
         Tolerances for numeric comparison (``numpy.isclose``).
     """
+    result = _run_cases(exercise, fn, cases, reference=reference, atol=atol, rtol=rtol)
+    if os.environ.get("COURSE_STRICT_CHECKS") == "1" and result.status in ("failed", "error"):
+        raise AssertionError(result.message)
+    return result
+
+
+def _run_cases(exercise, fn, cases, *, reference, atol, rtol) -> CheckResult:
     if not callable(fn):
         return CheckResult(exercise, "error", f"{exercise}: pass the function itself, not {fn!r}")
     for i, case in enumerate(cases, start=1):
