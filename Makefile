@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FIRST_PAGE := chapters/01_pixels.ipynb
+# Jupyter refuses to start as root unless told; containers and cloud machines often run as root.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_NB := --nbval-lax --nbval-cell-timeout=600 chapters solutions
 
 .PHONY: lab test unit notebooks bench student setup clean browser
@@ -22,7 +24,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 ## make lab: set up, then open the course in JupyterLab on its first page.
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(FIRST_PAGE)
+	$(BIN)/jupyter lab $(LAB_FLAGS) $(FIRST_PAGE)
 
 ## make test: set up, then unit tests, doctests, the browser test and every notebook under nbval.
 test: $(STAMP) browser

@@ -4,6 +4,7 @@ solutions, conda and pip naming the same packages, the two-command start, no net
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -166,3 +167,12 @@ def test_import_widgets_and_checks_does_not_load_torch_or_opencv():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.startswith("clean"), out.stdout + out.stderr
+
+
+def test_make_lab_opens_the_first_chapter_and_works_as_root():
+    out = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    command = [ln for ln in out.stdout.splitlines() if "jupyter lab" in ln]
+    assert command and command[-1].rstrip().endswith("chapters/01_pixels.ipynb"), out.stdout
+    # Jupyter refuses to run as root without --allow-root (containers, cloud machines).
+    assert ("--allow-root" in command[-1]) == (os.geteuid() == 0)
