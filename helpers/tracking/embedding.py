@@ -159,8 +159,9 @@ def embedding_net(seed: int = 0, dim: int = 128):
 
     seed = check_int(seed, "seed", min=0)
     dim = check_int(dim, "dim", min=1)
-    torch.manual_seed(seed)
-    return _classes()[0](dim)
+    with torch.random.fork_rng(devices=[]):  # seed the weights without touching global state
+        torch.manual_seed(seed)
+        return _classes()[0](dim)
 
 
 def _to_tensor(crops: np.ndarray):
@@ -289,8 +290,9 @@ def train_embedding(
     seed = check_int(seed, "seed", min=0)
     n_classes = int(labels.max()) + 1
     net = embedding_net(seed)
-    torch.manual_seed(seed)
-    head = _classes()[1](net.fc.out_features, n_classes)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        head = _classes()[1](net.fc.out_features, n_classes)
     params = list(net.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=lr, weight_decay=1e-4)
     steps = epochs * ((len(crops) + batch_size - 1) // batch_size)
