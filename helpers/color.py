@@ -6,7 +6,8 @@ Conventions (the course's image contract):
 
 * An image is a numpy array, ``(H, W)`` gray or ``(H, W, 3)`` RGB (never OpenCV's BGR).
 * ``uint8`` images hold 0 (black) .. 255 (white); float images hold 0.0 .. 1.0.
-  :func:`as_float_image` and :func:`as_uint8_image` convert between the two.
+  :func:`helpers.image.as_float_image` and :func:`helpers.image.as_uint8_image` convert
+  between the two (re-exported here for the chapters that met them as ``color.*``).
 * HSV: hue in degrees [0, 360), saturation and value in [0, 1] (OpenCV's float convention;
   OpenCV's uint8 images store hue / 2 to fit 0-179, scikit-image stores hue / 360).
 """
@@ -16,11 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_float, check_image, check_int
+from .image import as_float_image, as_uint8_image  # noqa: F401 - re-exported for chapter 01
 
 __all__ = [
     "LUMA_WEIGHTS",
-    "as_float_image",
-    "as_uint8_image",
     "histogram",
     "hsv_to_rgb",
     "hue_mask",
@@ -31,63 +31,6 @@ __all__ = [
 
 #: ITU-R BT.601 luma weights for R, G, B: the eye is most sensitive to green, least to blue.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
-
-
-def as_float_image(image: np.ndarray) -> np.ndarray:
-    """Convert an image to float32 in [0, 1].
-
-    Parameters
-    ----------
-    image : (H, W) or (H, W, 3) ndarray
-        uint8 (0-255), bool, or float already in [0, 1].
-
-    Returns
-    -------
-    ndarray of float32, same shape, values in [0, 1].
-
-    Raises
-    ------
-    TypeError
-        For integer dtypes other than uint8 (their range is ambiguous).
-    ValueError
-        For a float image with values outside [0, 1].
-
-    Examples
-    --------
-    >>> as_float_image(np.array([[0, 51, 255]], np.uint8))
-    array([[0. , 0.2, 1. ]], dtype=float32)
-    """
-    image = check_image(image)
-    if image.dtype == np.uint8:
-        return image.astype(np.float32) / np.float32(255)
-    if image.dtype == bool:
-        return image.astype(np.float32)
-    if image.dtype.kind == "f":
-        lo, hi = float(image.min()), float(image.max())
-        if lo < 0 or hi > 1:
-            raise ValueError(
-                f"image is float with values in [{lo:.4g}, {hi:.4g}]; float images must lie in "
-                "[0, 1] - divide 0-255 data by 255, or clip"
-            )
-        return image.astype(np.float32, copy=False)
-    raise TypeError(
-        f"image must be uint8 (0-255), bool or float (0-1); got dtype {image.dtype} - "
-        "convert it yourself, e.g. image.astype(np.float32) / image.max()"
-    )
-
-
-def as_uint8_image(image: np.ndarray) -> np.ndarray:
-    """Convert an image to uint8 in 0-255 (floats in [0, 1] are scaled and rounded).
-
-    Examples
-    --------
-    >>> as_uint8_image(np.array([[0.0, 0.5, 1.0]]))
-    array([[  0, 128, 255]], dtype=uint8)
-    """
-    image = check_image(image)
-    if image.dtype == np.uint8:
-        return image
-    return np.round(as_float_image(image) * 255).astype(np.uint8)
 
 
 def to_gray(rgb: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._validation import as_array
 
-__all__ = ["show_images", "show_values"]
+__all__ = ["plot_history", "show_images", "show_values"]
 
 
 def show_images(
@@ -66,3 +66,50 @@ def show_values(ax, patch: np.ndarray, *, fmt: str = "{:g}", cmap: str = "gray")
                 color="black" if v > mid else "white")
     ax.set_xticks(range(patch.shape[1]))
     ax.set_yticks(range(patch.shape[0]))
+
+
+def plot_history(history, *, title: str | None = None, size: tuple[float, float] = (10, 3.2)):
+    """Loss curves (train and validation) and every validation metric of a training run.
+
+    Parameters
+    ----------
+    history : helpers.nets.training.History or dict
+        What :func:`helpers.nets.training.fit` returned (or its ``as_dict()``).
+    title : str, optional
+        Figure title.
+    size : (width, height)
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel for the losses, one per metric; x is the epoch (1, 2, ...).
+    """
+    import matplotlib.pyplot as plt
+
+    h = history.as_dict() if hasattr(history, "as_dict") else dict(history)
+    if not isinstance(h.get("loss"), list) or not h["loss"]:
+        raise ValueError("history must hold a non-empty 'loss' list (from fit); got "
+                         f"{type(history).__name__}")
+    names = [k for k, v in h.items()
+             if isinstance(v, list) and k not in ("loss", "val_loss", "lr", "epoch_seconds")]
+    fig, axes = plt.subplots(1, 1 + len(names), figsize=size, squeeze=False, layout="constrained")
+    axes = axes[0]
+    epochs = np.arange(1, len(h["loss"]) + 1)
+    axes[0].plot(epochs, h["loss"], "o-", label="training loss")
+    if h.get("val_loss"):
+        axes[0].plot(epochs[: len(h["val_loss"])], h["val_loss"], "s--", label="validation loss")
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("loss")
+    axes[0].legend()
+    for ax, name in zip(axes[1:], names, strict=True):
+        ax.plot(epochs[: len(h[name])], h[name], "o-", color="tab:green")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.set_title(f"validation {name}: {h[name][-1]:.4g} at the end")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    if title:
+        fig.suptitle(title)
+    return fig
