@@ -167,3 +167,22 @@ def test_predict_batches_and_restores_mode():
     torch.testing.assert_close(out, net.eval()(x))
     with pytest.raises(TypeError, match="model must be"):
         predict(None, x)
+
+
+def test_squeeze_excitation_matches_torchvision():
+    # torchvision.ops.SqueezeExcitation computes the same gate with 1x1 convolutions.
+    tv = pytest.importorskip("torchvision.ops")
+    from helpers.nets.blocks import SqueezeExcitation
+
+    ours = SqueezeExcitation(12, reduction=4)
+    ref = tv.SqueezeExcitation(12, 3)
+    with torch.no_grad():
+        ref.fc1.weight.copy_(ours.fc1.weight[:, :, None, None])
+        ref.fc1.bias.copy_(ours.fc1.bias)
+        ref.fc2.weight.copy_(ours.fc2.weight[:, :, None, None])
+        ref.fc2.bias.copy_(ours.fc2.bias)
+    x = torch.randn(3, 12, 7, 5)
+    torch.testing.assert_close(ours(x), ref(x), rtol=1e-5, atol=1e-6)
+    assert ours.last_scale.shape == (3, 12)
+    with pytest.raises(ValueError, match="reduction must be an integer >= 1 and <= 12"):
+        SqueezeExcitation(12, reduction=13)
