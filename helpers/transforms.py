@@ -197,7 +197,8 @@ def rotation_matrix(
               = T(c)\\,R(\\theta)\\,S(s)\\,T(-c)
 
     (move the centre to the origin, rotate and scale, move back). Equal to
-    ``cv2.getRotationMatrix2D(center, angle, scale)``, same argument order and sign.
+    ``cv2.getRotationMatrix2D(center, angle, scale)``, same argument order and sign; like
+    OpenCV, the centre is rounded to float32 first.
 
     References
     ----------
@@ -216,7 +217,10 @@ def rotation_matrix(
     array([ 0., -1.])
     """
     cx, cy = _check_xy(center, "center")
-    theta = np.deg2rad(check_float(angle, "angle", min=-_MAX_ANGLE, max=_MAX_ANGLE))
+    # OpenCV stores the centre as float32 (cv::Point2f): round it the same way, so that the
+    # matrices are equal to the last bit, not only to 1e-7.
+    cx, cy = float(np.float32(cx)), float(np.float32(cy))
+    theta = check_float(angle, "angle", min=-_MAX_ANGLE, max=_MAX_ANGLE) * (np.pi / 180)
     s = check_float(scale, "scale", min=-_MAX_SCALE, max=_MAX_SCALE)
     if not isinstance(homogeneous, (bool, np.bool_)):
         raise TypeError(f"homogeneous must be True or False; got {describe(homogeneous)}")
