@@ -500,16 +500,23 @@ def corner_peaks(
     ys, xs = np.nonzero(peak)
     order = np.lexsort((-(ys * r.shape[1] + xs), -r[ys, xs]))  # by value, ties later first
     xs, ys = xs[order], ys[order]
+    if min_distance <= 1.0:  # "closer than 1 pixel" excludes nothing but the point itself
+        return np.column_stack([xs, ys])[:max_corners].astype(np.float64)
+    # Each kept corner blocks a disc of radius < min_distance around it: one look-up per
+    # candidate instead of a distance to every kept corner.
+    reach = int(np.ceil(min_distance)) - 1  # the largest integer offset below min_distance
+    dy, dx = np.mgrid[-reach : reach + 1, -reach : reach + 1]
+    disc = dx * dx + dy * dy < min_distance**2
+    h, w = r.shape
+    blocked = np.zeros((h + 2 * reach, w + 2 * reach), bool)  # padded: no clipping needed
     kept: list[int] = []
-    d2 = min_distance**2
     for i in range(len(xs)):
-        if kept:
-            kx, ky = xs[kept], ys[kept]
-            if np.any((kx - xs[i]) ** 2 + (ky - ys[i]) ** 2 < d2):
-                continue
+        if blocked[ys[i] + reach, xs[i] + reach]:
+            continue
         kept.append(i)
         if len(kept) == max_corners:
             break
+        blocked[ys[i] : ys[i] + 2 * reach + 1, xs[i] : xs[i] + 2 * reach + 1] |= disc
     return np.column_stack([xs[kept], ys[kept]]).astype(np.float64)
 
 
