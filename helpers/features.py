@@ -34,6 +34,7 @@ from ._validation import (
     check_image,
     check_int,
     check_rng,
+    describe,
 )
 from .filters import correlate2d
 from .image import as_float_image
@@ -62,6 +63,8 @@ __all__ = [
     "structure_tensor",
     "structure_tensor_naive",
     "surf_response",
+    "repeatability",
+    "window_shift_ssd",
     "window_sum",
 ]
 
@@ -204,6 +207,62 @@ def corner_gradients(
     gx = _correlate_separable(image, deriv, smooth) * scale
     gy = _correlate_separable(image, smooth, deriv) * scale
     return gx, gy
+
+
+def window_shift_ssd(
+    image: Any, x: int, y: int, *, half: int = 7, max_shift: int = 5
+) -> np.ndarray:
+    """How much a window changes when shifted: ``E(u, v)`` for every shift up to ``max_shift``.
+
+    Parameters
+    ----------
+    image : (H, W) ndarray
+        Gray image (uint8 is read as 0-255 values).
+    x, y : int
+        Centre of the window (column, row); the window and every shift must fit in the image.
+    half : int
+        Half the window side (1 to 64): the window is ``2 half + 1`` pixels square.
+    max_shift : int
+        Largest shift in each direction (1 to 32).
+
+    Returns
+    -------
+    (2 max_shift + 1, 2 max_shift + 1) ndarray of float64
+        ``E[v + s, u + s]`` for shifts ``u`` (right) and ``v`` (down).
+
+    Notes
+    -----
+    .. math:: E(u, v) = \\sum_{(x', y') \\in W} \\big(I(x' + u, y' + v) - I(x', y')\\big)^2
+
+    Flat patch: E stays near 0 for every shift. Edge: E grows only across the edge (a valley
+    along it). Corner: E grows in every direction (a bowl). For small shifts
+    :math:`E(u, v) \\approx (u, v)\\,M\\,(u, v)^T`, with :math:`M` the structure tensor.
+
+    References
+    ----------
+    C. Harris and M. Stephens, Alvey Vision Conference 1988. Used in chapters/05_corners.ipynb.
+
+    Examples
+    --------
+    >>> img = np.zeros((20, 20)); img[:, 10:] = 1.0        # a vertical edge at x = 10
+    >>> e = window_shift_ssd(img, 10, 10, half=2, max_shift=1)
+    >>> e[1, 1], e[0, 1], e[1, 2]                         # no shift, shift up, shift right
+    (np.float64(0.0), np.float64(0.0), np.float64(5.0))
+    """
+    image = check_image(image, ndim=2, fix="convert with helpers.color.to_gray() first")
+    h, w = image.shape
+    half = check_int(half, "half", min=1, max=64)
+    s = check_int(max_shift, "max_shift", min=1, max=32)
+    x = check_int(x, "x", min=half + s, max=w - 1 - half - s)
+    y = check_int(y, "y", min=half + s, max=h - 1 - half - s)
+    img = image.astype(np.float64)
+    ref = img[y - half : y + half + 1, x - half : x + half + 1]
+    out = np.empty((2 * s + 1, 2 * s + 1))
+    for v in range(-s, s + 1):
+        for u in range(-s, s + 1):
+            moved = img[y + v - half : y + v + half + 1, x + u - half : x + u + half + 1]
+            out[v + s, u + s] = np.sum((moved - ref) ** 2)
+    return out
 
 
 def window_sum(image: Any, block_size: int) -> np.ndarray:
@@ -1188,3 +1247,67 @@ def reprojection_error(matrix: Any, points: Any, true_matrix: Any) -> np.ndarray
     from .transforms import transform_points
 
     return np.hypot(*(transform_points(matrix, points) - transform_points(true_matrix, points)).T)
+
+
+def repeatability(
+    points1: Any, points2: Any, matrix: Any, shape: Any, *, tolerance: float = 2.0
+) -> float:
+    """Share of the points found in image 1 that are found again in image 2 where they should be.
+
+    Parameters
+    ----------
+    points1 : (N, 2) ndarray
+        ``(x, y)`` detections in the first image (N >= 1, at most 100,000).
+    points2 : (M, 2) ndarray
+        Detections in the second image (at most 100,000).
+    matrix : (2, 3) or (3, 3) array_like
+        The true map from image 1 to image 2.
+    shape : (H, W)
+        Image 2's shape: points of image 1 that land outside it cannot be found again and
+        are not counted.
+    tolerance : float
+        Pixels (0 < tolerance <= 100).
+
+    Returns
+    -------
+    float
+        Of the points of image 1 that land inside image 2, the share with a detection of
+        image 2 within ``tolerance`` (0.0 when none lands inside).
+
+    Notes
+    -----
+    A detector is *repeatable* when it fires on the same scene points after the camera moves;
+    that, not the number of corners, is what tracking and matching need.
+
+    References
+    ----------
+    C. Schmid, R. Mohr, C. Bauckhage, "Evaluation of interest point detectors", IJCV 37(2),
+    2000. Used in chapters/05_corners.ipynb.
+
+    Examples
+    --------
+    >>> repeatability([[0, 0], [5, 5], [50, 50]], [[1, 0], [20, 20]], np.eye(3), (30, 30))
+    0.5
+    """
+    from scipy.spatial import cKDTree
+
+    from .transforms import transform_points
+
+    a = as_array(points1, "points1", ndim=2, kinds="iuf", shape_hint="(N, 2)")
+    b = as_array(points2, "points2", ndim=2, kinds="iuf", shape_hint="(M, 2)")
+    for name, p in (("points1", a), ("points2", b)):
+        if p.shape[1] != 2 or len(p) > _MAX_CORNERS:
+            raise ValueError(f"{name} must have shape (N, 2) with N <= {_MAX_CORNERS}; "
+                             f"got {p.shape}")
+    tolerance = check_float(tolerance, "tolerance", min=0.0, max=100.0, min_inclusive=False)
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise TypeError(f"shape must be a pair (H, W); got {describe(shape)}")
+    h = check_int(shape[0], "shape[0] (H)", min=1, max=1_000_000)
+    w = check_int(shape[1], "shape[1] (W)", min=1, max=1_000_000)
+    moved = transform_points(matrix, a)
+    inside = (moved[:, 0] >= 0) & (moved[:, 0] <= w - 1)
+    inside &= (moved[:, 1] >= 0) & (moved[:, 1] <= h - 1)
+    if not inside.any() or len(b) == 0:
+        return 0.0
+    dist, _ = cKDTree(b).query(moved[inside])
+    return float(np.mean(dist <= tolerance))
