@@ -306,3 +306,95 @@ def test_make_rotated_pair_is_seeded_and_true_matrix_is_right():
 def test_bad_input_is_refused_with_the_argument_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# -- explorers ------------------------------------------------------------------------------------
+def test_harris_explorer_computes_what_the_helpers_compute():
+    from helpers.widgets import harris_explorer
+
+    ex = harris_explorer(load_photo("camera"))
+    assert ex.error is None and ex.gray.shape == (256, 256)
+    ex.set(k=0.06, quality=0.05, block_size=3)
+    want = features.harris_response(ex.gray, 3, 3, 0.06)
+    np.testing.assert_allclose(ex.result["response"], want, atol=1e-12)
+    peaks = features.corner_peaks(want, quality=0.05, min_distance=1, max_corners=5000)
+    np.testing.assert_array_equal(ex.result["corners"], peaks)
+    assert f"{len(peaks):,} corners" in ex.readout.value
+    fewer = len(peaks)
+    ex.set(quality=0.2)
+    assert len(ex.result["corners"]) < fewer
+    ex.set(k=0.2, quality=0.5)  # extremes: still draws (maybe no corner at all)
+    assert ex.error is None
+
+
+def test_match_explorer_counts_correct_matches():
+    pytest.importorskip("cv2")
+    from helpers.widgets import match_explorer
+
+    ex = match_explorer(load_photo("astronaut"))
+    ex.set(ratio=0.75)
+    pairs = features.ratio_test(features.descriptor_distances(
+        features.sift_features(ex.gray)[1], features.sift_features(ex.warped)[1]), 0.75)
+    assert ex.result["kept"] == len(pairs)
+    assert ex.result["correct"] / ex.result["kept"] > 0.9
+    strict = ex.result["kept"]
+    ex.set(ratio=1.0)
+    assert ex.result["kept"] > strict and ex.result["correct"] / ex.result["kept"] < 0.9
+    assert "correct" in ex.readout.value
+
+
+def test_feature_explorer_factories_validate():
+    from helpers.widgets import BENCH_FACTORIES, harris_explorer, match_explorer
+
+    with pytest.raises(ValueError, match="k must be"):
+        harris_explorer(load_photo("camera"), k=1.0)
+    with pytest.raises(ValueError, match="block_size"):
+        harris_explorer(load_photo("camera"), block_size=50)
+    with pytest.raises(ValueError, match="ratio"):
+        match_explorer(load_photo("camera"), ratio=2.0)
+    with pytest.raises(ValueError, match="too few SIFT keypoints"):
+        match_explorer(np.zeros((64, 64), np.uint8))
+    assert {"harris", "ratio_test"} <= set(BENCH_FACTORIES)
+
+
+# -- exercise checks ------------------------------------------------------------------------------
+def _stub(*args):
+    raise NotImplementedError("exercise not attempted yet")
+
+
+def _harris_solution(gx, gy, block_size, k):
+    sxx = features.window_sum(gx * gx, block_size)
+    sxy = features.window_sum(gx * gy, block_size)
+    syy = features.window_sum(gy * gy, block_size)
+    return sxx * syy - sxy**2 - k * (sxx + syy) ** 2
+
+
+def test_check_harris_from_gradients():
+    from helpers.checks import check_harris_from_gradients
+
+    good = check_harris_from_gradients(_harris_solution)
+    assert good.passed, good.message
+    # Forgetting the window sum: the products of a single pixel.
+    no_window = check_harris_from_gradients(
+        lambda gx, gy, b, k: gx * gx * gy * gy - (gx * gy) ** 2 - k * (gx * gx + gy * gy) ** 2)
+    assert no_window.status == "failed" and "vertical edge" in no_window.message
+    # And the exercise agrees with cv2.cornerHarris through corner_gradients.
+    img = np.random.default_rng(0).random((20, 24))
+    gx, gy = features.corner_gradients(img, 3, 3)
+    np.testing.assert_allclose(_harris_solution(gx, gy, 3, 0.04),
+                               features.harris_response(img, 3, 3, 0.04), atol=1e-12)
+    assert check_harris_from_gradients(_stub).status == "not attempted"
+
+
+def test_check_ratio_test():
+    from helpers.checks import check_ratio_test
+
+    good = check_ratio_test(lambda d, r: features.ratio_test(d, r))
+    assert good.passed, good.message
+    not_strict = check_ratio_test(
+        lambda d, r: features.ratio_test(d, np.nextafter(r, 2)))  # keeps d1 == ratio * d2
+    assert not_strict.status == "failed" and "exactly at the ratio" in not_strict.message
+    no_ratio = check_ratio_test(lambda d, r: np.column_stack([np.arange(len(d)), d.argmin(1)]))
+    assert no_ratio.status == "failed" and "ambiguous" in no_ratio.message
+    assert check_ratio_test(lambda d, r: None).status in ("failed", "error")
+    assert check_ratio_test(_stub).status == "not attempted"

@@ -282,3 +282,63 @@ def test_forward_mapping_leaves_holes_inverse_does_not():
 def test_bad_input_is_refused_with_the_argument_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# -- explorer ---------------------------------------------------------------------------------
+def test_transform_explorer_warps_with_the_helpers():
+    from helpers.widgets import transform_explorer
+
+    photo = load_photo("astronaut")
+    ex = transform_explorer(photo, angle=0.0)
+    assert ex.error is None and ex.photo.shape == (256, 256, 3)
+    ex.set(angle=45.0, scale=1.5, shear=0.2, shift_x=10, shift_y=-20, interpolation="nearest")
+    want_m = T.affine_matrix(angle=45, scale=1.5, shear=0.2, shift=(10, -20), center=(127.5, 127.5))
+    np.testing.assert_allclose(ex.result["matrix"], want_m)
+    np.testing.assert_array_equal(ex.result["warped"],
+                                  T.warp_affine(ex.photo, want_m, interpolation="nearest"))
+    assert f"{1.5 ** 2:.3f}" in ex.readout.value  # det = scale^2 (shear keeps areas)
+    ex.set(scale=0.25, angle=-180.0)  # the extremes of the sliders still draw
+    assert ex.error is None and 0 < ex.result["covered"] < 0.1
+
+
+def test_transform_explorer_factory_validates():
+    from helpers.widgets import BENCH_FACTORIES, transform_explorer
+
+    with pytest.raises(ValueError, match="scale"):
+        transform_explorer(load_photo("camera"), scale=0)
+    with pytest.raises(ValueError, match="interpolation"):
+        transform_explorer(load_photo("camera"), interpolation="cubic")
+    with pytest.raises(ValueError, match="image"):
+        transform_explorer(np.zeros((4, 4, 2)))
+    assert "transform" in BENCH_FACTORIES
+
+
+# -- exercise checks ----------------------------------------------------------------------------
+def _stub(*args):
+    raise NotImplementedError("exercise not attempted yet")
+
+
+def test_check_bilinear_sample():
+    from helpers.checks import check_bilinear_sample
+
+    good = check_bilinear_sample(lambda im, x, y: T.sample_bilinear(im, x, y))
+    assert good.passed, good.message
+    wrong = check_bilinear_sample(lambda im, x, y: T.sample_nearest(im, x, y))
+    assert wrong.status == "failed" and "half way between two pixels" in wrong.message
+    # Forgetting the fill outside the image: clamping to the border instead.
+    clamped = check_bilinear_sample(
+        lambda im, x, y: T.sample_bilinear(im, np.clip(x, 0, im.shape[1] - 1),
+                                           np.clip(y, 0, im.shape[0] - 1)))
+    assert clamped.status == "failed" and "beyond the right edge" in clamped.message
+    assert check_bilinear_sample(_stub).status == "not attempted"
+
+
+def test_check_inverse_warp():
+    from helpers.checks import check_inverse_warp
+
+    good = check_inverse_warp(lambda im, m, s: T.warp_affine(im, m, s))
+    assert good.passed, good.message
+    forward_matrix = check_inverse_warp(
+        lambda im, m, s: T.warp_affine(im, np.linalg.inv(m), s))  # inverse of the inverse
+    assert forward_matrix.status == "failed" and "shift 2 right" in forward_matrix.message
+    assert check_inverse_warp(_stub).status == "not attempted"
