@@ -1246,6 +1246,10 @@ def reprojection_error(matrix: Any, points: Any, true_matrix: Any) -> np.ndarray
     """
     from .transforms import transform_points
 
+    for name, value in (("matrix", matrix), ("true_matrix", true_matrix)):
+        m = as_array(value, name, ndim=2, kinds="iuf", shape_hint="(2, 3) or (3, 3)")
+        if m.shape not in ((2, 3), (3, 3)):
+            raise ValueError(f"{name} must have shape (2, 3) or (3, 3); got shape {m.shape}")
     return np.hypot(*(transform_points(matrix, points) - transform_points(true_matrix, points)).T)
 
 

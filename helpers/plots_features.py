@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array, check_float, check_image
+from ._validation import as_array, check_float, check_image, describe
 from .image import as_float_image
 
 __all__ = ["plot_eigenvalue_regions", "plot_matches", "plot_shift_energy", "show_points"]
@@ -34,8 +34,14 @@ def plot_shift_energy(patches: Sequence[np.ndarray], energies: Sequence[np.ndarr
     """
     import matplotlib.pyplot as plt
 
+    for name, value in (("patches", patches), ("energies", energies), ("titles", titles)):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"{name} must be a list or tuple; got {describe(value)}")
     if not (len(patches) == len(energies) == len(titles)) or not 1 <= len(patches) <= 6:
-        raise ValueError("patches, energies and titles must have the same length, 1 to 6")
+        raise ValueError("patches, energies and titles must have the same length, 1 to 6; got "
+                         f"{len(patches)}, {len(energies)} and {len(titles)}")
+    patches = [as_array(p, f"patches[{i}]", ndim=2) for i, p in enumerate(patches)]
+    energies = [as_array(e, f"energies[{i}]", ndim=2) for i, e in enumerate(energies)]
     top = max(float(np.max(e)) for e in energies) or 1.0
     fig, axes = plt.subplots(2, len(patches), figsize=(3.0 * len(patches), 5.6), squeeze=False,
                              layout="constrained")
@@ -107,12 +113,25 @@ def show_points(image: np.ndarray, points: np.ndarray, *, title: str = "", radii
     from matplotlib.patches import Circle
 
     image = check_image(image)
-    pts = as_array(points, "points", ndim=2, allow_empty=True).reshape(-1, 2)
+    pts = as_array(points, "points", ndim=(1, 2), allow_empty=True).reshape(-1, 2)
+    if radii is None:
+        r = np.full(len(pts), 4.0)
+    else:
+        r = as_array(radii, "radii", ndim=(0, 1), kinds="iuf").astype(float).reshape(-1)
+        if r.size == 1:
+            r = np.full(len(pts), float(r[0]))
+        if len(r) != len(pts) or (r <= 0).any():
+            raise ValueError(f"radii must be one positive number per point ({len(pts)}); got "
+                             f"{describe(radii)}")
+    if not isinstance(color, str):
+        raise TypeError(f"color must be a matplotlib colour name such as 'tab:orange'; got "
+                        f"{describe(color)}")
+    if ax is not None and not hasattr(ax, "imshow"):
+        raise TypeError(f"ax must be a matplotlib Axes or None; got {describe(ax)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5 * image.shape[0] / image.shape[1]),
                              layout="constrained")
     ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
-    r = np.full(len(pts), 4.0) if radii is None else np.asarray(radii, float).reshape(-1)
     circles = [Circle((x, y), rr) for (x, y), rr in zip(pts, r, strict=True)]
     ax.add_collection(PatchCollection(circles, facecolor="none", edgecolor=color, lw=1.2))
     ax.set_title(title, fontsize=10)
@@ -141,7 +160,15 @@ def plot_matches(image1: np.ndarray, image2: np.ndarray, points1: np.ndarray,
     canvas[: b.shape[0], a.shape[1]:] = as_float_image(b, "image2")
     fig, ax = plt.subplots(figsize=(11, 11 * h / canvas.shape[1] + 0.4), layout="constrained")
     ax.imshow(canvas, cmap="gray", vmin=0, vmax=1)
-    ok = np.ones(len(p1), bool) if correct is None else np.asarray(correct, bool)
+    if p1.shape != p2.shape:
+        raise ValueError(f"points1 and points2 must have the same shape; got {p1.shape} and "
+                         f"{p2.shape}")
+    if correct is None:
+        ok = np.ones(len(p1), bool)
+    else:
+        ok = as_array(correct, "correct", ndim=1, kinds="b", allow_empty=True)
+        if len(ok) != len(p1):
+            raise ValueError(f"correct must hold one bool per match ({len(p1)}); got {len(ok)}")
     segments = np.stack([p1, p2 + [a.shape[1], 0]], axis=1)
     ax.add_collection(LineCollection(segments, colors=np.where(ok, "#2ca02c", "#d62728"),
                                      linewidths=0.8))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array, check_float
+from ._validation import as_array, check_float, describe
 from .transforms import sample_bilinear, transform_points
 
 __all__ = ["F_SHAPE", "plot_bilinear_weights", "plot_point_maps"]
@@ -38,6 +38,9 @@ def plot_point_maps(matrices: Sequence[np.ndarray], titles: Sequence[str], *, si
     """
     import matplotlib.pyplot as plt
 
+    for name, value in (("matrices", matrices), ("titles", titles)):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"{name} must be a list or tuple; got {describe(value)}")
     if not 1 <= len(matrices) <= 8 or len(titles) != len(matrices):
         raise ValueError(f"matrices and titles must have the same length, 1 to 8; got "
                          f"{len(matrices)} and {len(titles)}")

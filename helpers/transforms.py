@@ -42,6 +42,7 @@ from ._validation import as_array, check_choice, check_float, check_image, check
 __all__ = [
     "MAX_OUTPUT_SIDE",
     "affine_matrix",
+    "check_interpolation",
     "compose_affine",
     "invert_affine",
     "rotation_matrix",
@@ -61,8 +62,9 @@ __all__ = [
 
 #: Largest output side :func:`warp_affine` accepts (memory stays bounded by row blocks).
 MAX_OUTPUT_SIDE = 4096
-#: Largest output side the loop versions accept (about a second of Python per 300x300 pixels).
-_MAX_NAIVE_SIDE = 512
+#: Largest output side and number of points the loop versions accept (a few seconds of Python).
+_MAX_NAIVE_SIDE = 256
+_MAX_NAIVE_POINTS = 2**16
 #: Largest number of points a sampler or :func:`transform_points` takes in one call.
 _MAX_POINTS = 2**25
 #: Bounds on geometric parameters: far beyond any sensible use, small enough to stay finite.
@@ -136,6 +138,21 @@ def _check_output_shape(output_shape: Any, image: np.ndarray, *, max_side: int) 
     h = check_int(output_shape[0], "output_shape[0] (H)", min=1, max=max_side)
     w = check_int(output_shape[1], "output_shape[1] (W)", min=1, max=max_side)
     return h, w
+
+
+def check_interpolation(interpolation: Any) -> str:
+    """Validate an interpolation name: ``"bilinear"`` or ``"nearest"``.
+
+    Examples
+    --------
+    >>> check_interpolation("nearest")
+    'nearest'
+    """
+    if not isinstance(interpolation, str):
+        raise TypeError(
+            f"interpolation must be 'bilinear' or 'nearest'; got {describe(interpolation)}"
+        )
+    return check_choice(interpolation, "interpolation", ("nearest", "bilinear"))
 
 
 def _check_fill(fill: Any, image: np.ndarray) -> float:
@@ -606,7 +623,7 @@ def sample_nearest(image: Any, x: Any, y: Any, *, fill: float = 0.0) -> np.ndarr
 def sample_nearest_naive(image: Any, x: Any, y: Any, *, fill: float = 0.0) -> np.ndarray:
     """:func:`sample_nearest` with one loop iteration per point (for reading, not for speed).
 
-    Same parameters and result; at most 2**18 points.
+    Same parameters and result; at most 2**16 points.
 
     References
     ----------
@@ -620,9 +637,10 @@ def sample_nearest_naive(image: Any, x: Any, y: Any, *, fill: float = 0.0) -> np
     image = _warp_image(image)
     xs, ys = _check_coords(x, y)
     fill = _check_fill(fill, image)
-    if xs.size > 2**18:
+    if xs.size > _MAX_NAIVE_POINTS:
         raise ValueError(
-            f"x and y must hold at most {2**18} points for the loop version; got {xs.size}"
+            f"x and y must hold at most {_MAX_NAIVE_POINTS} points for the loop version; got "
+            f"{xs.size} - use the vectorised function"
         )
     h, w = image.shape[:2]
     out = np.empty(xs.shape + image.shape[2:], _work_dtype(image))
@@ -709,7 +727,7 @@ def _bilinear(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, fill: float) ->
 def sample_bilinear_naive(image: Any, x: Any, y: Any, *, fill: float = 0.0) -> np.ndarray:
     """:func:`sample_bilinear` with one loop iteration per point, commented for a learner.
 
-    Same parameters and result; at most 2**18 points.
+    Same parameters and result; at most 2**16 points.
 
     References
     ----------
@@ -723,9 +741,10 @@ def sample_bilinear_naive(image: Any, x: Any, y: Any, *, fill: float = 0.0) -> n
     image = _warp_image(image)
     xs, ys = _check_coords(x, y)
     fill = _check_fill(fill, image)
-    if xs.size > 2**18:
+    if xs.size > _MAX_NAIVE_POINTS:
         raise ValueError(
-            f"x and y must hold at most {2**18} points for the loop version; got {xs.size}"
+            f"x and y must hold at most {_MAX_NAIVE_POINTS} points for the loop version; got "
+            f"{xs.size} - use the vectorised function"
         )
     h, w = image.shape[:2]
     dtype = _work_dtype(image)
@@ -758,7 +777,7 @@ def _prepare_warp(image, matrix, output_shape, interpolation, fill, max_side):
     m = _check_matrix(matrix)
     _check_invertible(m)
     shape = _check_output_shape(output_shape, image, max_side=max_side)
-    check_choice(interpolation, "interpolation", ("nearest", "bilinear"))
+    check_interpolation(interpolation)
     fill = _check_fill(fill, image)
     inverse = np.vstack([invert_affine(m), [0.0, 0.0, 1.0]])
     return image, inverse, shape, fill
@@ -847,7 +866,7 @@ def warp_affine_naive(
     interpolation: str = "bilinear",
     fill: float = 0.0,
 ) -> np.ndarray:
-    """:func:`warp_affine` with one loop iteration per destination pixel (sides up to 512).
+    """:func:`warp_affine` with one loop iteration per destination pixel (sides up to 256).
 
     Same parameters and result as :func:`warp_affine`; spelled out for reading.
 

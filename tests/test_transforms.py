@@ -263,7 +263,7 @@ def test_forward_mapping_leaves_holes_inverse_does_not():
         (lambda: T.warp_affine(np.full((4, 4), np.nan), np.eye(3)), ValueError, "image"),
         (lambda: T.warp_affine(np.zeros((4, 4)), np.full((2, 3), np.inf)), ValueError, "matrix"),
         (lambda: T.warp_affine(None, np.eye(3)), TypeError, "image"),
-        (lambda: T.warp_affine_naive(np.zeros((4, 4)), np.eye(3), (600, 4)), ValueError,
+        (lambda: T.warp_affine_naive(np.zeros((4, 4)), np.eye(3), (300, 4)), ValueError,
          r"output_shape\[0\]"),
         (lambda: T.rotation_matrix((0, 0), float("nan")), ValueError, "angle"),
         (lambda: T.rotation_matrix((0,), 10), ValueError, "center"),

@@ -8,7 +8,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import transforms
-from .._validation import check_choice, check_float, check_image
+from .._validation import check_float, check_image
 from ..data import load_photo
 from ._base import Explorer, downscale, register_bench
 
@@ -126,7 +126,7 @@ def transform_explorer(
     angle = check_float(angle, "angle", min=-180, max=180)
     scale = check_float(scale, "scale", min=0.25, max=2.5)
     shear = check_float(shear, "shear", min=-1, max=1)
-    check_choice(interpolation, "interpolation", ("bilinear", "nearest"))
+    transforms.check_interpolation(interpolation)
     return TransformExplorer(image, angle, scale, shear, interpolation)
 
 
