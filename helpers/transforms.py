@@ -613,9 +613,10 @@ def sample_nearest(image: Any, x: Any, y: Any, *, fill: float = 0.0) -> np.ndarr
     xi = np.floor(xs + 0.5)
     yi = np.floor(ys + 0.5)
     inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-    xi = np.where(inside, xi, 0).astype(np.intp)
-    yi = np.where(inside, yi, 0).astype(np.intp)
-    out = image[yi, xi].astype(_work_dtype(image))
+    flat = (np.where(inside, yi, 0) * w + np.where(inside, xi, 0)).astype(np.intp)
+    table = image.reshape(h * w, -1)
+    out = np.take(table, flat.ravel(), axis=0).astype(_work_dtype(image))
+    out = out.reshape(xs.shape + image.shape[2:])
     out[~inside] = fill
     return out
 
@@ -703,25 +704,30 @@ def sample_bilinear(image: Any, x: Any, y: Any, *, fill: float = 0.0) -> np.ndar
 def _bilinear(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, fill: float) -> np.ndarray:
     dtype = _work_dtype(image)
     h, w = image.shape[:2]
-    # One ring of `fill` around the image: every neighbour index then exists.
-    padded = np.full((h + 2, w + 2) + image.shape[2:], fill, dtype)
-    padded[1:-1, 1:-1] = image
+    channels = image.shape[2] if image.ndim == 3 else 1
+    # One ring of `fill` around the image: every neighbour index then exists. Pixels are rows
+    # of a flat (pixels, channels) table, so each neighbour is one np.take of flat indices.
+    stride = w + 2
+    padded = np.full((h + 2, stride, channels), fill, dtype)
+    padded[1:-1, 1:-1] = image.reshape(h, w, channels)
+    table = padded.reshape(-1, channels)
     inside = (xs > -1) & (xs < w) & (ys > -1) & (ys < h)
     xc = np.where(inside, xs, 0.0)
     yc = np.where(inside, ys, 0.0)
     x0 = np.floor(xc)
     y0 = np.floor(yc)
-    a = (xc - x0).astype(dtype)
-    b = (yc - y0).astype(dtype)
-    xi = x0.astype(np.intp) + 1  # +1: index into the padded image
-    yi = y0.astype(np.intp) + 1
-    if image.ndim == 3:
-        a, b = a[..., None], b[..., None]
-    top = padded[yi, xi] * (1 - a) + padded[yi, xi + 1] * a
-    bottom = padded[yi + 1, xi] * (1 - a) + padded[yi + 1, xi + 1] * a
-    out = top * (1 - b) + bottom * b
+    a = (xc - x0).astype(dtype).reshape(-1, 1)  # how far towards the right neighbour
+    b = (yc - y0).astype(dtype).reshape(-1, 1)  # how far towards the lower neighbour
+    idx = ((y0.astype(np.intp) + 1) * stride + x0.astype(np.intp) + 1).ravel()
+    # (1 - a) I00 + a I01 written as I00 + a (I01 - I00): fewer temporary arrays.
+    top = np.take(table, idx, axis=0)
+    top += a * (np.take(table, idx + 1, axis=0) - top)
+    bottom = np.take(table, idx + stride, axis=0)
+    bottom += a * (np.take(table, idx + stride + 1, axis=0) - bottom)
+    top += b * (bottom - top)
+    out = top.reshape(xs.shape + image.shape[2:])
     out[~inside] = fill
-    return out.astype(dtype, copy=False)
+    return out
 
 
 def sample_bilinear_naive(image: Any, x: Any, y: Any, *, fill: float = 0.0) -> np.ndarray:
