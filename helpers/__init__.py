@@ -6,6 +6,8 @@ One module per topic, in the order the chapters use them::
     helpers.color        pixels, colour spaces, thresholds    (chapters/01_pixels.ipynb)
     helpers.filters      convolution and filtering            (chapters/02_filtering.ipynb)
     helpers.edges        gradients and Canny                  (chapters/03_edges.ipynb)
+    helpers.transforms   affine matrices, warping, sampling   (chapters/04_transforms.ipynb)
+    helpers.features     corners, blobs, SIFT matching        (chapters/05_corners.ipynb; 15)
     helpers.conv         CNN convolution and pooling layers   (chapters/08_conv_arithmetic.ipynb)
     helpers.cnn          a CNN from scratch, numpy and torch  (chapters/09_cnn_from_scratch.ipynb)
     helpers.datasets     MNIST / CIFAR-10 file loaders        (chapters/09_cnn_from_scratch.ipynb)
@@ -14,6 +16,7 @@ One module per topic, in the order the chapters use them::
     helpers.detection    NMS, RoI pooling, YOLO, AP           (chapters/13_detection.ipynb)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
+    helpers.plots_transforms, helpers.plots_features   figures for chapters 04 and 05
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
     helpers.authoring    student notebooks generated from the solutions (`make student`)
