@@ -59,6 +59,7 @@ __all__ = [
     "kmeans_colors",
     "kmeans_naive",
     "kmeans_plusplus",
+    "kmeans_step",
     "otsu_between_class_variance",
     "otsu_between_class_variance_naive",
     "region_grow",
@@ -759,6 +760,58 @@ def kmeans_plusplus(points: np.ndarray, k: int, *, rng: np.random.Generator | in
         centres[i] = points[index]
         closest = np.minimum(closest, _assign(points, centres[i : i + 1])[1])
     return centres
+
+
+def kmeans_step(points: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One round of Lloyd's algorithm: assign every point, then move every centre to its mean.
+
+    Parameters
+    ----------
+    points : (N, d) array_like
+        The data (N <= 4,194,304, d <= 64).
+    centres : (k, d) array_like
+        The current centres (1 <= k <= 256).
+
+    Returns
+    -------
+    labels : (N,) ndarray of int64
+        Index of each point's nearest centre (the lower index on ties).
+    new_centres : (k, d) ndarray of float64
+        The mean of each centre's points; a centre that got no point stays where it was.
+
+    Notes
+    -----
+    .. math:: l_i = \\arg\\min_j \\lVert x_i - c_j \\rVert^2, \\qquad
+              c_j' = \\frac{1}{|\\{i : l_i = j\\}|} \\sum_{i : l_i = j} x_i
+
+    The building block of :func:`kmeans`, which repeats it until the centres stop moving (and
+    moves an empty centre to the worst-fitted point instead of leaving it in place).
+
+    References
+    ----------
+    S. P. Lloyd, "Least squares quantization in PCM", *IEEE Trans. Information Theory* 28(2),
+    1982. Used in chapters/06_segmentation.ipynb.
+
+    Examples
+    --------
+    >>> labels, centres = kmeans_step([[0.0], [1.0], [9.0], [10.0]], [[0.0], [4.0]])
+    >>> labels.tolist(), centres.ravel().tolist()
+    ([0, 0, 1, 1], [0.5, 9.5])
+    """
+    points = _points(points)
+    centres = as_array(centres, "centres", ndim=2, shape_hint="(k, d)").astype(np.float64)
+    if centres.shape[1] != points.shape[1]:
+        raise ValueError(f"centres must have the points' {points.shape[1]} coordinates per row; "
+                         f"got shape {centres.shape}")
+    if centres.shape[0] > MAX_CLUSTERS:
+        raise ValueError(f"centres must hold at most {MAX_CLUSTERS} rows; got {centres.shape[0]}")
+    k = centres.shape[0]
+    labels, _ = _assign(points, centres)
+    counts = np.bincount(labels, minlength=k)
+    new = centres.copy()
+    for j in np.flatnonzero(counts):
+        new[j] = points[labels == j].mean(axis=0)
+    return labels, new
 
 
 def _kmeans_args(points, k, rng, init, max_iter, tol, attempts):
