@@ -1,4 +1,4 @@
-"""helpers.segmentation against OpenCV, scikit-image and scikit-learn, plus its explorers and checks.
+"""helpers.segmentation against OpenCV, scikit-image and scikit-learn; its explorers, checks.
 
 Conventions checked here (also in the module docstring of helpers/segmentation.py):
 

@@ -34,6 +34,8 @@ def check_wiener_filter(fn: Callable) -> CheckResult:
              restoration.gaussian_psf(1.5), 1e-2),
         Case("a large balance: little is restored", blurred, restoration.gaussian_psf(1.5), 10.0),
         Case("a horizontal motion blur", blurred, restoration.motion_psf(5, 0), 1e-2),
+        Case("a lopsided PSF (complex H: is it conjugated?)", blurred,
+             np.array([[0.0, 0.0, 0.0], [0.0, 0.5, 0.3], [0.0, 0.0, 0.2]]), 1e-2),
     ]
     return run_cases("wiener_filter", fn, cases, reference=_wiener_periodic, atol=1e-8,
                      rtol=1e-8)
