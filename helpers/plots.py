@@ -278,9 +278,12 @@ def plot_color_clusters(rgb, centres, *, sample=2500, rng=0, ax=None, size=(5.0,
         ax = fig.add_subplot(projection="3d")
     else:
         fig = ax.figure
-    ax.scatter(*picked.T, c=picked, s=4, depthshade=False)
-    ax.scatter(*np.clip(centres, 0, 1).T, c=np.clip(centres, 0, 1), s=160, edgecolors="black",
-               linewidths=1.5, depthshade=False)
+    ax.computed_zorder = False  # draw in zorder: the centres on top of the cloud
+    ax.scatter(*picked.T, c=picked, s=4, depthshade=False, zorder=1)
+    ax.scatter(*np.clip(centres, 0, 1).T, c=np.clip(centres, 0, 1), s=260, marker="o",
+               edgecolors="white", linewidths=3.0, depthshade=False, zorder=3)
+    ax.scatter(*np.clip(centres, 0, 1).T, s=260, marker="o", facecolors="none",
+               edgecolors="black", linewidths=1.2, depthshade=False, zorder=4)
     ax.set_xlabel("R")
     ax.set_ylabel("G")
     ax.set_zlabel("B")
