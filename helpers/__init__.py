@@ -6,6 +6,8 @@ One module per topic, in the order the chapters use them::
     helpers.color        pixels, colour spaces, thresholds    (chapters/01_pixels.ipynb)
     helpers.filters      convolution and filtering            (chapters/02_filtering.ipynb)
     helpers.edges        gradients and Canny                  (chapters/03_edges.ipynb)
+    helpers.segmentation thresholds, region growing, k-means  (chapters/06_segmentation.ipynb)
+    helpers.restoration  Wiener, Richardson-Lucy, bilateral   (chapters/07_restoration.ipynb)
     helpers.conv         CNN convolution and pooling layers   (chapters/08_conv_arithmetic.ipynb)
     helpers.cnn          a CNN from scratch, numpy and torch  (chapters/09_cnn_from_scratch.ipynb)
     helpers.datasets     MNIST / CIFAR-10 file loaders        (chapters/09_cnn_from_scratch.ipynb)
