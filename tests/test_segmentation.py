@@ -27,7 +27,12 @@ import skimage.segmentation
 from helpers import segmentation as S
 from helpers.checks import check_kmeans_step, check_otsu_variance, check_region_grow
 from helpers.data import load_photo
-from helpers.widgets import kmeans_explorer, otsu_explorer, region_growing_explorer
+from helpers.widgets import (
+    adaptive_threshold_explorer,
+    kmeans_explorer,
+    otsu_explorer,
+    region_growing_explorer,
+)
 
 
 def random_uint8(rng, kind: int) -> np.ndarray:
@@ -360,21 +365,35 @@ def test_bad_input_is_refused_with_a_clear_message(call, error, match):
 
 
 # -- explorers ----------------------------------------------------------------------------
-def test_otsu_explorer_modes_agree_with_the_helpers():
-    page = load_photo("page")
-    ex = otsu_explorer(page, threshold=100)
+def test_otsu_explorer_by_hand_and_otsu_keep_slider_and_mode_in_step():
+    camera = load_photo("camera")
+    ex = otsu_explorer(camera, threshold=100)
     assert np.array_equal(ex.result["binary"], ex.gray > 100) and "t = 100" in ex.readout.value
-    ex.controls["method"].value = "Otsu"
+    ex.controls["method"].value = "Otsu"                     # the slider follows Otsu ...
     assert ex.result["threshold"] == S.threshold_otsu(ex.gray) == ex.otsu_t
+    assert ex.controls["threshold"].value == ex.otsu_t
     assert "100.0% of its maximum" in ex.readout.value
-    ex.controls["method"].value = "adaptive Gaussian"
+    ex.controls["threshold"].value = 40                      # ... and moving it returns to by hand
+    assert ex.controls["method"].value == "by hand" and ex.result["threshold"] == 40
+    share = S.otsu_between_class_variance(ex.counts)[40] / ex.sigma_b.max()
+    assert f"{share:.1%} of its maximum" in ex.readout.value and ex.error is None
+    with pytest.raises(ValueError, match="threshold must be an integer >= 0 and <= 255"):
+        otsu_explorer(camera, threshold=300)
+
+
+def test_adaptive_threshold_explorer_agrees_with_the_helpers():
+    ex = adaptive_threshold_explorer(load_photo("page"), block_size=35, c=10)
+    np.testing.assert_array_equal(ex.result["binary"], S.adaptive_threshold(ex.gray, 35, 10))
+    ex.controls["method"].value = "gaussian"
     ex.controls["block_size"].value = 21
     ex.controls["c"].value = 7.0
     np.testing.assert_array_equal(ex.result["binary"],
                                   S.adaptive_threshold(ex.gray, 21, 7.0, "gaussian"))
-    assert "block 21x21, C = 7" in ex.readout.value and ex.error is None
+    np.testing.assert_array_equal(ex.result["surface"],
+                                  S.adaptive_local_mean(ex.gray, 21, "gaussian") - 7.0)
+    assert "gaussian over 21x21, C = 7" in ex.readout.value and ex.error is None
     with pytest.raises(ValueError, match="block_size must be an odd"):
-        otsu_explorer(page, block_size=4)
+        adaptive_threshold_explorer(load_photo("page"), block_size=4)
 
 
 def test_region_growing_explorer_follows_the_seed_and_reports_unreached_pixels():

@@ -16,9 +16,11 @@ from ..image import as_uint8_image
 from ._base import Explorer, downscale, register_bench
 
 __all__ = [
+    "AdaptiveThresholdExplorer",
     "KMeansExplorer",
     "OtsuExplorer",
     "RegionGrowingExplorer",
+    "adaptive_threshold_explorer",
     "kmeans_explorer",
     "otsu_explorer",
     "region_growing_explorer",
@@ -39,42 +41,33 @@ def _hide_axes(*axes: Any) -> None:
         ax.set_yticks([])
 
 
-# -- 1. thresholds: global, Otsu, adaptive -------------------------------------------------------
+# -- 1. thresholds: global and Otsu ---------------------------------------------------------------
 class OtsuExplorer(Explorer):
     """A gray photo, its histogram with Otsu's between-class variance, and the binary result.
 
-    ``method`` picks how the threshold is chosen: by hand (the slider), by Otsu's criterion
-    (the slider is ignored and the red line jumps to Otsu's maximum), or per pixel from its
-    neighbourhood (adaptive mean or Gaussian, with ``block size`` and ``C``).
+    ``threshold chosen`` is either "by hand" (the slider) or "Otsu": choosing Otsu moves the
+    slider to Otsu's threshold, and moving the slider switches back to "by hand", so every control
+    always changes what is shown.
     """
 
     figsize = (10.0, 3.4)
-    METHODS = ("manual", "Otsu", "adaptive mean", "adaptive Gaussian")
+    METHODS = ("by hand", "Otsu")
 
-    def __init__(self, gray: np.ndarray, method: str, threshold: int, block_size: int,
-                 c: float) -> None:
+    def __init__(self, gray: np.ndarray, threshold: int) -> None:
         self.gray = _gray_uint8(gray, "gray")
         self.counts = np.bincount(self.gray.ravel(), minlength=256)
         self.sigma_b = segmentation.otsu_between_class_variance(self.counts)
         self.otsu_t = segmentation.threshold_otsu(self.gray)
-        self._init = (check_choice(method, "method", self.METHODS),
-                      check_int(threshold, "threshold", min=0, max=255),
-                      check_int(block_size, "block_size", min=3, max=101, odd=True),
-                      check_float(c, "c", min=-30, max=30))
+        self._t0 = check_int(threshold, "threshold", min=0, max=255)
+        self._syncing = False  # True while the explorer moves its own controls: one update
         super().__init__()
 
     def _build(self) -> None:
-        method, t, block, c = self._init
         self.controls = {
-            "method": W.ToggleButtons(options=list(self.METHODS), value=method,
-                                      description="threshold chosen", style=_STYLE),
-            "threshold": W.IntSlider(value=t, min=0, max=255, description="threshold t (manual)",
+            "threshold": W.IntSlider(value=self._t0, min=0, max=255, description="threshold t",
                                      style=_STYLE),
-            "block_size": W.IntSlider(value=block, min=3, max=101, step=2,
-                                      description="block size (adaptive)", style=_STYLE),
-            "c": W.FloatSlider(value=c, min=-30, max=30, step=1,
-                               description="C, subtracted from the local mean (adaptive)",
-                               style=_STYLE, layout=W.Layout(width="420px")),
+            "method": W.ToggleButtons(options=list(self.METHODS), value="by hand",
+                                      description="threshold chosen", style=_STYLE),
         }
         ax_img, ax_hist, ax_bin = self.figure.subplots(1, 3, width_ratios=[1, 1.25, 1])
         ax_img.imshow(self.gray, cmap="gray", vmin=0, vmax=255)
@@ -86,78 +79,139 @@ class OtsuExplorer(Explorer):
                      label="between-class variance (scaled)")
         ax_hist.plot([self.otsu_t + 0.5], [top], "v", color="tab:blue", ms=8,
                      label=f"Otsu's maximum, t = {self.otsu_t}")
-        self._line = ax_hist.axvline(t, color="tab:red", lw=1.5, label="threshold used")
+        self._line = ax_hist.axvline(self._t0, color="tab:red", lw=1.5, label="threshold used")
         ax_hist.set_xlim(0, 256)
         ax_hist.set_ylim(0, top * 1.15)
         ax_hist.set_xlabel("gray level")
         ax_hist.set_ylabel("pixels")
         ax_hist.legend(loc="upper left", fontsize=7, framealpha=0.85)
-        self._hist_title = ax_hist.set_title("")
         self._bin = ax_bin.imshow(np.zeros(self.gray.shape, np.uint8), cmap="gray", vmin=0,
                                   vmax=1, **_NEAREST)
         self._bin_title = ax_bin.set_title("")
         _hide_axes(ax_img, ax_bin)
-        self.dynamic = [self._line, self._hist_title, self._bin, self._bin_title]
+        self.dynamic = [self._line, self._bin, self._bin_title]
+
+    def _on_change(self, change: dict) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            if change["owner"] is self.controls["method"] and change["new"] == "Otsu":
+                self.controls["threshold"].value = self.otsu_t
+            elif change["owner"] is self.controls["threshold"]:
+                self.controls["method"].value = "by hand"
+        finally:
+            self._syncing = False
+        self.update()
 
     def compute(self) -> dict[str, Any]:
-        v = self.values()
-        method = v["method"]
-        if method in ("manual", "Otsu"):
-            t = v["threshold"] if method == "manual" else self.otsu_t
-            binary = self.gray > t
-            return {"method": method, "threshold": t, "binary": binary,
-                    "sigma_b": float(self.sigma_b[t]), "sigma_b_max": float(self.sigma_b.max())}
-        kind = "mean" if method == "adaptive mean" else "gaussian"
-        binary = segmentation.adaptive_threshold(self.gray, v["block_size"], v["c"], kind)
-        return {"method": method, "threshold": None, "binary": binary,
-                "block_size": v["block_size"], "c": v["c"]}
+        method = self.controls["method"].value
+        t = self.otsu_t if method == "Otsu" else self.controls["threshold"].value
+        return {"method": method, "threshold": t, "binary": self.gray > t,
+                "sigma_b": float(self.sigma_b[t]), "sigma_b_max": float(self.sigma_b.max())}
 
     def draw(self, result: dict[str, Any]) -> str:
+        t = result["threshold"]
         self._bin.set_data(result["binary"].view(np.uint8))
+        self._line.set_xdata([t + 0.5, t + 0.5])
+        self._bin_title.set_text(f"gray > {t}")
+        share = result["sigma_b"] / max(result["sigma_b_max"], 1e-12)
         white = float(result["binary"].mean())
-        if result["threshold"] is not None:
-            t = result["threshold"]
-            self._line.set_visible(True)
-            self._line.set_xdata([t + 0.5, t + 0.5])
-            self._hist_title.set_text(f"one threshold for all pixels: t = {t}")
-            self._bin_title.set_text(f"gray > {t}")
-            share = result["sigma_b"] / max(result["sigma_b_max"], 1e-12)
-            return (f"{result['method']}: t = {t}; between-class variance at t is {share:.1%} of "
-                    f"its maximum (Otsu's t = {self.otsu_t}); {white:.1%} of pixels are white.")
-        self._line.set_visible(False)
-        self._hist_title.set_text("adaptive: a threshold per pixel, no single t")
-        b, c = result["block_size"], result["c"]
-        self._bin_title.set_text(f"gray > local {result['method'].split()[1]} - {c:g}")
-        return (f"{result['method']}, block {b}x{b}, C = {c:g}: each pixel is compared with the "
-                f"{'mean' if 'mean' in result['method'] else 'Gaussian-weighted mean'} of its "
-                f"{b}x{b} neighbourhood minus C; {white:.1%} of pixels are white.")
+        return (f"{result['method']}: t = {t}; the between-class variance at t is {share:.1%} of "
+                f"its maximum (Otsu's t = {self.otsu_t}); {white:.1%} of the pixels are white.")
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
-        plan = [("threshold", 60), ("threshold", 180), ("method", "Otsu"),
-                ("method", "adaptive mean"), ("block_size", 51), ("c", 12.0),
-                ("method", "adaptive Gaussian"), ("block_size", 15), ("c", 4.0),
-                ("method", "manual"), ("threshold", 120)]
+        plan = [("threshold", 60), ("threshold", 180), ("method", "Otsu"), ("threshold", 90),
+                ("threshold", 140), ("method", "Otsu"), ("threshold", 30)]
         return [plan[i % len(plan)] for i in range(n)]
 
 
-def otsu_explorer(gray: np.ndarray, *, method: str = "manual", threshold: int = 128,
-                  block_size: int = 35, c: float = 10.0) -> OtsuExplorer:
-    """Manual, Otsu and adaptive thresholds on a gray photo (returned, not displayed).
+def otsu_explorer(gray: np.ndarray, *, threshold: int = 128) -> OtsuExplorer:
+    """A threshold by hand or by Otsu's criterion on a gray photo (returned, not displayed).
 
     Parameters
     ----------
     gray : (H, W) ndarray
         Gray photo, uint8 or float in [0, 1]; shown at most 256 px a side.
-    method : {"manual", "Otsu", "adaptive mean", "adaptive Gaussian"}
-        How the threshold is chosen at the start.
     threshold : int
-        Starting manual threshold, 0-255.
-    block_size : int
-        Starting odd block size of the adaptive methods, 3-101.
-    c : float
-        Starting constant of the adaptive methods, -30 to 30.
+        Starting threshold, 0-255.
     """
-    return OtsuExplorer(gray, method, threshold, block_size, c)
+    return OtsuExplorer(gray, threshold)
+
+
+class AdaptiveThresholdExplorer(Explorer):
+    """Adaptive thresholds: the local mean (mean or Gaussian) minus C as a threshold surface,
+    and the binary result, beside the single global threshold Otsu would pick."""
+
+    figsize = (10.0, 3.0)
+
+    def __init__(self, gray: np.ndarray, block_size: int, c: float) -> None:
+        self.gray = _gray_uint8(gray, "gray")
+        self._init = (check_int(block_size, "block_size", min=3, max=101, odd=True),
+                      check_float(c, "c", min=-30, max=30))
+        self.otsu_t = segmentation.threshold_otsu(self.gray)
+        super().__init__()
+
+    def _build(self) -> None:
+        block, c = self._init
+        self.controls = {
+            "block_size": W.IntSlider(value=block, min=3, max=101, step=2,
+                                      description="block size", style=_STYLE),
+            "c": W.FloatSlider(value=c, min=-30, max=30, step=1,
+                               description="C, subtracted from the local mean", style=_STYLE,
+                               layout=W.Layout(width="380px")),
+            "method": W.ToggleButtons(options=["mean", "gaussian"], value="mean",
+                                      description="local mean", style=_STYLE),
+        }
+        ax_otsu, ax_surface, ax_bin = self.figure.subplots(1, 3)
+        ax_otsu.imshow((self.gray > self.otsu_t).view(np.uint8), cmap="gray", vmin=0, vmax=1,
+                       **_NEAREST)
+        ax_otsu.set_title(f"global Otsu: gray > {self.otsu_t}")
+        self._surface = ax_surface.imshow(np.zeros(self.gray.shape), cmap="gray", vmin=0,
+                                          vmax=255, **_NEAREST)
+        self.figure.colorbar(self._surface, ax=ax_surface, fraction=0.046, pad=0.03,
+                             label="threshold (gray level)")
+        self._surface_title = ax_surface.set_title("")
+        self._bin = ax_bin.imshow(np.zeros(self.gray.shape, np.uint8), cmap="gray", vmin=0,
+                                  vmax=1, **_NEAREST)
+        self._bin_title = ax_bin.set_title("")
+        _hide_axes(ax_otsu, ax_surface, ax_bin)
+        self.dynamic = [self._surface, self._surface_title, self._bin, self._bin_title]
+
+    def compute(self) -> dict[str, Any]:
+        v = self.values()
+        mean = segmentation.adaptive_local_mean(self.gray, v["block_size"], v["method"])
+        binary = segmentation.adaptive_threshold(self.gray, v["block_size"], v["c"], v["method"])
+        return {**v, "surface": mean.astype(np.float64) - v["c"], "binary": binary}
+
+    def draw(self, result: dict[str, Any]) -> str:
+        b, c, method = result["block_size"], result["c"], result["method"]
+        self._surface.set_data(result["surface"])
+        self._surface_title.set_text(f"threshold: local {method} {b}x{b} - {c:g}")
+        self._bin.set_data(result["binary"].view(np.uint8))
+        self._bin_title.set_text("gray > threshold")
+        white = float(result["binary"].mean())
+        otsu_white = float(np.mean(self.gray > self.otsu_t))
+        return (f"{method} over {b}x{b}, C = {c:g}: {white:.1%} of the pixels are white "
+                f"(global Otsu: {otsu_white:.1%}). Each pixel is compared with its own "
+                f"neighbourhood's {'mean' if method == 'mean' else 'Gaussian-weighted mean'} "
+                f"minus C.")
+
+
+def adaptive_threshold_explorer(gray: np.ndarray, *, block_size: int = 35,
+                                c: float = 10.0) -> AdaptiveThresholdExplorer:
+    """Adaptive mean / Gaussian thresholds with live block size and C (returned, not displayed).
+
+    Parameters
+    ----------
+    gray : (H, W) ndarray
+        Gray photo, uint8 or float in [0, 1]; shown at most 256 px a side.
+    block_size : int
+        Starting odd block size, 3-101.
+    c : float
+        Starting constant subtracted from the local mean, -30 to 30.
+    """
+    return AdaptiveThresholdExplorer(gray, block_size, c)
 
 
 # -- 2. region growing ----------------------------------------------------------------------------
@@ -356,7 +410,12 @@ def kmeans_explorer(rgb: np.ndarray, *, k: int = 4, sample: int = 3000) -> KMean
 
 @register_bench("otsu_threshold")
 def _bench_otsu() -> OtsuExplorer:
-    return otsu_explorer(load_photo("page"))
+    return otsu_explorer(load_photo("camera"))
+
+
+@register_bench("adaptive_threshold")
+def _bench_adaptive() -> AdaptiveThresholdExplorer:
+    return adaptive_threshold_explorer(load_photo("page"))
 
 
 @register_bench("region_growing")
