@@ -544,8 +544,9 @@ class _LinearConvolver:
         self.shape = shape
         self.full = (next_fast_len(h + kh - 1, real=True), next_fast_len(w + kw - 1, real=True))
         self.start = ((kh - 1) // 2, (kw - 1) // 2)
+        self.psf = psf
         self.psf_f = np.fft.rfft2(psf, s=self.full)
-        self.mirror_f = np.fft.rfft2(psf[::-1, ::-1], s=self.full)
+        self.mirror_f = None  # computed on first use: the blind PSF updates never need it
 
     def _apply(self, x: np.ndarray, kernel_f: np.ndarray) -> np.ndarray:
         out = np.fft.irfft2(np.fft.rfft2(x, s=self.full) * kernel_f, s=self.full)
@@ -556,6 +557,8 @@ class _LinearConvolver:
         return self._apply(x, self.psf_f)
 
     def correlate(self, x: np.ndarray) -> np.ndarray:
+        if self.mirror_f is None:
+            self.mirror_f = np.fft.rfft2(self.psf[::-1, ::-1], s=self.full)
         return self._apply(x, self.mirror_f)
 
 
