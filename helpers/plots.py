@@ -17,6 +17,7 @@ __all__ = [
     "plot_error_maps",
     "plot_gain_profiles",
     "plot_history",
+    "plot_kernels",
     "plot_labels",
     "plot_psf_spectra",
     "plot_threshold_histogram",
@@ -129,6 +130,27 @@ def plot_history(history, *, title: str | None = None, size: tuple[float, float]
 # -- chapters 06 (segmentation) and 07 (restoration) ----------------------------------------------
 
 
+def _check_ax(ax, name: str = "ax"):
+    """``None`` or a matplotlib Axes (anything with ``figure`` and ``imshow``)."""
+    if ax is not None and not (hasattr(ax, "figure") and hasattr(ax, "imshow")):
+        from ._validation import describe
+
+        raise TypeError(f"{name} must be a matplotlib Axes or None; got {describe(ax)}")
+    return ax
+
+
+def _check_size(size, name: str = "size", *, pair: bool = False):
+    """A figure size in inches: one number in (0, 40], or a (width, height) pair of them."""
+    from ._validation import check_float
+
+    if pair:
+        if not (isinstance(size, (tuple, list)) and len(size) == 2):
+            raise TypeError(f"{name} must be a (width, height) pair in inches; got {size!r}")
+        return tuple(check_float(v, f"{name}[{i}]", min=0, max=40, min_inclusive=False)
+                     for i, v in enumerate(size))
+    return check_float(size, name, min=0, max=40, min_inclusive=False)
+
+
 def plot_threshold_histogram(gray, thresholds=None, *, ax=None, size=(6.0, 3.2)):
     """A uint8 image's histogram with Otsu's between-class variance and named thresholds.
 
@@ -153,12 +175,16 @@ def plot_threshold_histogram(gray, thresholds=None, *, ax=None, size=(6.0, 3.2))
     """
     import matplotlib.pyplot as plt
 
-    from ._validation import check_image
+    from ._validation import check_float, check_image
     from .image import as_uint8_image
     from .segmentation import otsu_between_class_variance, threshold_otsu
 
     levels = as_uint8_image(check_image(gray, "gray", ndim=2), "gray")
+    if thresholds is not None and not isinstance(thresholds, dict):
+        raise TypeError(f"thresholds must be a dict label -> gray level; got {thresholds!r}")
     thresholds = {} if thresholds is None else dict(thresholds)
+    _check_ax(ax)
+    size = _check_size(size, pair=True)
     if ax is None:
         fig, ax = plt.subplots(figsize=size, layout="constrained")
     else:
@@ -179,9 +205,7 @@ def plot_threshold_histogram(gray, thresholds=None, *, ax=None, size=(6.0, 3.2))
     twin.set_ylim(0, sigma_b.max() * 1.15 if sigma_b.max() > 0 else 1)
     colours = ["tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown"]
     for (label, t), colour in zip(thresholds.items(), colours * 4, strict=False):
-        t = float(t)
-        if not np.isfinite(t):
-            raise ValueError(f"thresholds[{label!r}] must be finite; got {t}")
+        t = check_float(t, f"thresholds[{label!r}]")
         ax.axvline(t + 0.5, color=colour, ls="--", lw=1.4, label=f"{label}: t = {t:g}")
     ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
     return fig
@@ -218,6 +242,10 @@ def plot_labels(image, labels, *, seeds=None, ax=None, title=None, size=4.0):
     labels = as_array(labels, "labels", ndim=2, kinds="iu", shape_hint="(H, W)")
     if labels.shape != gray.shape:
         raise ValueError(f"labels must have the image's shape {gray.shape}; got {labels.shape}")
+    _check_ax(ax)
+    size = _check_size(size)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None; got {title!r}")
     if ax is None:
         fig, ax = plt.subplots(figsize=(size, size), layout="constrained")
     else:
@@ -272,6 +300,8 @@ def plot_color_clusters(rgb, centres, *, sample=2500, rng=0, ax=None, size=(5.0,
         raise ValueError(f"centres must have 3 columns (R, G, B); got shape {centres.shape}")
     sample = check_int(sample, "sample", min=1, max=50_000)
     rng = check_rng(rng)
+    _check_ax(ax)
+    size = _check_size(size, pair=True)
     picked = points[rng.choice(len(points), size=min(sample, len(points)), replace=False)]
     if ax is None:
         fig = plt.figure(figsize=size, layout="constrained")
@@ -323,6 +353,7 @@ def plot_psf_spectra(psfs, *, shape=(128, 128), size=2.6):
         raise TypeError(f"shape must be a pair (H, W); got {shape!r}")
     h = check_int(shape[0], "shape[0]", min=8, max=1024)
     w = check_int(shape[1], "shape[1]", min=8, max=1024)
+    size = _check_size(size)
     fig, axes = plt.subplots(2, len(psfs), figsize=(size * len(psfs) * 1.15, size * 2),
                              squeeze=False, layout="constrained")
     for col, (name, psf) in enumerate(psfs.items()):
@@ -368,8 +399,11 @@ def plot_gain_profiles(psf, balances=(1e-3, 1e-2, 1e-1), *, n=256, size=(7.0, 3.
     from .restoration import psf_to_otf
 
     n = check_int(n, "n", min=16, max=4096)
+    if not isinstance(balances, (tuple, list)) or len(balances) > 8:
+        raise TypeError(f"balances must be a tuple or list of at most 8 numbers; got {balances!r}")
     balances = [check_float(k, f"balances[{i}]", min=0, min_inclusive=False)
                 for i, k in enumerate(balances)]
+    size = _check_size(size, pair=True)
     otf = np.abs(psf_to_otf(psf, (n, n))[0])
     freq = np.arange(otf.size) / n
     fig, ax = plt.subplots(figsize=size, layout="constrained")
@@ -419,6 +453,7 @@ def plot_bilateral_weights(image, point, diameter, sigma_color, sigma_space, *, 
     from ._validation import check_float, check_image, check_int
 
     image = check_image(image, "image", ndim=2)
+    size = _check_size(size)
     diameter = check_int(diameter, "diameter", min=3, max=51)
     sigma_color = check_float(sigma_color, "sigma_color", min=0, min_inclusive=False)
     sigma_space = check_float(sigma_space, "sigma_space", min=0, min_inclusive=False)
@@ -470,6 +505,7 @@ def plot_error_maps(reference, images, *, vmax=0.1, size=3.2):
 
     ref = as_array(reference, "reference", ndim=2, shape_hint="(H, W)").astype(np.float64)
     vmax = check_float(vmax, "vmax", min=0, min_inclusive=False)
+    size = _check_size(size)
     if not isinstance(images, dict) or not images:
         raise TypeError(f"images must be a non-empty dict title -> image; got "
                         f"{type(images).__name__}")
@@ -484,4 +520,56 @@ def plot_error_maps(reference, images, *, vmax=0.1, size=3.2):
         ax.set_title(title, fontsize=10)
         ax.set_axis_off()
     fig.colorbar(im, ax=axes[0, -1], fraction=0.046, pad=0.03, label="|image - clean|")
+    return fig
+
+
+def plot_kernels(kernels, *, columns=None, size=2.4):
+    """Small kernels (PSFs) side by side on one colour scale, padded to a common size.
+
+    Parameters
+    ----------
+    kernels : dict[str, (kh, kw) ndarray]
+        Title -> kernel (at most 101 a side). Smaller kernels are padded with zeros around their
+        centre, so that every panel shows the same number of pixels at the same scale.
+    columns : int, optional
+        Panels per row (default: all in one row).
+    size : float
+        Inches per panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per kernel and a colour bar of the weights (0 to the largest weight).
+
+    Used in chapters/07_restoration.ipynb.
+    """
+    import matplotlib.pyplot as plt
+
+    from ._validation import as_array, check_int
+
+    if not isinstance(kernels, dict) or not kernels:
+        raise TypeError(f"kernels must be a non-empty dict title -> kernel; got "
+                        f"{type(kernels).__name__}")
+    arrays = {}
+    for title, kernel in kernels.items():
+        kernel = as_array(kernel, f"kernels[{title!r}]", ndim=2, shape_hint="(kh, kw)")
+        if max(kernel.shape) > 101:
+            raise ValueError(f"kernels[{title!r}] must be at most 101 a side; got {kernel.shape}")
+        arrays[title] = kernel.astype(np.float64)
+    side = max(max(k.shape) for k in arrays.values())
+    size = _check_size(size)
+    columns = len(arrays) if columns is None else check_int(columns, "columns", min=1, max=50)
+    rows = -(-len(arrays) // columns)
+    top = max(float(k.max()) for k in arrays.values())
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns * 1.1, size * rows),
+                             squeeze=False, layout="constrained")
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for ax, (title, kernel) in zip(axes.ravel(), arrays.items(), strict=False):
+        canvas = np.zeros((side, side))
+        y0, x0 = (side - kernel.shape[0]) // 2, (side - kernel.shape[1]) // 2
+        canvas[y0 : y0 + kernel.shape[0], x0 : x0 + kernel.shape[1]] = kernel
+        im = ax.imshow(canvas, cmap="viridis", vmin=0, vmax=top, interpolation="nearest")
+        ax.set_title(title, fontsize=9)
+    fig.colorbar(im, ax=axes, fraction=0.03, pad=0.02, label="weight")
     return fig

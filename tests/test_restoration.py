@@ -362,6 +362,44 @@ def test_bad_input_is_refused_with_a_clear_message(call, error, match):
         call()
 
 
+# -- figures ------------------------------------------------------------------------------------
+def test_restoration_figures_draw_and_refuse_bad_input(camera):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import (
+        plot_bilateral_weights,
+        plot_error_maps,
+        plot_gain_profiles,
+        plot_kernels,
+        plot_psf_spectra,
+    )
+
+    psf = R.gaussian_psf(2.0)
+    fig = plot_psf_spectra({"gauss": psf, "disc": R.disk_psf(3)}, shape=(64, 64))
+    assert len(fig.axes) >= 4
+    fig = plot_gain_profiles(psf, balances=(1e-2,))
+    assert len(fig.axes[0].lines) >= 3
+    assert plot_bilateral_weights(load_photo("camera"), (200, 190), 9, 30, 3).axes
+    assert plot_error_maps(camera, {"same": camera}).axes
+    fig = plot_kernels({"a": psf, "b": R.disk_psf(2)}, columns=2)
+    assert fig.axes[0].images[0].get_array().shape == (13, 13)   # padded to the largest
+    plt.close("all")
+    with pytest.raises(TypeError, match="psfs must be a non-empty dict"):
+        plot_psf_spectra([psf])
+    with pytest.raises(TypeError, match="balances must be a tuple or list"):
+        plot_gain_profiles(psf, balances=0.1)
+    with pytest.raises(ValueError, match=r"point\[0\] must be an integer >= 4"):
+        plot_bilateral_weights(load_photo("camera"), (0, 190), 9, 30, 3)
+    with pytest.raises(ValueError, match="must have the reference's shape"):
+        plot_error_maps(camera, {"crop": camera[:10]})
+    with pytest.raises(ValueError, match="at most 101 a side"):
+        plot_kernels({"big": np.ones((200, 3))})
+    with pytest.raises(ValueError, match="size must be > 0"):
+        plot_kernels({"a": psf}, size=0)
+    plt.close("all")
+
+
 # -- explorers ----------------------------------------------------------------------------------
 def test_wiener_explorer_matches_the_helpers_and_caches_the_degraded_image():
     ex = wiener_explorer(load_photo("camera"), blur=2.0, noise=0.01, balance=1e-2)

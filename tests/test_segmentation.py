@@ -325,6 +325,8 @@ def test_kmeans_colors_shapes_sampling_and_palette(rng):
          "c must be a real number"),
         (lambda: S.adaptive_threshold(np.zeros((5, 5), np.uint8), 3, 0, "median"), ValueError,
          "method must be one of 'mean', 'gaussian'"),
+        (lambda: S.adaptive_threshold(np.zeros((5, 5), np.uint8), 3, 0, np.zeros(3)), ValueError,
+         "method must be one of 'mean', 'gaussian'; got array of shape"),
         (lambda: S.region_grow(np.zeros((5, 5)), (5, 0), 1), ValueError,
          r"seeds must lie inside the image \(rows 0..4, cols 0..4\); got \(5, 0\) - seeds are"),
         (lambda: S.region_grow(np.zeros((5, 5)), (1.5, 0), 1), TypeError, "seeds must have a"),
@@ -362,6 +364,34 @@ def test_kmeans_colors_shapes_sampling_and_palette(rng):
 def test_bad_input_is_refused_with_a_clear_message(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# -- figures ------------------------------------------------------------------------------
+def test_segmentation_figures_draw_and_refuse_bad_input():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import plot_color_clusters, plot_labels, plot_threshold_histogram
+
+    camera = load_photo("camera")[::4, ::4]
+    fig = plot_threshold_histogram(camera, {"by eye": 100})
+    assert "Otsu: t = " in " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    labels = S.region_grow(camera, [(10, 10), (100, 60)], 10)
+    assert plot_labels(camera, labels, seeds=[(10, 10), (100, 60)]).axes
+    result = S.kmeans_colors(load_photo("coffee")[::8, ::8], 3, rng=0)
+    assert plot_color_clusters(load_photo("coffee")[::8, ::8], result.centres).axes
+    plt.close("all")
+    with pytest.raises(TypeError, match="thresholds must be a dict"):
+        plot_threshold_histogram(camera, [100])
+    with pytest.raises(ValueError, match="labels must have the image's shape"):
+        plot_labels(camera, labels[:-1])
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None"):
+        plot_labels(camera, labels, ax="left")
+    with pytest.raises(ValueError, match="centres must have 3 columns"):
+        plot_color_clusters(load_photo("coffee")[::8, ::8], np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"size\[0\] must be > 0"):
+        plot_threshold_histogram(camera, size=(-1, 3))
+    plt.close("all")
 
 
 # -- explorers ----------------------------------------------------------------------------

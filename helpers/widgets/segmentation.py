@@ -227,10 +227,12 @@ class RegionGrowingExplorer(Explorer):
 
     figsize = (9.0, 4.0)
 
-    def __init__(self, gray: np.ndarray, seed: tuple[int, int], tolerance: float,
+    def __init__(self, gray: np.ndarray, seed: tuple[int, int] | None, tolerance: float,
                  connectivity: int) -> None:
         self.gray = _gray_uint8(gray, "gray", max_side=200)
         h, w = self.gray.shape
+        if seed is None:
+            seed = (h // 2, w // 2)
         if not (isinstance(seed, (tuple, list)) and len(seed) == 2):
             raise TypeError(f"seed must be a (row, col) pair; got {seed!r}")
         self._init = (check_int(seed[0], "seed[0] (row)", min=0, max=h - 1),
@@ -296,7 +298,7 @@ class RegionGrowingExplorer(Explorer):
                 f"{result['connectivity']}-neighbours.")
 
 
-def region_growing_explorer(gray: np.ndarray, *, seed: tuple[int, int] = (100, 100),
+def region_growing_explorer(gray: np.ndarray, *, seed: tuple[int, int] | None = None,
                             tolerance: float = 20, connectivity: int = 4
                             ) -> RegionGrowingExplorer:
     """Region growing from a seed moved by two sliders (returned, not displayed).
@@ -306,8 +308,8 @@ def region_growing_explorer(gray: np.ndarray, *, seed: tuple[int, int] = (100, 1
     gray : (H, W) ndarray
         Gray photo, uint8 or float in [0, 1]; shown (and grown) at most 200 px a side, so
         ``seed`` is in the coordinates of that downscaled image.
-    seed : (int, int)
-        Starting ``(row, col)`` of the seed.
+    seed : (int, int), optional
+        Starting ``(row, col)`` of the seed in the downscaled image; default its centre.
     tolerance : float
         Starting tolerance in gray levels, 0-128.
     connectivity : {4, 8}
