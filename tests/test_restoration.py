@@ -151,6 +151,20 @@ def test_wiener_gains_two_db_on_the_camera_with_reflected_borders(camera):
     assert _best_gain(crop, psf, 0.01, seed=1, border="periodic") < 1.0
 
 
+def test_wiener_deconvolver_reuses_its_ffts_and_equals_wiener(rng):
+    image = rng.random((30, 37))
+    psf = R.motion_psf(5, 20)
+    for border in ("reflect", "periodic"):
+        deconvolver = R.WienerDeconvolver(image, psf, border=border)
+        for k in (1e-4, 1e-2, 1.0):
+            for keep in (True, False):
+                np.testing.assert_array_equal(deconvolver.restore(k, keep_mean=keep),
+                                              R.wiener(image, psf, k, border=border,
+                                                       keep_mean=keep))
+    with pytest.raises(ValueError, match="balance must be > 0"):
+        R.WienerDeconvolver(image, psf).restore(-1)
+
+
 def test_wiener_on_uint8_and_float32_returns_float32(camera):
     psf = R.gaussian_psf(1.0)
     assert R.wiener(load_photo("camera"), psf, 0.01).dtype == np.float32
