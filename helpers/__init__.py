@@ -8,6 +8,8 @@ One module per topic, in the order the chapters use them::
     helpers.edges        gradients and Canny                  (chapters/03_edges.ipynb)
     helpers.transforms   affine matrices, warping, sampling   (chapters/04_transforms.ipynb)
     helpers.features     corners, blobs, SIFT matching        (chapters/05_corners.ipynb; 15)
+    helpers.segmentation thresholds, region growing, k-means  (chapters/06_segmentation.ipynb)
+    helpers.restoration  Wiener, Richardson-Lucy, bilateral   (chapters/07_restoration.ipynb)
     helpers.conv         CNN convolution and pooling layers   (chapters/08_conv_arithmetic.ipynb)
     helpers.cnn          a CNN from scratch, numpy and torch  (chapters/09_cnn_from_scratch.ipynb)
     helpers.datasets     MNIST / CIFAR-10 file loaders        (chapters/09_cnn_from_scratch.ipynb)

@@ -263,10 +263,13 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     ValueError: border must be one of 'reflect101', 'constant'; got 'mirror'
     """
     options = tuple(choices)
-    if value not in options:
-        raise ValueError(
-            f"{name} must be one of {', '.join(repr(c) for c in options)}; got {value!r}"
-        )
+    try:
+        valid = value in options
+    except (TypeError, ValueError):  # an array compares element-wise: never a valid choice
+        valid = False
+    if not valid:
+        got = repr(value) if isinstance(value, (str, numbers.Number)) else describe(value)
+        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in options)}; got {got}")
     return value
 
 
