@@ -461,7 +461,8 @@ def _compare(expected, got, *, atol, rtol, returns, dtype, top) -> str | None:
 
 def _compare_sequence(expected, got, *, atol, rtol, returns, dtype) -> str | None:
     n = len(returns) if isinstance(returns, tuple) else len(expected)
-    want = f"a tuple of {n} values"
+    kind = "list" if isinstance(expected, list) and returns is None else "tuple"
+    want = f"a {kind} of {n} values"
     if isinstance(got, np.ndarray) and got.ndim >= 1 and len(got) == n:
         return (f"expected {want}; got {_describe(got)} - return them separated by commas "
                 f"(`return a, b`), not stacked in one array")
