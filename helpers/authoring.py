@@ -110,6 +110,13 @@ def _check_notebook(nb: Any, name: str = "nb") -> dict:
     return nb
 
 
+def _as_path(value: Any, name: str) -> Path:
+    if isinstance(value, bool) or not isinstance(value, (str, Path)) or not str(value):
+        raise TypeError(f"{name} must be a folder or file path (str or Path); got "
+                        f"{type(value).__name__} {value!r}")
+    return Path(value)
+
+
 # -- student versions -------------------------------------------------------------------------
 
 
@@ -245,8 +252,8 @@ def generate(
     A target that a learner has edited is copied to ``backup`` (default ``chapters/backup/``)
     under a time-stamped name before it is replaced; an unchanged target is left alone.
     """
-    solutions, chapters = Path(solutions), Path(chapters)
-    backup = Path(backup) if backup is not None else chapters / "backup"
+    solutions, chapters = _as_path(solutions, "solutions"), _as_path(chapters, "chapters")
+    backup = _as_path(backup, "backup") if backup is not None else chapters / "backup"
     report = []
     for src in sorted(solutions.glob("*.ipynb")):
         student = _dump(make_student(json.loads(src.read_text(encoding="utf-8"))))
@@ -264,9 +271,10 @@ def generate(
 
 def out_of_date(solutions: Path = SOLUTIONS, chapters: Path = CHAPTERS) -> list[str]:
     """Student notebooks that are missing or differ from what :func:`generate` would write."""
+    solutions, chapters = _as_path(solutions, "solutions"), _as_path(chapters, "chapters")
     stale = []
-    for src in sorted(Path(solutions).glob("*.ipynb")):
-        dst = Path(chapters) / src.name
+    for src in sorted(solutions.glob("*.ipynb")):
+        dst = chapters / src.name
         want = _dump(make_student(json.loads(src.read_text(encoding="utf-8"))))
         if not dst.exists() or dst.read_text(encoding="utf-8") != want:
             stale.append(dst.name)
@@ -317,7 +325,8 @@ def list_backups(chapters: Path = CHAPTERS, backup: Path | None = None) -> list[
     >>> list_backups(Path("/nonexistent"))
     []
     """
-    backup = Path(backup) if backup is not None else Path(chapters) / "backup"
+    chapters = _as_path(chapters, "chapters")
+    backup = _as_path(backup, "backup") if backup is not None else chapters / "backup"
     found = []
     for path in backup.glob("*.ipynb") if backup.is_dir() else []:
         m = _BACKUP_NAME.match(path.stem)
@@ -378,14 +387,14 @@ def restore_backup(
     ValueError
         When no backup has that name.
     """
-    chapters = Path(chapters)
-    backup = Path(backup) if backup is not None else chapters / "backup"
+    chapters, solutions = _as_path(chapters, "chapters"), _as_path(solutions, "solutions")
+    backup = _as_path(backup, "backup") if backup is not None else chapters / "backup"
     chosen = _find_backup(name, list_backups(chapters, backup))
     target = chapters / f"{chosen.chapter}.ipynb"
     report = []
     if target.exists():
         current = target.read_bytes()
-        source = Path(solutions) / target.name
+        source = solutions / target.name
         pristine = source.exists() and current.decode("utf-8", "replace") == _dump(
             make_student(json.loads(source.read_text(encoding="utf-8"))))
         if current == chosen.path.read_bytes():
@@ -545,14 +554,20 @@ def lint_notebook(
     >>> [v.rule for v in lint_notebook(nb, name="99_test", folder=".", syllabus={})]
     ['import-outside-setup', 'private-api', 'summary']
     """
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a chapter name such as '05_corners'; got {name!r}")
+    if syllabus is not None and not isinstance(syllabus, dict):
+        raise TypeError(f"syllabus must be the parsed syllabus.yml (a dict); got "
+                        f"{type(syllabus).__name__}")
+    folder = _as_path(folder, "folder") if folder is not None else None
     if isinstance(notebook, (str, Path)):
         path = Path(notebook)
         nb = json.loads(path.read_text(encoding="utf-8"))
         name = name or path.stem
-        folder = Path(folder) if folder is not None else path.parent
+        folder = folder or path.parent
     else:
         nb = notebook
-        folder = Path(folder) if folder is not None else SOLUTIONS
+        folder = folder or SOLUTIONS
     _check_notebook(nb, "notebook")
     if syllabus is None:
         syllabus = _load_syllabus(ROOT / "syllabus.yml")

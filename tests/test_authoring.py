@@ -615,3 +615,18 @@ def test_pytest_never_collects_a_learners_backups(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert "chapters/99_double.ipynb" in out.stdout, out.stdout + out.stderr
     assert "backup" not in out.stdout, out.stdout
+
+
+@pytest.mark.parametrize("call", [
+    lambda: authoring.generate(None),
+    lambda: authoring.out_of_date(chapters=3),
+    lambda: authoring.list_backups(None),
+    lambda: authoring.restore_backup("x", None),
+    lambda: authoring.lint_notebook(_good_chapter(), folder=1),
+    lambda: authoring.lint_notebook(_good_chapter(), name=5),
+    lambda: authoring.lint_notebook(_good_chapter(), syllabus=[]),
+    lambda: authoring.source_digest(None),
+])
+def test_bad_arguments_are_named(call):
+    with pytest.raises(TypeError, match=r"^(solutions|chapters|folder|name|syllabus|nb) must be"):
+        call()
