@@ -403,3 +403,20 @@ def test_inspect_check_records_without_running():
                              solution=lambda x: (double(x),)))
     assert solution_spec.solution(2) == (4,)
 
+
+
+def test_an_answer_late_only_because_of_an_import_still_counts(tmp_path, monkeypatch):
+    # A first `import torch` inside the learner's function can take seconds: never interrupt
+    # an import (that breaks the module for the session), and accept the answer it returns.
+    (tmp_path / "course_slow_module.py").write_text("import time\ntime.sleep(0.5)\nVALUE = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "course_slow_module", raising=False)
+
+    def exercise(x):
+        import course_slow_module
+
+        return course_slow_module.VALUE * x
+
+    result = run_cases("double", exercise, [Case("one", 1)], reference=double, time_limit=0.1)
+    assert result.passed, result.message
+    assert sys.modules["course_slow_module"].VALUE == 2
