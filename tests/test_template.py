@@ -26,9 +26,9 @@ SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 
 ALLOWED: dict[str, dict[str, int]] = {
     "01_pixels": {"careful-section": 2, "exercise-docstring": 2},
-    "02_filtering": {"careful-section": 4, "coming-chapter": 1, "exercise-docstring": 3,
+    "02_filtering": {"careful-section": 4, "exercise-docstring": 3,
                      "import-outside-setup": 1, "long-cell": 2},
-    "03_edges": {"careful-section": 3, "coming-chapter": 2, "exercise-docstring": 3,
+    "03_edges": {"careful-section": 3, "exercise-docstring": 3,
                  "long-cell": 5, "next-link": 1},
     "08_conv_arithmetic": {"careful-section": 3, "exercise-docstring": 2},
     "09_cnn_from_scratch": {"broken-link": 1, "careful-section": 1, "exercise-docstring": 1,
