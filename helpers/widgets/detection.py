@@ -10,10 +10,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from .. import detection as D
-from .._validation import as_array, check_image, check_int
-from ..boxes import _check_boxes
+from .._validation import as_array, check_boxes, check_image, check_int
 from ._base import Explorer, register_bench
-from .boxes import _box_segments
+from ._draw import box_segments
 
 __all__ = ["NMSExplorer", "YoloGridExplorer", "nms_explorer", "yolo_grid_explorer"]
 
@@ -30,7 +29,7 @@ class NMSExplorer(Explorer):
                  classes: np.ndarray, *, class_names: tuple[str, ...],
                  truth: np.ndarray | None) -> None:
         self.picture = check_image(image, "image")
-        self.boxes = _check_boxes(boxes)
+        self.boxes = check_boxes(boxes)
         self.scores = as_array(scores, "scores", ndim=1)
         self.classes = as_array(classes, "classes", ndim=1, kinds="iu")
         if not len(self.boxes) == len(self.scores) == len(self.classes):
@@ -39,7 +38,7 @@ class NMSExplorer(Explorer):
                 f"{len(self.scores)} and {len(self.classes)}"
             )
         self.class_names = tuple(class_names)
-        self.truth = _check_boxes(truth if truth is not None else np.zeros((0, 4)), "truth")
+        self.truth = check_boxes(truth if truth is not None else np.zeros((0, 4)), "truth")
         super().__init__()
 
     def _build(self) -> None:
@@ -56,7 +55,7 @@ class NMSExplorer(Explorer):
         ax.set_xlim(-2, w + 2)
         ax.set_ylim(h + 2, -2)
         ax.set_axis_off()
-        ax.add_collection(LineCollection(_box_segments(self.truth), colors="w", lw=1, ls=":"))
+        ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=1, ls=":"))
         self._supp = ax.add_collection(LineCollection([], colors="red", lw=0.8, ls="--"))
         self._kept = ax.add_collection(LineCollection([], colors="lime", lw=2))
         self._labels = [ax.text(0, 0, "", fontsize=7, color="k", va="bottom",
@@ -91,8 +90,8 @@ class NMSExplorer(Explorer):
 
     def draw(self, r: dict[str, Any]) -> str:
         kept, supp = r["kept"], r["suppressed"]
-        self._kept.set_segments(_box_segments(self.boxes[kept]))
-        self._supp.set_segments(_box_segments(self.boxes[supp]))
+        self._kept.set_segments(box_segments(self.boxes[kept]))
+        self._supp.set_segments(box_segments(self.boxes[supp]))
         for k, label in enumerate(self._labels):
             label.set_visible(k < len(kept))
             if k < len(kept):
@@ -126,7 +125,7 @@ class YoloGridExplorer(Explorer):
         if self.grid.shape[2] != 5 + len(self.class_names):
             raise ValueError(f"grid must have 5 + {len(self.class_names)} channels for "
                              f"{len(self.class_names)} classes; got shape {self.grid.shape}")
-        self.truth = _check_boxes(truth_boxes if truth_boxes is not None else np.zeros((0, 4)),
+        self.truth = check_boxes(truth_boxes if truth_boxes is not None else np.zeros((0, 4)),
                                   "truth_boxes")
         self.truth_labels = (np.zeros(0, int) if truth_labels is None else
                              as_array(truth_labels, "truth_labels", ndim=1, kinds="iu",
@@ -148,7 +147,7 @@ class YoloGridExplorer(Explorer):
         for t in ticks:
             ax.axhline(t, color="w", lw=0.5, alpha=0.6)
             ax.axvline(t, color="w", lw=0.5, alpha=0.6)
-        ax.add_collection(LineCollection(_box_segments(self.truth), colors="w", lw=1, ls=":"))
+        ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=1, ls=":"))
         centres = (self.truth[:, :2] + self.truth[:, 2:]) / 2
         ax.plot(centres[:, 0], centres[:, 1], "w*", ms=8, mec="k")
         ax.set_xlim(0, n)
@@ -183,7 +182,7 @@ class YoloGridExplorer(Explorer):
         cell = self.size / self.grid.shape[0]
         self._cell.set_xy((j * cell, i * cell))
         self._marker.set_xy((j - 0.5, i - 0.5))
-        self._pred.set_segments(_box_segments(r["box"][None]))
+        self._pred.set_segments(box_segments(r["box"][None]))
         v = r["values"]
         probs = ", ".join(f"{name} {p:.2f}"
                           for name, p in zip(self.class_names, v[5:], strict=True))
