@@ -9,8 +9,10 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
-from .. import detection as D
 from .._validation import as_array, check_boxes, check_image, check_int
+from ..ops import batched_nms, nms
+from ..shapes import SHAPE_CLASSES, make_raw_detections
+from ..yolo import yolo_decode, yolo_encode
 from ._base import Explorer, register_bench
 from ._draw import box_segments
 
@@ -81,9 +83,9 @@ class NMSExplorer(Explorer):
         candidates = np.flatnonzero(self.scores > v["score_threshold"])
         b, s, c = self.boxes[candidates], self.scores[candidates], self.classes[candidates]
         if v["per_class"]:
-            keep = D.batched_nms(b, s, c, v["iou_threshold"])
+            keep = batched_nms(b, s, c, v["iou_threshold"])
         else:
-            keep = D.nms(b, s, v["iou_threshold"])
+            keep = nms(b, s, v["iou_threshold"])
         kept = candidates[keep]
         suppressed = np.setdiff1d(candidates, kept)
         return {"candidates": candidates, "kept": kept, "suppressed": suppressed}
@@ -130,7 +132,7 @@ class YoloGridExplorer(Explorer):
         self.truth_labels = (np.zeros(0, int) if truth_labels is None else
                              as_array(truth_labels, "truth_labels", ndim=1, kinds="iu",
                                       allow_empty=True))
-        self.boxes, self.scores, self.classes = D.yolo_decode(self.grid, image_size=self.size)
+        self.boxes, self.scores, self.classes = yolo_decode(self.grid, image_size=self.size)
         super().__init__()
 
     def _build(self) -> None:
@@ -202,7 +204,8 @@ def nms_explorer(image: np.ndarray, boxes: np.ndarray, scores: np.ndarray, class
     """The NMS playground on raw detections of ``image`` (returned, not displayed).
 
     ``boxes`` (N, 4) xyxy, ``scores`` (N,), ``classes`` (N,) are a detector's raw output, e.g.
-    :func:`helpers.detection.yolo_decode` of :func:`helpers.detection.detector_predict`.
+    :func:`helpers.yolo.yolo_decode` of :func:`helpers.nets.detection.detector_predict`, or
+    :func:`helpers.shapes.make_raw_detections`.
     """
     return NMSExplorer(image, boxes, scores, classes, class_names=class_names, truth=truth)
 
@@ -215,31 +218,15 @@ def yolo_grid_explorer(image: np.ndarray, grid: np.ndarray, *, class_names: tupl
                             truth_labels=truth_labels)
 
 
-def _fake_raw_output(rng_seed: int = 0, size: int = 128):
-    """Detector-like raw output without a network: jittered copies of the true boxes."""
-    from ..shapes import SHAPE_CLASSES, make_detection_dataset
-
-    rng = np.random.default_rng(rng_seed)
-    images, boxes, labels = make_detection_dataset(1, image_size=size, min_size=16,
-                                                   max_size=40, max_objects=5, rng=rng)
-    truth, lab = boxes[0], labels[0]
-    reps = rng.integers(len(truth), size=200)
-    jitter = rng.normal(0, 3, (200, 4))
-    raw = truth[reps] + jitter
-    raw[:, 2:] = np.maximum(raw[:, 2:], raw[:, :2] + 1)
-    scores = np.clip(1 - np.abs(jitter).mean(1) / 6 + rng.normal(0, 0.1, 200), 0, 1)
-    classes = np.where(rng.random(200) < 0.85, lab[reps], rng.integers(3, size=200))
-    return images[0], raw, scores, classes, truth, lab, SHAPE_CLASSES
-
-
 @register_bench("nms")
 def _bench_nms() -> NMSExplorer:
-    image, raw, scores, classes, truth, _, names = _fake_raw_output()
-    return nms_explorer(image, raw, scores, classes, class_names=names, truth=truth)
+    image, raw, scores, classes, truth, _ = make_raw_detections(0)
+    return nms_explorer(image, raw, scores, classes, class_names=SHAPE_CLASSES, truth=truth)
 
 
 @register_bench("yolo_grid")
 def _bench_yolo_grid() -> YoloGridExplorer:
-    image, _, _, _, truth, lab, names = _fake_raw_output()
-    grid = D.yolo_encode(truth, lab, image_size=image.shape[0], grid_size=16, num_classes=3)
-    return yolo_grid_explorer(image, grid, class_names=names, truth_boxes=truth, truth_labels=lab)
+    image, _, _, _, truth, lab = make_raw_detections(0)
+    grid = yolo_encode(truth, lab, image_size=image.shape[0], grid_size=16, num_classes=3)
+    return yolo_grid_explorer(image, grid, class_names=SHAPE_CLASSES, truth_boxes=truth,
+                              truth_labels=lab)
