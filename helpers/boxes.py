@@ -22,7 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_bool, check_boxes, check_choice, check_float, check_int
+from ._validation import (
+    as_array,
+    check_bool,
+    check_boxes,
+    check_choice,
+    check_float,
+    check_int,
+    check_pair,
+)
 
 __all__ = [
     "BOX_FORMATS",
@@ -311,7 +319,8 @@ def make_anchors(
     Parameters
     ----------
     grid_shape : (int, int)
-        ``(Hf, Wf)``, the feature map's height and width in cells.
+        ``(Hf, Wf)``, the feature map's height and width in cells (each up to 4096; at most
+        10 million anchors in all).
     stride : int
         Pixels per cell (the backbone's total downsampling).
     sizes : sequence of float
@@ -347,13 +356,13 @@ def make_anchors(
     array([[ 2.,  2.,  6.,  6.],
            [10.,  2., 14.,  6.]])
     """
-    if not isinstance(grid_shape, (tuple, list)) or len(grid_shape) != 2:
-        raise TypeError(f"grid_shape must be a pair (Hf, Wf); got {grid_shape!r}")
-    hf = check_int(grid_shape[0], "grid_shape[0]", min=1)
-    wf = check_int(grid_shape[1], "grid_shape[1]", min=1)
-    stride = check_int(stride, "stride", min=1)
+    hf, wf = check_pair(grid_shape, "grid_shape", min=1, max=4096, hint="(Hf, Wf)")
+    stride = check_int(stride, "stride", min=1, max=4096)
     sizes = as_array(sizes, "sizes", ndim=1, kinds="iuf").astype(np.float64)
     ratios = as_array(aspect_ratios, "aspect_ratios", ndim=1, kinds="iuf").astype(np.float64)
+    if hf * wf * len(sizes) * len(ratios) > 10_000_000:
+        raise ValueError(f"{hf} x {wf} cells x {len(sizes)} sizes x {len(ratios)} ratios is more "
+                         "than 10 million anchors; use a coarser grid or fewer shapes")
     if (sizes <= 0).any() or (ratios <= 0).any():
         raise ValueError(
             f"sizes and aspect_ratios must be > 0; got sizes {sizes.tolist()}, "

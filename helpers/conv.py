@@ -37,7 +37,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_batch, check_choice, check_instance, check_int, describe
+from ._validation import (
+    as_array,
+    check_batch,
+    check_bool,
+    check_choice,
+    check_instance,
+    check_int,
+    describe,
+)
 
 __all__ = [
     "ConvCache",
@@ -214,8 +222,7 @@ def conv_param_count(f: int, c_in: int, c_out: int, *, bias: bool = True) -> int
     f = check_int(f, "f", min=1)
     c_in = check_int(c_in, "c_in", min=1)
     c_out = check_int(c_out, "c_out", min=1)
-    if not isinstance(bias, (bool, np.bool_)):
-        raise TypeError(f"bias must be True or False; got {describe(bias)}")
+    bias = check_bool(bias, "bias")
     return f * f * c_in * c_out + (c_out if bias else 0)
 
 

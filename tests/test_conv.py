@@ -408,12 +408,3 @@ def test_check_conv2d():
         raise NotImplementedError
 
     assert check_conv2d(stub).status == "not attempted"
-
-
-def test_edge_kernel():
-    from helpers.filters import edge_kernel
-
-    np.testing.assert_array_equal(edge_kernel(1), [[1.0]])
-    np.testing.assert_array_equal(edge_kernel(4)[0], [1, 1, -1, -1])
-    with pytest.raises(ValueError, match="f must be an integer >= 1 and <= 101; got 0"):
-        edge_kernel(0)

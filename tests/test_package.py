@@ -256,3 +256,30 @@ def test_docstring_map_agrees_with_the_chapters_modules():
     unmapped = used - set(mapped)
     assert not unmapped, f"listed by a chapter but missing from the map: {unmapped}"
     assert INFRASTRUCTURE <= set(mapped), "infrastructure modules must be in the map too"
+
+
+# -- networks and training ---------------------------------------------------------------------
+def test_torch_networks_live_in_nets_as_top_level_classes():
+    """Every nn.Module subclass is a documented module-level class in helpers/nets/."""
+    misplaced = []
+    for path in HELPERS.rglob("*.py"):
+        tree = parsed(path)
+        top = set(tree.body)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and any(
+                ast.unparse(b).split(".")[-1] in ("Module", "Sequential") for b in node.bases
+            ):
+                if path.parent.name != "nets" or node not in top:
+                    misplaced.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+                elif not ast.get_docstring(node):
+                    misplaced.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} "
+                                     "(no docstring)")
+    assert not misplaced, f"torch networks outside helpers/nets or nested: {misplaced}"
+
+
+def test_only_the_training_loop_steps_an_optimizer():
+    """One training loop: no module but helpers/nets/training.py builds a torch optimizer."""
+    others = [str(p.relative_to(ROOT)) for p in HELPERS.rglob("*.py")
+              if p != HELPERS / "nets" / "training.py"
+              and re.search(r"torch\.optim\.|optim\.(SGD|Adam)|\.zero_grad\(", p.read_text())]
+    assert not others, f"train through helpers.nets.training.fit instead: {others}"

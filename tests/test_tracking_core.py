@@ -66,7 +66,7 @@ def test_kalman_hand_computed_step():
 
 
 def test_kalman_matches_opencv(rng):
-    import cv2
+    cv2 = pytest.importorskip("cv2")
 
     kf = KalmanBoxFilter(std_weight_position=0.07, std_weight_velocity=0.01)
     mean, cov = kf.initiate([300, 200, 0.4, 100])
