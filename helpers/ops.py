@@ -384,7 +384,7 @@ def roi_pool(
         Regions in *image* coordinates, as torchvision takes them: rows
         ``(image index, x1, y1, x2, y2)``, or one xyxy box array per image.
     output_size : int or (int, int)
-        ``(ph, pw)`` bins per region (1 to 16384).
+        ``(ph, pw)`` bins per region (1 to 1024; at most 100 million output values).
     spatial_scale : float
         Feature-map cells per image pixel (1 / the backbone's stride), in (0, 1e4].
 
@@ -418,11 +418,14 @@ def roi_pool(
     f = check_batch(features, "features")
     f = f if f.dtype in (np.float32, np.float64) else f.astype(np.float64)
     r = _check_rois(rois, len(f))
-    ph, pw = check_pair(output_size, "output_size", min=1, max=MAX_SIDE, allow_int=True,
+    ph, pw = check_pair(output_size, "output_size", min=1, max=1024, allow_int=True,
                         hint="(ph, pw)")
     scale = check_float(spatial_scale, "spatial_scale", min=0, max=1e4, min_inclusive=False)
     dt = f.dtype.type
     _, channels, height, width = f.shape
+    if len(r) * channels * ph * pw > 100_000_000:
+        raise ValueError(f"{len(r)} regions x {channels} channels x {ph} x {pw} bins is more than "
+                         "100 million values; pool fewer regions at a time or use fewer bins")
     out = np.zeros((len(r), channels, ph, pw), f.dtype)
     images = r[:, 0].astype(np.int64)
     starts_ends = _c_round(r[:, 1:].astype(dt) * dt(scale)).astype(int)

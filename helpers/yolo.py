@@ -25,6 +25,8 @@ __all__ = ["detect", "yolo_decode", "yolo_encode"]
 MAX_SIDE = 16384
 #: Largest number of classes accepted.
 MAX_CLASSES = 100_000
+#: Largest grid (S * S * (5 + C) values) :func:`yolo_encode` builds.
+MAX_GRID_VALUES = 50_000_000
 
 
 def yolo_encode(
@@ -75,6 +77,9 @@ def yolo_encode(
     size = check_int(image_size, "image_size", min=1, max=MAX_SIDE)
     s = check_int(grid_size, "grid_size", min=1, max=min(size, 1024))
     c = check_int(num_classes, "num_classes", min=1, max=MAX_CLASSES)
+    if s * s * (5 + c) > MAX_GRID_VALUES:
+        raise ValueError(f"a {s} x {s} grid with {c} classes has more than "
+                         f"{MAX_GRID_VALUES:,} values; use a coarser grid or fewer classes")
     if len(lab) != len(b):
         raise ValueError(f"labels must have one value per box; got {len(lab)} for {len(b)} boxes")
     if len(lab) and (lab.min() < 0 or lab.max() >= c):

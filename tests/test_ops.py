@@ -162,3 +162,10 @@ def test_roi_pool_rejects_bad_input():
         D.roi_pool(np.zeros((1, 1, 4, 4)), np.array([[1, 0, 0, 1, 1]]), 2)
     with pytest.raises(ValueError, match=r"rois must be \(K, 5\) rows"):
         D.roi_pool(np.zeros((1, 1, 4, 4)), np.zeros((2, 4)), 2)
+
+
+def test_roi_pool_refuses_absurd_sizes():
+    with pytest.raises(ValueError, match="output_size must be an integer >= 1 and <= 1024"):
+        D.roi_pool(np.zeros((1, 1, 4, 4)), [np.array([[0, 0, 1, 1]])], 5000)
+    with pytest.raises(ValueError, match="more than 100 million values"):
+        D.roi_pool(np.zeros((1, 200, 4, 4)), [np.zeros((1000, 4))], 32)

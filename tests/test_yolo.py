@@ -38,3 +38,12 @@ def test_yolo_rejects_bad_input():
         D.detect(np.zeros((2, 2, 7)), image_size=16, score_threshold=-1)
 
 
+
+
+def test_yolo_encode_refuses_absurd_grids():
+    with pytest.raises(ValueError, match="more than 50,000,000 values"):
+        D.yolo_encode(np.zeros((0, 4)), np.zeros(0, int), image_size=4096, grid_size=1024,
+                      num_classes=100)
+    with pytest.raises(ValueError, match="grid_size must be an integer >= 1 and <= 16"):
+        D.yolo_encode(np.zeros((0, 4)), np.zeros(0, int), image_size=16, grid_size=17,
+                      num_classes=1)

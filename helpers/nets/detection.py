@@ -193,6 +193,11 @@ def detector_loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     >>> round(float(detector_loss(out, target)), 4)   # objectness 0.5 on empty cells: log 2
     0.6931
     """
+    check_instance(out, "out", torch.Tensor, "a torch.Tensor (N, 5 + C, S, S)")
+    check_instance(target, "target", torch.Tensor, "a torch.Tensor (N, S, S, 5 + C)")
+    if out.ndim != 4 or target.ndim != 4:
+        raise ValueError(f"out and target must be 4-D; got {tuple(out.shape)} and "
+                         f"{tuple(target.shape)}")
     target = target.permute(0, 3, 1, 2)  # the grid contract -> torch's (N, 5 + C, S, S)
     if out.shape != target.shape:
         raise ValueError(f"out and target must describe the same grid; got {tuple(out.shape)} "
