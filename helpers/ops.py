@@ -29,8 +29,10 @@ __all__ = [
     "window_scores_naive",
 ]
 
-#: Largest window, stride, image side and pooled size these functions accept.
+#: Largest window, stride and image side these functions accept.
 MAX_SIDE = 16384
+#: Most boxes :func:`nms_naive` (a Python double loop, for reading) accepts.
+MAX_NAIVE_BOXES = 5000
 
 
 # --------------------------------------------------------------------------------------------
@@ -50,7 +52,8 @@ def _check_nms_args(boxes: Any, scores: Any, iou_threshold: float) -> tuple[np.n
 def nms_naive(boxes: Any, scores: Any, iou_threshold: float) -> np.ndarray:
     """Greedy non-max suppression with plain loops, as written in the papers.
 
-    Same signature and result as :func:`nms`; kept for reading, not for speed.
+    Same signature and result as :func:`nms`; kept for reading, not for speed (at most 5,000
+    boxes: its double loop is quadratic in Python).
 
     Examples
     --------
@@ -58,6 +61,9 @@ def nms_naive(boxes: Any, scores: Any, iou_threshold: float) -> np.ndarray:
     array([0, 2])
     """
     b, s, thr = _check_nms_args(boxes, scores, iou_threshold)
+    if len(b) > MAX_NAIVE_BOXES:
+        raise ValueError(f"nms_naive takes at most {MAX_NAIVE_BOXES} boxes (it loops in Python); "
+                         f"got {len(b)} - use nms()")
     order = np.argsort(-s, kind="stable")  # highest score first; ties keep input order
     suppressed = np.zeros(len(b), bool)
     keep = []
