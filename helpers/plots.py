@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array
+from ._validation import as_array, check_int
 
 __all__ = [
+    "mosaic",
     "plot_bilateral_weights",
     "plot_color_clusters",
     "plot_error_maps",
@@ -64,6 +65,38 @@ def show_images(
         if titles is not None:
             ax.set_title(titles[i])
     return fig
+
+
+def mosaic(maps: np.ndarray, rows: int = 4) -> np.ndarray:
+    """Tile ``(C, h, w)`` maps (filters, feature maps) into one image, NaN gaps between them.
+
+    Parameters
+    ----------
+    maps : (C, h, w) array_like
+    rows : int
+        Maps per column of the mosaic (capped at C).
+
+    Returns
+    -------
+    (rows * (h + 1) - 1, cols * (w + 1) - 1) ndarray of float64
+        Show it with ``imshow``: the NaN gaps are drawn as background.
+
+    Examples
+    --------
+    >>> mosaic(np.ones((4, 2, 2)), rows=2).shape
+    (5, 5)
+    """
+    maps = as_array(maps, "maps", ndim=3, shape_hint="(C, h, w)")
+    c, h, w = maps.shape
+    rows = min(check_int(rows, "rows", min=1, max=4096), c)
+    cols = -(-c // rows)
+    if rows * cols * h * w > 50_000_000:
+        raise ValueError(f"maps are too many or too large to tile ({maps.shape}); show fewer")
+    out = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
+    for k in range(c):
+        r, q = divmod(k, cols)
+        out[r * (h + 1) : r * (h + 1) + h, q * (w + 1) : q * (w + 1) + w] = maps[k]
+    return out
 
 
 def show_values(ax, patch: np.ndarray, *, fmt: str = "{:g}", cmap: str = "gray") -> None:
