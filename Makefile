@@ -69,7 +69,7 @@ notebooks: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NB)
 
 ## make bench: timings and latencies, printed and written to bench/results.json.
-bench: $(RUNTIME_STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 
 ## make student: regenerate chapters/ (student notebooks) from solutions/ (edited ones are backed up).
