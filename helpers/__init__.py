@@ -12,6 +12,10 @@ One module per topic, in the order the chapters use them::
     helpers.boxes        box formats, IoU, anchors            (chapters/12_localization.ipynb)
     helpers.shapes       synthetic detection scenes           (chapters/12, 13)
     helpers.detection    NMS, RoI pooling, YOLO, AP           (chapters/13_detection.ipynb)
+    helpers.faces        Haar features, boosting, cascades    (chapters/15_faces.ipynb)
+    helpers.verification ROC, FAR / FRR, one-shot identity    (chapters/15_faces.ipynb)
+    helpers.nets.siamese Siamese net, triplet loss, mining    (chapters/15_faces.ipynb)
+    helpers.faces_plots  the faces chapter's static figures   (chapters/15_faces.ipynb)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
     helpers.checks       instant feedback for the exercises

@@ -56,6 +56,7 @@ __all__ = [
     "available_cascades",
     "cascade_candidates",
     "cascade_detect",
+    "cascade_info",
     "cascade_scales",
     "fit_stump",
     "fit_stump_naive",
@@ -816,6 +817,58 @@ def available_cascades() -> list[str]:
     """
     return sorted(p.name[len("haarcascade_"):-len(".xml")]
                   for p in _cascade_dir().glob("haarcascade_*.xml"))
+
+
+@cache
+def cascade_info(cascade: str = "frontalface_default") -> dict[str, Any]:
+    """What is inside one of OpenCV's cascade files: window, stages, weak classifiers.
+
+    Parameters
+    ----------
+    cascade : str
+        One of :func:`available_cascades`.
+
+    Returns
+    -------
+    dict
+        ``window`` (width, height) in pixels, ``stages`` (number of boosted stages),
+        ``stumps`` (weak classifiers in all stages), ``stumps_per_stage`` (list), ``features``
+        (distinct Haar features the stumps use).
+
+    Examples
+    --------
+    >>> info = cascade_info("frontalface_default")
+    >>> info["window"], info["stages"], info["stumps_per_stage"][:3]
+    ((24, 24), 25, [9, 16, 27])
+    """
+    import xml.etree.ElementTree as ET
+
+    cascade = _check_cascade(cascade)
+    path = _cascade_dir() / f"haarcascade_{cascade}.xml"
+    # Stream the file (iterparse) rather than building its whole tree: the files are up to 2 MB.
+    depth, window, per_stage, features, in_old_format = [], {}, [], 0, False
+    for event, elem in ET.iterparse(path, events=("start", "end")):
+        if event == "start":
+            depth.append(elem.tag)
+            continue
+        parents = depth[:-1]
+        if elem.tag in ("width", "height") and parents[-1:] == ["cascade"]:
+            window[elem.tag] = int(elem.text)
+        elif elem.tag == "weakClassifiers" and parents[-2:] == ["stages", "_"]:
+            per_stage.append(len(elem))
+        elif elem.tag == "_" and parents[-1:] == ["features"]:
+            features += 1
+        elif elem.tag == "trees":
+            in_old_format = True
+        depth.pop()
+        if parents[-1:] in (["features"], ["_"]) or elem.tag == "weakClassifiers":
+            elem.clear()
+    if in_old_format or not per_stage or len(window) != 2:
+        raise ValueError(f"{cascade!r} is in OpenCV's old cascade format; cannot read its stages")
+    return {
+        "window": (window["width"], window["height"]), "stages": len(per_stage),
+        "stumps": int(sum(per_stage)), "stumps_per_stage": per_stage, "features": features,
+    }
 
 
 @cache

@@ -309,3 +309,21 @@ def test_ensemble_refuses_too_few_columns():
         model.predict(np.zeros((3, 1)))
     with pytest.raises(ValueError, match="rounds must be"):
         model.predict(np.zeros((3, 2)), rounds=5)
+
+
+def test_cascade_info_agrees_with_the_xml_text():
+    cv2 = pytest.importorskip("cv2")
+    import re
+    from pathlib import Path
+
+    for name in ("frontalface_default", "frontalcatface", "eye"):
+        info = faces.cascade_info(name)
+        text = (Path(cv2.data.haarcascades) / f"haarcascade_{name}.xml").read_text()
+        counts = [int(c) for c in re.findall(r"<maxWeakCount>(\d+)</maxWeakCount>", text)]
+        # The first maxWeakCount is the training parameter, then one per stage.
+        assert info["stumps_per_stage"] == counts[1:]
+        assert info["stages"] == int(re.search(r"<stageNum>(\d+)</stageNum>", text).group(1))
+        assert info["window"] == (int(re.search(r"<width>(\d+)</width>", text).group(1)),
+                                  int(re.search(r"<height>(\d+)</height>", text).group(1)))
+    with pytest.raises(ValueError, match="old cascade format"):
+        faces.cascade_info("license_plate_rus_16stages")

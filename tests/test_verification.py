@@ -164,3 +164,24 @@ def test_torch_tensors_are_refused_with_the_fix():
     torch = pytest.importorskip("torch")
     with pytest.raises(TypeError, match=r"detach\(\).numpy\(\)"):
         V.pair_distances(torch.zeros(3, 2), np.zeros(3, int))
+
+
+def test_rates_by_identity_against_brute_force(rng):
+    e = rng.normal(size=(40, 3))
+    labels = rng.integers(0, 4, 40)
+    t = 1.5
+    rates = V.verification_rates_by_identity(e, labels, t)
+    for k in range(4):
+        acc_imp, n_imp, rej_gen, n_gen = 0, 0, 0, 0
+        for i in range(40):
+            for j in range(i + 1, 40):
+                if k not in (labels[i], labels[j]):
+                    continue
+                ok = np.linalg.norm(e[i] - e[j]) <= t
+                if labels[i] == labels[j]:
+                    n_gen, rej_gen = n_gen + 1, rej_gen + (not ok)
+                else:
+                    n_imp, acc_imp = n_imp + 1, acc_imp + ok
+        assert rates[k] == pytest.approx((acc_imp / n_imp, rej_gen / n_gen))
+    overall = V.verification_rates(*V.pair_distances(e, labels), t)
+    assert min(r[1] for r in rates.values()) <= overall[1] <= max(r[1] for r in rates.values())
