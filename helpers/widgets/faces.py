@@ -220,8 +220,9 @@ class CascadeExplorer(Explorer):
         self._title.set_text(f"{self.cascade}: {n} detection{'s' * (n != 1)}")
         return (f"scale factor {result['scale_factor']:g}: about {result['windows']:,} windows "
                 f"examined, {len(result['candidates'])} accepted by every stage (cyan); "
-                f"min neighbours {result['min_neighbors']}: {n} group"
-                f"{'s' * (n != 1)} with more than {result['min_neighbors']} members (yellow)")
+                f"min neighbours {result['min_neighbors']}: {n} group{'s' * (n != 1)} with more "
+                f"than {result['min_neighbors']} member{'s' * (result['min_neighbors'] != 1)} "
+                "(yellow)")
 
 
 def cascade_explorer(image: Any, cascade: str = "frontalface_default", *,
@@ -244,10 +245,10 @@ def cascade_explorer(image: Any, cascade: str = "frontalface_default", *,
 
 @register_bench("verification")
 def _bench_verification() -> VerificationExplorer:
-    # Sizes as in the chapter (300 test digits: 44,850 pairs, 5 margins); synthetic distances.
+    # Sizes as in the chapter (300 test digits: 44,850 pairs, 4 margins); synthetic distances.
     rng = np.random.default_rng(0)
     same = rng.random(44_850) < 0.33
-    margins = [0.05, 0.1, 0.2, 0.4, 0.8]
+    margins = [0.05, 0.2, 0.5, 1.0]
     distances = [np.clip(np.where(same, rng.normal(0.7, 0.25, same.size),
                                   rng.normal(1.1 + m / 4, 0.25, same.size)), 0, 2)
                  for m in margins]
