@@ -83,6 +83,8 @@ MAX_SIDE = 4096            # largest image or window side any helper here accept
 MAX_FEATURES = 2_000_000   # largest feature bank
 MAX_VALUES = 50_000_000    # largest (images x features) matrix (400 MB of float64)
 MAX_ROUNDS = 5_000         # boosting rounds
+MAX_NAIVE_PIXELS = 512 * 512   # haar_feature_naive: pixels added one at a time
+MAX_NAIVE_STUMP = 200      # fit_stump_naive: samples and features (it is O(N^2 M))
 N_FACES = 100              # skimage.data.lfw_subset: 100 faces, then 100 non-faces
 TEST_PER_CLASS = 30        # held-out faces and non-faces in load_face_patches
 
@@ -223,6 +225,9 @@ def haar_feature_naive(image: Any, kind: str, y: int, x: int, h: int, w: int) ->
     """
     image = check_image(image, ndim=2, fix="convert with helpers.color.to_gray() first")
     rects = _check_placement(image.shape, kind, y, x, h, w)
+    if h * w > MAX_NAIVE_PIXELS:
+        raise ValueError(f"haar_feature_naive adds pixels one by one: h x w must be at most "
+                         f"{MAX_NAIVE_PIXELS:,}; got {h} x {w} - use haar_feature")
     value = 0.0
     for y0, x0, y1, x1, sign in rects:
         box = 0.0
@@ -590,6 +595,9 @@ def fit_stump_naive(
     (0, 2.5, 1, 0.0)
     """
     x, y = _check_features_labels(features, labels)
+    if max(x.shape) > MAX_NAIVE_STUMP:
+        raise ValueError(f"fit_stump_naive loops over every threshold: features must be at most "
+                         f"{MAX_NAIVE_STUMP} x {MAX_NAIVE_STUMP}; got {x.shape} - use fit_stump")
     w = _check_weights(weights, len(y))
     best = (np.inf, 0, 0.0, 1)
     for f in range(x.shape[1]):
@@ -635,6 +643,23 @@ class StumpEnsemble:
     alpha: np.ndarray
     stump_error: np.ndarray
     train_error: np.ndarray
+
+    def __post_init__(self) -> None:
+        names = ("feature", "threshold", "polarity", "alpha", "stump_error", "train_error")
+        arrays = {}
+        for name in names:
+            arr = as_array(getattr(self, name), name, ndim=1, allow_empty=True)
+            object.__setattr__(self, name, arr)
+            arrays[name] = arr
+        lengths = {len(a) for a in arrays.values()}
+        if len(lengths) != 1:
+            raise ValueError(f"feature, threshold, polarity, alpha, stump_error and train_error "
+                             f"must have the same length; got {[len(a) for a in arrays.values()]}")
+        if arrays["feature"].dtype.kind not in "iu" and len(arrays["feature"]):
+            raise TypeError(f"feature must hold integer column indices; got dtype "
+                            f"{arrays['feature'].dtype}")
+        if (arrays["feature"] < 0).any() or not np.isin(arrays["polarity"], (-1, 1)).all():
+            raise ValueError("feature must be >= 0 and polarity must be +1 or -1")
 
     def __len__(self) -> int:
         return len(self.alpha)
@@ -819,7 +844,6 @@ def available_cascades() -> list[str]:
                   for p in _cascade_dir().glob("haarcascade_*.xml"))
 
 
-@cache
 def cascade_info(cascade: str = "frontalface_default") -> dict[str, Any]:
     """What is inside one of OpenCV's cascade files: window, stages, weak classifiers.
 
@@ -841,9 +865,14 @@ def cascade_info(cascade: str = "frontalface_default") -> dict[str, Any]:
     >>> info["window"], info["stages"], info["stumps_per_stage"][:3]
     ((24, 24), 25, [9, 16, 27])
     """
+    info = _read_cascade(_check_cascade(cascade))
+    return {**info, "stumps_per_stage": list(info["stumps_per_stage"])}
+
+
+@cache
+def _read_cascade(cascade: str) -> dict[str, Any]:
     import xml.etree.ElementTree as ET
 
-    cascade = _check_cascade(cascade)
     path = _cascade_dir() / f"haarcascade_{cascade}.xml"
     # Stream the file (iterparse) rather than building its whole tree: the files are up to 2 MB.
     depth, window, per_stage, features, in_old_format = [], {}, [], 0, False
@@ -883,7 +912,7 @@ def _classifier(name: str):
 
 def _check_cascade(cascade: Any) -> str:
     names = available_cascades()
-    if cascade not in names:
+    if not isinstance(cascade, str) or cascade not in names:
         raise ValueError(f"cascade must be one of {', '.join(repr(n) for n in names)}; got "
                          f"{cascade!r}")
     return cascade

@@ -86,11 +86,20 @@ def show_boosted_features(window: Any, ensemble: Any, bank: Any, *, count: int =
     """
     import matplotlib.pyplot as plt
 
-    from .faces import HAAR_KINDS
+    from .faces import HAAR_KINDS, StumpEnsemble
 
     window = check_image(window, "window", ndim=2)
+    if not isinstance(ensemble, StumpEnsemble):
+        raise TypeError(f"ensemble must be a StumpEnsemble from helpers.faces.adaboost_fit; got "
+                        f"{describe(ensemble)}")
+    bank = as_array(bank, "bank", ndim=2, kinds="iu", shape_hint="(M, 5)")
+    if bank.shape[1] != 5 or (len(ensemble) and ensemble.feature.max() >= len(bank)):
+        raise ValueError(f"bank must be the (M, 5) bank the ensemble was trained on; got shape "
+                         f"{bank.shape}")
     count = check_int(count, "count", min=1, max=20)
     count = min(count, len(ensemble))
+    if count == 0:
+        raise ValueError("ensemble holds no stumps to show")
     fig, axes = plt.subplots(1, count, figsize=(size * count, size + 0.5), squeeze=False,
                              layout="constrained")
     for t, ax in enumerate(axes[0]):
@@ -137,8 +146,12 @@ def show_detections(panels: Sequence[tuple[Any, Any, str]], *, candidates: Seque
     import matplotlib.patches as mpatches
     import matplotlib.pyplot as plt
 
-    if not panels:
-        raise ValueError("panels must hold at least one (image, boxes, title)")
+    if not isinstance(panels, (list, tuple)) or not panels or not all(
+            isinstance(p, (list, tuple)) and len(p) == 3 for p in panels):
+        raise ValueError(f"panels must be a non-empty list of (image, boxes, title); got "
+                         f"{describe(panels)}")
+    if len(panels) > 8:
+        raise ValueError(f"panels must hold at most 8 photos; got {len(panels)}")
     if candidates is not None and len(candidates) != len(panels):
         raise ValueError(f"candidates must have one entry per panel ({len(panels)}); got "
                          f"{len(candidates)}")
@@ -167,6 +180,8 @@ def plot_distance_histograms(distances: Any, same: Any, *, threshold: float | No
 
     d = as_array(distances, "distances", ndim=1)
     s = as_array(same, "same", ndim=1, kinds="b")
+    if len(s) != len(d):
+        raise ValueError(f"same must have one entry per distance ({len(d)}); got {len(s)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.2), layout="constrained")
     bins = np.linspace(0, max(2.0, float(d.max())), 61)
@@ -206,7 +221,10 @@ def plot_verification_roc(curves: Mapping[str, tuple[Any, Any]], *,
     for label, (far, tar) in curves.items():
         ax.plot(far, tar, label=label)
     ax.plot([0, 1], [0, 1], color="0.6", ls=":", label="chance")
-    for label, (far, tar) in (points or {}).items():
+    if points is not None and not isinstance(points, Mapping):
+        raise TypeError(f"points must be a dict label -> (far, tar); got {describe(points)}")
+    for label, point in (points or {}).items():
+        far, tar = (check_float(v, f"points[{label!r}]", min=0, max=1) for v in point)
         ax.plot([far], [tar], "o", ms=8, mec="k", label=label)
     ax.set_xlabel("false accept rate (FAR)")
     ax.set_ylabel("true accept rate (1 - FRR)")
@@ -260,6 +278,9 @@ def show_verification_mistakes(images: Any, pairs: Any, distances: Any, title: s
     if pairs.shape[1] != 2 or len(pairs) != len(d) or len(pairs) > 12:
         raise ValueError(f"pairs must be (K, 2) with K <= 12 and one distance each; got "
                          f"{pairs.shape} and {d.shape}")
+    if pairs.min() < 0 or pairs.max() >= len(images):
+        raise ValueError(f"pairs must index images (0 to {len(images) - 1}); got values from "
+                         f"{pairs.min()} to {pairs.max()}")
     fig, axes = plt.subplots(2, len(pairs), figsize=(size * len(pairs), 2 * size + 0.6),
                              squeeze=False, layout="constrained")
     for k, ((i, j), dist) in enumerate(zip(pairs, d, strict=True)):

@@ -28,7 +28,6 @@ import numpy as np
 from ._validation import as_array, check_float, check_int, check_rng, describe
 
 __all__ = [
-    "DigitVerificationSplit",
     "load_digit_verification_split",
     "one_shot_accuracy",
     "one_shot_identify",
@@ -44,7 +43,8 @@ __all__ = [
 MAX_EMBEDDINGS = 5_000          # pair_distances: at most 12.5 million pairs
 MAX_PAIRS = 20_000_000
 MAX_DIM = 4_096
-MAX_TRIALS = 10_000
+MAX_TRIALS = 1_000
+MAX_NAIVE_PAIRS = 5_000         # verification_roc_naive is O(P^2)
 
 
 def _check_embeddings(value: Any, name: str, max_rows: int = 1_000_000) -> np.ndarray:
@@ -178,6 +178,9 @@ def verification_roc_naive(
     [-inf, 0.1, 0.35, 0.4, 0.8]
     """
     d, s = _check_pairs(distances, same)
+    if len(d) > MAX_NAIVE_PAIRS:
+        raise ValueError(f"verification_roc_naive counts at every threshold: at most "
+                         f"{MAX_NAIVE_PAIRS:,} pairs; got {len(d):,} - use verification_roc")
     thresholds = [-np.inf, *sorted(set(d.tolist()))]
     far, tar = [], []
     for t in thresholds:
@@ -396,7 +399,7 @@ def one_shot_accuracy(
     query_labels : (Q,) ndarray of int
         Every query's identity must occur in the pool.
     trials : int
-        Number of random galleries (1 to 10,000).
+        Number of random galleries (1 to 1,000).
     rng : numpy.random.Generator or int
 
     Returns

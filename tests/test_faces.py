@@ -327,3 +327,27 @@ def test_cascade_info_agrees_with_the_xml_text():
                                   int(re.search(r"<height>(\d+)</height>", text).group(1)))
     with pytest.raises(ValueError, match="old cascade format"):
         faces.cascade_info("license_plate_rus_16stages")
+
+
+def test_naive_versions_refuse_sizes_they_would_take_minutes_on():
+    with pytest.raises(ValueError, match="use haar_feature"):
+        faces.haar_feature_naive(np.zeros((600, 600)), "type-2-x", 0, 0, 600, 600)
+    with pytest.raises(ValueError, match="use fit_stump"):
+        faces.fit_stump_naive(np.zeros((300, 2)), np.arange(300) % 2)
+
+
+def test_stump_ensemble_validates_its_fields():
+    with pytest.raises(ValueError, match="same length"):
+        faces.StumpEnsemble([0], [0.5], [1], [1.0], [0.1], [])
+    with pytest.raises(ValueError, match="polarity must be"):
+        faces.StumpEnsemble([0], [0.5], [2], [1.0], [0.1], [0.0])
+    with pytest.raises(TypeError, match="feature must hold integer"):
+        faces.StumpEnsemble([0.5], [0.5], [1], [1.0], [0.1], [0.0])
+    with pytest.raises(TypeError, match="numeric array"):
+        faces.StumpEnsemble(None, [0.5], [1], [1.0], [0.1], [0.0])
+
+
+def test_cascade_info_refuses_unhashable_names():
+    pytest.importorskip("cv2")
+    with pytest.raises(ValueError, match="cascade must be one of"):
+        faces.cascade_info(["frontalface_default"])

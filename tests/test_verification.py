@@ -185,3 +185,8 @@ def test_rates_by_identity_against_brute_force(rng):
         assert rates[k] == pytest.approx((acc_imp / n_imp, rej_gen / n_gen))
     overall = V.verification_rates(*V.pair_distances(e, labels), t)
     assert min(r[1] for r in rates.values()) <= overall[1] <= max(r[1] for r in rates.values())
+
+
+def test_naive_roc_refuses_large_inputs():
+    with pytest.raises(ValueError, match="use verification_roc"):
+        V.verification_roc_naive(np.arange(6000.0), np.arange(6000) % 2 == 0)

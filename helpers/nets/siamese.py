@@ -84,7 +84,7 @@ class SiameseNet(nn.Module):
         super().__init__()
         self.embedding_dim = check_int(embedding_dim, "embedding_dim", min=2, max=512)
         width = check_int(width, "width", min=4, max=128)
-        seed = check_int(seed, "seed", min=0)
+        seed = check_int(seed, "seed", min=0, max=2**32 - 1)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.conv1 = nn.Conv2d(1, width, 5)
