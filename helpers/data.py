@@ -181,11 +181,15 @@ def load_photo(name: str, *, gray: bool = False) -> np.ndarray:
     """
     check_choice(name, "name", PHOTOS)
     if name == "grace_hopper":
-        # matplotlib's sample data (no download): read the JPEG with PIL, locate it by path.
-        import matplotlib
+        # matplotlib's sample data (no download), found without importing matplotlib itself.
+        import importlib.util
+
         import PIL.Image
 
-        path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+        spec = importlib.util.find_spec("matplotlib")
+        if spec is None or spec.origin is None:
+            raise DataFileError("grace_hopper comes with matplotlib, which is not installed")
+        path = Path(spec.origin).parent / "mpl-data" / "sample_data" / "grace_hopper.jpg"
         with PIL.Image.open(path) as f:
             image = np.asarray(f.convert("RGB"))
     else:

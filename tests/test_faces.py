@@ -351,3 +351,15 @@ def test_cascade_info_refuses_unhashable_names():
     pytest.importorskip("cv2")
     with pytest.raises(ValueError, match="cascade must be one of"):
         faces.cascade_info(["frontalface_default"])
+
+
+def test_grace_hopper_is_matplotlibs_sample_photo():
+    import matplotlib.cbook
+    import matplotlib.pyplot as plt
+
+    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as f:
+        want = plt.imread(f)
+    got = load_photo("grace_hopper")
+    assert got.dtype == np.uint8 and got.shape == (600, 512, 3)
+    np.testing.assert_array_equal(got, want)
+    assert load_photo("grace_hopper", gray=True).shape == (600, 512)
