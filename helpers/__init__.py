@@ -24,6 +24,10 @@ agreement)::
     helpers.yolo         YOLO grid targets and decoding       (chapters/13_detection.ipynb)
     helpers.evaluation   precision, recall, AP@0.5            (chapters/13_detection.ipynb)
     helpers.detection    old home of chapter 13's names (re-exports only)
+    helpers.faces        Haar features, boosting, cascades    (chapters/15_faces.ipynb)
+    helpers.verification ROC, FAR / FRR, one-shot identity    (chapters/15_faces.ipynb)
+    helpers.nets.siamese Siamese net, triplet loss, mining    (chapters/15_faces.ipynb)
+    helpers.faces_plots  the faces chapter's static figures   (chapters/15_faces.ipynb)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
