@@ -296,8 +296,15 @@ def _run(model: nn.Module, shape: tuple[int, ...]) -> None:
                f"for an input of {math.prod(shape):,} elements (limit {MAX_REAL_RUN_ELEMENTS:,})")
         ) from meta_error
     device = next(iter(params.values())).device if params else torch.device("cpu")
-    with torch.no_grad():
-        model(torch.zeros((1, *shape), dtype=dtype, device=device))
+    try:
+        with torch.no_grad():
+            model(torch.zeros((1, *shape), dtype=dtype, device=device))
+    except Exception as exc:  # noqa: BLE001 - say which argument is probably wrong
+        raise ValueError(
+            f"the model cannot run on an input of shape {(1, *shape)} built from input_shape="
+            f"{shape} ({type(exc).__name__}: {exc}) - check input_shape: channels first, "
+            "without the batch axis, e.g. (3, 224, 224)"
+        ) from exc
 
 
 def layer_table(model: nn.Module, input_shape: Sequence[int]):
@@ -430,8 +437,9 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
                      "" if id(module) in owner_ids else _settings(module), None, params, 0))
         not_run.append(name)
         parent = named.get(name.rpartition(".")[0]) if "." in name else model
-        if params and parent is not None and any(id(m) in ran for m in parent.modules()
-                                                 if m is not module):
+        parent_ran = parent is model or (parent is not None and any(
+            id(m) in ran for m in parent.modules() if m is not module))   # the root always runs
+        if params and parent_ran:
             parents_ran.append(name)
     if parents_ran:
         warnings.warn(
