@@ -913,14 +913,21 @@ def efficientnet_cost(
     resolution = check_int(resolution, "resolution", min=32, max=2048)
     num_classes = check_int(num_classes, "num_classes", min=1, max=100_000)
 
-    def bn(c: int) -> int:
-        return norm_layer_params(c)
+    # The formulas of conv_layer_params / conv_layer_macs, inline: the explorer calls this on
+    # every slider move and the arguments are already checked. (bias=False: batch norm follows.)
+    def conv(c_in: int, c_out: int, k: int, side: int, groups: int = 1, bias: bool = False):
+        per_filter = (c_in // groups) * k * k
+        return c_out * per_filter + (c_out if bias else 0), side * side * c_out * per_filter
+
+    def add(cost: tuple[int, int], norm_channels: int = 0) -> None:
+        nonlocal params, macs
+        params += cost[0] + 2 * norm_channels          # batch norm: a scale and a shift each
+        macs += cost[1]
 
     params, macs, blocks, channels = 0, 0, 0, []
     stem = _round_channels(EFFICIENTNET_B0_STAGES[0][3] * width)
-    side = conv_output_shape(resolution, 3, stride=2, padding=1)[0]
-    params += conv_layer_params(3, stem, 3, bias=False) + bn(stem)
-    macs += conv_layer_macs(3, stem, 3, side)
+    side = (resolution + 2 - 3) // 2 + 1                # 3x3, stride 2, padding 1
+    add(conv(3, stem, 3, side), stem)
     c = stem
     for expand, k, first_stride, _c_in, c_out, n in EFFICIENTNET_B0_STAGES:
         out = _round_channels(c_out * width)
@@ -928,23 +935,18 @@ def efficientnet_cost(
             stride = first_stride if b == 0 else 1
             mid = _round_channels(c * expand)
             if mid != c:   # 1x1 expansion (the first stage has expand ratio 1: none)
-                params += conv_layer_params(c, mid, 1, bias=False) + bn(mid)
-                macs += conv_layer_macs(c, mid, 1, side)
-            side = conv_output_shape(side, k, stride=stride, padding=(k - 1) // 2)[0]
-            params += conv_layer_params(mid, mid, k, groups=mid, bias=False) + bn(mid)
-            macs += conv_layer_macs(mid, mid, k, side, groups=mid)
+                add(conv(c, mid, 1, side), mid)
+            side = (side + 2 * ((k - 1) // 2) - k) // stride + 1
+            add(conv(mid, mid, k, side, groups=mid), mid)          # depthwise k x k
             squeeze = max(1, c // 4)
-            params += conv_layer_params(mid, squeeze, 1) + conv_layer_params(squeeze, mid, 1)
-            macs += conv_layer_macs(mid, squeeze, 1, 1) + conv_layer_macs(squeeze, mid, 1, 1)
-            params += conv_layer_params(mid, out, 1, bias=False) + bn(out)
-            macs += conv_layer_macs(mid, out, 1, side)
+            add(conv(mid, squeeze, 1, 1, bias=True))               # SE: squeeze ...
+            add(conv(squeeze, mid, 1, 1, bias=True))               # ... and excite
+            add(conv(mid, out, 1, side), out)                      # 1x1 projection
             c = out
             blocks += 1
         channels.append(out)
     head = 4 * c
-    params += conv_layer_params(c, head, 1, bias=False) + bn(head)
-    macs += conv_layer_macs(c, head, 1, side)
-    params += linear_layer_params(head, num_classes)
-    macs += linear_layer_macs(head, num_classes)
+    add(conv(c, head, 1, side), head)
+    add((linear_layer_params(head, num_classes), linear_layer_macs(head, num_classes)))
     return {"params": params, "macs": macs, "blocks": blocks, "channels": channels,
             "final_size": side}

@@ -328,8 +328,9 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
         (the layer's hyperparameters in short: ``"96->256 5x5 pad 2 groups 2"``, ``"3x3/2"``),
         ``output_shape`` (tuple without the batch axis; None for a layer that did not run),
         ``parameters`` and ``macs`` (int64, for one input). Rows follow the order of
-        execution; layers that did not run come last. ``table.attrs`` holds ``input_shape``
-        and ``not_run`` (names of the layers that did not run).
+        execution; layers that did not run come last. ``table.attrs`` holds ``input_shape``,
+        ``not_run`` (names of the layers that did not run) and ``module_shapes`` (the output
+        shape of every container that ran, e.g. a whole Inception module, by name).
 
     Raises
     ------
@@ -395,6 +396,16 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
                 calls.append((name, module, None, 0, True))
         return hook
 
+    def container_hook(name: str):
+        def hook(module, args, output):
+            out = _first_tensor(output)
+            if name not in module_shapes and out is not None:
+                shape_out = tuple(out.shape)
+                module_shapes[name] = shape_out[1:] if shape_out and shape_out[0] == 1 else \
+                    shape_out
+        return hook
+
+    module_shapes: dict[str, tuple] = {}
     training = {id(m): m.training for m in model.modules()}
     try:
         for name, module in leaves:
@@ -403,6 +414,10 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
         for name, module in owners:
             handles.append(module.register_forward_pre_hook(owner_hook(name or
                                                                        type(model).__name__)))
+        leaf_ids = {id(m) for _, m in leaves}
+        for name, module in model.named_modules():
+            if name and id(module) not in leaf_ids:
+                handles.append(module.register_forward_hook(container_hook(name)))
         model.eval()
         _run(model, shape)
     finally:
@@ -453,6 +468,7 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
     table["macs"] = table["macs"].astype("int64")
     table.attrs["input_shape"] = shape
     table.attrs["not_run"] = not_run
+    table.attrs["module_shapes"] = module_shapes
     return table
 
 
