@@ -135,8 +135,9 @@ def plot_network(
     title : str, optional
     new : dict of str to str, optional
         What the network introduced: a layer type (``"ReLU"``, ``"LocalResponseNorm"``,
-        ``"Dropout"``, ``"MaxPool2d"``, ``"Conv2d"``) or a stage label -> the explanation shown
-        in the legend. Matching boxes and tags are drawn in red.
+        ``"Dropout"``, ``"MaxPool2d"``, ``"Conv2d"``) or the start of a box's label
+        (``"conv 7x7/2"``, ``"inception"``) -> the explanation shown under the diagram.
+        Matching boxes and tags are drawn in red.
     group : int, optional
         Merge consecutive layers whose names share their first ``group`` components (1 for
         GoogLeNet's ``inception3a.*``); by default every convolution, pooling and fully
@@ -176,7 +177,7 @@ def plot_network(
         w = 0.18 + 0.5 * math.log2(max(chans[i], 1)) / math.log2(max_c)
         if flat:   # a vector: a thin bar whose height grows with its length
             h, w = 0.4 + 2.6 * math.log2(max(chans[i], 1)) / math.log2(max_c), 0.16
-        is_new = s["type"] in new or s["label"] in new
+        is_new = s["type"] in new or any(s["label"].startswith(k) for k in new)
         ax.add_patch(Rectangle((i - w / 2, -h / 2), w, h, facecolor=KIND_COLORS[s["kind"]],
                                edgecolor=NEW_COLOR if is_new else "black",
                                lw=2.5 if is_new else 0.8, alpha=0.9))

@@ -329,8 +329,9 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
         ``output_shape`` (tuple without the batch axis; None for a layer that did not run),
         ``parameters`` and ``macs`` (int64, for one input). Rows follow the order of
         execution; layers that did not run come last. ``table.attrs`` holds ``input_shape``,
-        ``not_run`` (names of the layers that did not run) and ``module_shapes`` (the output
-        shape of every container that ran, e.g. a whole Inception module, by name).
+        ``output_shape`` (the model's, without the batch axis), ``not_run`` (names of the
+        layers that did not run) and ``module_shapes`` (the output shape of every container
+        that ran, e.g. a whole Inception module, by name).
 
     Raises
     ------
@@ -416,7 +417,7 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
                                                                        type(model).__name__)))
         leaf_ids = {id(m) for _, m in leaves}
         for name, module in model.named_modules():
-            if name and id(module) not in leaf_ids:
+            if id(module) not in leaf_ids or not name:     # containers, and the model itself
                 handles.append(module.register_forward_hook(container_hook(name)))
         model.eval()
         _run(model, shape)
@@ -468,6 +469,7 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
     table["macs"] = table["macs"].astype("int64")
     table.attrs["input_shape"] = shape
     table.attrs["not_run"] = not_run
+    table.attrs["output_shape"] = module_shapes.pop("", None)
     table.attrs["module_shapes"] = module_shapes
     return table
 
