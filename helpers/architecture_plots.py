@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_choice, check_int, describe
+from ._validation import as_array, check_bool, check_choice, check_float, check_int, describe
 
 __all__ = [
     "BLOCK_DIAGRAMS",
@@ -41,6 +41,12 @@ _MAIN_KINDS = ("conv", "linear", "pool", "attention")
 _TAG_NAMES = {"LocalResponseNorm": "LRN", "BatchNorm2d": "BN", "Dropout": "dropout",
               "StochasticDepth": "stoch. depth", "Standardize": "standardize"}
 _SKIP_TAGS = ("Flatten", "Identity")
+
+
+def _check_title(title: Any) -> str | None:
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None; got {describe(title)}")
+    return title
 
 
 def _check_table(table: Any) -> Any:
@@ -155,8 +161,15 @@ def plot_network(
     from matplotlib.patches import Rectangle
 
     table = _check_table(table)
+    _check_title(title)
     if group is not None:
         group = check_int(group, "group", min=1, max=16)
+    if new is not None and (not isinstance(new, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in new.items())):
+        raise TypeError(f"new must be a dict of str (layer type or label) to str (what was new); "
+                        f"got {describe(new)}")
+    if width is not None:
+        width = check_float(width, "width", min=2, max=40)
     new = dict(new or {})
     stages = _stages(table, group)
     if not stages:
@@ -219,6 +232,10 @@ def draw_layer_costs(ax_params, ax_macs, table: Any, *, log: bool = True) -> dic
     them. Shared by :func:`plot_layer_costs` and the architecture explorer.
     """
     table = _check_table(table)
+    log = check_bool(log, "log")
+    for name, ax in (("ax_params", ax_params), ("ax_macs", ax_macs)):
+        if not hasattr(ax, "bar"):
+            raise TypeError(f"{name} must be a matplotlib Axes; got {describe(ax)}")
     weights = table[table["kind"].isin(("conv", "linear", "attention"))
                     & (table["parameters"] + table["macs"] > 0)]
     x = np.arange(len(weights))
@@ -257,6 +274,8 @@ def plot_layer_costs(table: Any, *, title: str | None = None, log: bool = True):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
+    _check_title(title)
+    log = check_bool(log, "log")
     fig, (ax_p, ax_m) = plt.subplots(2, 1, figsize=(10, 4.4), sharex=True, layout="constrained")
     draw_layer_costs(ax_p, ax_m, table, log=log)
     kinds = [k for k in ("conv", "linear", "attention") if (table["kind"] == k).any()]
@@ -498,7 +517,12 @@ def plot_receptive_field(labels: Sequence[str], sizes: Any, *, title: str | None
     """
     import matplotlib.pyplot as plt
 
+    _check_title(title)
     sizes = as_array(sizes, "sizes", ndim=1, kinds="iu")
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
+        raise TypeError(f"labels must be a list of str; got {describe(labels)}")
+    if len(sizes) > 1000:
+        raise ValueError(f"sizes must hold at most 1000 layers to be drawn; got {len(sizes)}")
     if len(labels) != len(sizes):
         raise ValueError(f"labels must have one entry per size ({len(sizes)}); got {len(labels)}")
     fig, ax = plt.subplots(figsize=(min(14, 2 + 0.45 * len(sizes)), 3.6), layout="constrained")
@@ -530,6 +554,7 @@ def plot_gradient_norms(norms: Mapping[str, Any], *, title: str | None = None):
     """
     import matplotlib.pyplot as plt
 
+    _check_title(title)
     if not isinstance(norms, Mapping) or not norms:
         raise TypeError(f"norms must be a non-empty dict name -> array; got {describe(norms)}")
     fig, ax = plt.subplots(figsize=(8, 3.4), layout="constrained")
@@ -563,6 +588,9 @@ def plot_histories(histories: Mapping[str, Any], *, metric: str = "accuracy",
     """
     import matplotlib.pyplot as plt
 
+    _check_title(title)
+    if not isinstance(metric, str):
+        raise TypeError(f"metric must be a str such as 'accuracy'; got {describe(metric)}")
     if not isinstance(histories, Mapping) or not histories:
         raise TypeError(f"histories must be a non-empty dict name -> History; got "
                         f"{describe(histories)}")

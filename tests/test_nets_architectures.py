@@ -50,6 +50,7 @@ def test_alexnet_and_zfnet_follow_their_papers():
     (lambda: classic.AlexNet(groups=3), "groups must be one of"),
     (lambda: classic.AlexNet(dropout=1.0), "dropout must be a probability"),
     (lambda: classic.ZFNet(num_classes=10**9), "num_classes must be an integer"),
+    (lambda: classic.AlexNet(num_classes=100_000), "num_classes must be an integer >= 1 and <= 1"),
     (lambda: classic.Standardize(0.5, 0.0), "std must be > 0"),
     (lambda: classic.Standardize(float("nan"), 1.0), "mean must be a finite number"),
 ])
@@ -180,6 +181,13 @@ def test_highway_layer_formula_and_gate():
     (lambda: blocks.DepthwiseSeparableConv(4, 4, kernel_size=4), "kernel_size must be an odd"),
     (lambda: blocks.HighwayLayer(4, gate_bias=float("inf")), "gate_bias must be finite"),
     (lambda: blocks.HighwayLayer(10**9), "features must be an integer"),
+    # sizes that would allocate gigabytes are refused before anything is allocated
+    (lambda: blocks.ResidualBlock(8192, 8192), "would hold 1,275,068,416 parameters"),
+    (lambda: blocks.HighwayLayer(8192), "at most 50,000,000 are built"),
+    (lambda: blocks.DenseBlock(8192, 8192, 256), "would hold"),
+    (lambda: blocks.InceptionModule(8192, 8192, 8192, 8192, 8192, 8192, 8192), "would hold"),
+    (lambda: blocks.DepthwiseSeparableConv(8192, 8192), "would hold"),
+    (lambda: modern.DeepDigitNet(width=4096), "width must be an integer >= 1 and <= 128"),
 ])
 def test_block_bad_arguments(call, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -21,6 +21,17 @@ __all__ = [
 ]
 
 MAX_CHANNELS = 8192
+#: Largest block the constructors build (about 200 MB of float32 weights): a typo such as
+#: 8192 channels gets an error instead of gigabytes of memory.
+MAX_BLOCK_PARAMS = 50_000_000
+
+
+def _check_block_size(params: int, what: str) -> None:
+    if params > MAX_BLOCK_PARAMS:
+        raise ValueError(
+            f"{what} would hold {params:,} parameters ({params * 4 / 2**20:,.0f} MB); at most "
+            f"{MAX_BLOCK_PARAMS:,} are built - use fewer channels or layers"
+        )
 
 
 class SqueezeExcitation(nn.Module):
@@ -118,6 +129,7 @@ class ResidualBlock(nn.Module):
         c_out = check_int(out_channels, "out_channels", min=1, max=MAX_CHANNELS)
         stride = check_int(stride, "stride", min=1, max=2)
         bn = check_bool(batch_norm, "batch_norm")
+        _check_block_size(9 * c_out * (c_in + c_out) + c_in * c_out, "this residual block")
 
         def norm(c: int) -> nn.Module:
             return nn.BatchNorm2d(c) if bn else nn.Identity()
@@ -156,6 +168,7 @@ class DenseLayer(nn.Module):
         c = check_int(in_channels, "in_channels", min=1, max=MAX_CHANNELS)
         k = check_int(growth, "growth", min=1, max=MAX_CHANNELS)
         b = check_int(bottleneck, "bottleneck", min=1, max=64)
+        _check_block_size(c * b * k + 9 * b * k * k, "this dense layer")
         self.norm1 = nn.BatchNorm2d(c)
         self.conv1 = nn.Conv2d(c, b * k, 1, bias=False)
         self.norm2 = nn.BatchNorm2d(b * k)
@@ -201,6 +214,9 @@ class DenseBlock(nn.Module):
         c = check_int(in_channels, "in_channels", min=1, max=MAX_CHANNELS)
         k = check_int(growth, "growth", min=1, max=MAX_CHANNELS)
         n = check_int(n_layers, "n_layers", min=1, max=256)
+        b = check_int(bottleneck, "bottleneck", min=1, max=64)
+        _check_block_size(sum((c + i * k) * b * k + 9 * b * k * k for i in range(n)),
+                          "this dense block")
         self.layers = nn.ModuleList(DenseLayer(c + i * k, k, bottleneck) for i in range(n))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -256,6 +272,9 @@ class InceptionModule(nn.Module):
             ((c1, "c1"), (c3_reduce, "c3_reduce"), (c3, "c3"), (c5_reduce, "c5_reduce"),
              (c5, "c5"), (pool_proj, "pool_proj")))
         self.reduce = check_bool(reduce, "reduce")
+        weights = c_in * c1 + (c_in * r3 + 9 * r3 * c3 + c_in * r5 + 25 * r5 * c5 + c_in * pp
+                               if self.reduce else 9 * c_in * c3 + 25 * c_in * c5)
+        _check_block_size(weights, "this Inception module")
 
         def conv(a: int, b: int, f: int) -> list[nn.Module]:
             return [nn.Conv2d(a, b, f, padding=f // 2), nn.ReLU(inplace=True)]
@@ -313,6 +332,7 @@ class DepthwiseSeparableConv(nn.Module):
         c_out = check_int(out_channels, "out_channels", min=1, max=MAX_CHANNELS)
         f = check_int(kernel_size, "kernel_size", min=1, max=31, odd=True)
         stride = check_int(stride, "stride", min=1, max=4)
+        _check_block_size(c_in * f * f + c_in * c_out, "this separable convolution")
         self.depthwise = nn.Conv2d(c_in, c_in, f, stride=stride, padding=f // 2, groups=c_in,
                                    bias=False)
         self.bn1 = nn.BatchNorm2d(c_in)
@@ -367,6 +387,7 @@ class HighwayLayer(nn.Module):
         super().__init__()
         n = check_int(features, "features", min=1, max=MAX_CHANNELS)
         gate_bias = check_float(gate_bias, "gate_bias", min=-10, max=10)
+        _check_block_size(2 * n * (n + 1), "this highway layer")
         self.transform = nn.Linear(n, n)
         self.gate = nn.Linear(n, n)
         nn.init.constant_(self.gate.bias, gate_bias)

@@ -28,6 +28,8 @@ from .._validation import check_bool, check_choice, check_int, describe
 __all__ = ["AlexNet", "LeNet5", "Standardize", "ZFNet", "random_shift_batch"]
 
 MAX_CLASSES = 100_000
+#: AlexNet's and ZFNet's last layer has 4096 x num_classes weights: 10,000 classes are 164 MB.
+MAX_IMAGENET_CLASSES = 10_000
 #: Mean and standard deviation of MNIST's training pixels in [0, 1] (the usual constants).
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
@@ -215,7 +217,7 @@ class AlexNet(nn.Module):
 
     def __init__(self, num_classes: int = 1000, groups: int = 2, dropout: float = 0.5) -> None:
         super().__init__()
-        num_classes = check_int(num_classes, "num_classes", min=1, max=MAX_CLASSES)
+        num_classes = check_int(num_classes, "num_classes", min=1, max=MAX_IMAGENET_CLASSES)
         groups = check_choice(groups, "groups", (1, 2))
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
                 not 0 <= dropout < 1:
@@ -277,7 +279,7 @@ class ZFNet(nn.Module):
 
     def __init__(self, num_classes: int = 1000, dropout: float = 0.5) -> None:
         super().__init__()
-        num_classes = check_int(num_classes, "num_classes", min=1, max=MAX_CLASSES)
+        num_classes = check_int(num_classes, "num_classes", min=1, max=MAX_IMAGENET_CLASSES)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
                 not 0 <= dropout < 1:
             raise ValueError(f"dropout must be a probability in [0, 1); got {dropout!r}")

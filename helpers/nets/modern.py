@@ -31,7 +31,7 @@ class DeepDigitNet(nn.Module):
         Blocks of two 3x3 convolutions (1 to 64); the network has ``2 * n_blocks + 2`` weight
         layers (stem and classifier included).
     width : int
-        Channels inside the blocks (1 to 256).
+        Channels inside the blocks (1 to 128).
     residual : bool
         Add each block's input to its output (``y = ReLU(F(x) + x)``, a ResNet basic block
         without batch norm) or not (``y = ReLU(F(x))``, a plain network of the same depth, same
@@ -64,7 +64,7 @@ class DeepDigitNet(nn.Module):
                  in_channels: int = 1, num_classes: int = 10) -> None:
         super().__init__()
         n = check_int(n_blocks, "n_blocks", min=1, max=64)
-        w = check_int(width, "width", min=1, max=256)
+        w = check_int(width, "width", min=1, max=128)
         self.residual = check_bool(residual, "residual")
         c = check_int(in_channels, "in_channels", min=1, max=64)
         k = check_int(num_classes, "num_classes", min=1, max=100_000)
