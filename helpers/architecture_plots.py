@@ -1,5 +1,5 @@
 """Figures for chapters 10 and 11: network diagrams drawn from layer tables, block diagrams,
-per-layer costs, gradient norms and training curves side by side.
+per-layer costs, receptive fields and gradient norms.
 
 Plain matplotlib, kept apart from the algorithm modules (:mod:`helpers.architecture`,
 :mod:`helpers.nets.summary`), which never import it. Every function returns the Figure.
@@ -24,7 +24,6 @@ __all__ = [
     "plot_block",
     "plot_compound_scaling",
     "plot_gradient_norms",
-    "plot_histories",
     "plot_layer_costs",
     "plot_network",
     "plot_receptive_field",
@@ -567,54 +566,4 @@ def plot_gradient_norms(norms: Mapping[str, Any], *, title: str | None = None):
     ax.legend()
     if title:
         ax.set_title(title)
-    return fig
-
-
-def plot_histories(histories: Mapping[str, Any], *, metric: str = "accuracy",
-                   title: str | None = None):
-    """Several training runs on the same axes: training loss and a validation metric.
-
-    Parameters
-    ----------
-    histories : dict of str to History
-        Run name -> what :func:`helpers.nets.training.fit` returned.
-    metric : str
-        A key of each history's ``metrics``.
-    title : str, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-
-    _check_title(title)
-    if not isinstance(metric, str):
-        raise TypeError(f"metric must be a str such as 'accuracy'; got {describe(metric)}")
-    if not isinstance(histories, Mapping) or not histories:
-        raise TypeError(f"histories must be a non-empty dict name -> History; got "
-                        f"{describe(histories)}")
-    fig, (ax_l, ax_m) = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
-    for name, h in histories.items():
-        if not hasattr(h, "loss") or not hasattr(h, "metrics"):
-            raise TypeError(f"histories[{name!r}] must be a History from fit; got {describe(h)}")
-        if metric not in h.metrics:
-            raise ValueError(f"metric {metric!r} is not in histories[{name!r}].metrics "
-                             f"({', '.join(h.metrics) or 'none'})")
-        epochs = np.arange(1, len(h.loss) + 1)
-        line = ax_l.plot(epochs, h.loss, "o-", label=f"{name} (training)")[0]
-        if h.val_loss:
-            ax_l.plot(epochs[: len(h.val_loss)], h.val_loss, "s--", color=line.get_color(),
-                      label=f"{name} (validation)")
-        ax_m.plot(epochs[: len(h.metrics[metric])], h.metrics[metric], "o-",
-                  color=line.get_color(), label=f"{name}: {h.metrics[metric][-1]:.3f}")
-    ax_l.set_ylabel("loss")
-    ax_m.set_ylabel(f"validation {metric}")
-    for ax in (ax_l, ax_m):
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-    if title:
-        fig.suptitle(title)
     return fig

@@ -199,7 +199,5 @@ def test_figures_draw_and_refuse_bad_input(tables):
         ap.plot_block("resnet")
     with pytest.raises(ValueError, match="labels must have one entry per size"):
         ap.plot_receptive_field(["a"], [3, 5])
-    with pytest.raises(TypeError, match="histories must be a non-empty dict"):
-        ap.plot_histories({})
     with pytest.raises(ValueError, match="group must be an integer"):
         ap.plot_network(tables["VGG-16"], group=0)
