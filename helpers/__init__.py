@@ -14,9 +14,11 @@ One module per topic, in the order the chapters use them::
     helpers.boxes        box formats, IoU, anchors            (chapters/12_localization.ipynb)
     helpers.shapes       synthetic detection scenes           (chapters/12, 13)
     helpers.detection    NMS, RoI pooling, YOLO, AP           (chapters/13_detection.ipynb)
+    helpers.motion       block matching, Lucas-Kanade, KLT    (chapters/19_motion.ipynb)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
     helpers.plots_transforms, helpers.plots_features   figures for chapters 04 and 05
+    helpers.plots_motion figures for chapter 19
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
     helpers.authoring    student notebooks generated from the solutions (`make student`)

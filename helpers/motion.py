@@ -274,6 +274,7 @@ def make_motion_sequence(
     object_shift: Any = None,
     object_radius: float | None = None,
     blur: float = 1.0,
+    noise: float = 0.0,
     rng: Any = 0,
 ) -> MotionSequence:
     """Frames cut from a real photo that moves by a known motion, and the exact flow between them.
@@ -302,8 +303,11 @@ def make_motion_sequence(
     blur : float
         Gaussian sigma (0 to 5 pixels) applied to the photo first: a camera's optics do not alias,
         and on a smooth image bilinear resampling reproduces sub-pixel shifts faithfully.
+    noise : float
+        Standard deviation of Gaussian sensor noise added to each frame, on the [0, 1] scale
+        (0 to 0.2; 0.01 is about 2.5 gray levels).
     rng : numpy.random.Generator or int
-        Chooses where the object starts.
+        Chooses where the object starts, and the noise.
 
     Returns
     -------
@@ -344,6 +348,7 @@ def make_motion_sequence(
     angle = check_float(angle, "angle", min=-_MAX_ANGLE, max=_MAX_ANGLE)
     scale = check_float(scale, "scale", min=0.5, max=2.0)
     blur = check_float(blur, "blur", min=0.0, max=5.0)
+    noise = check_float(noise, "noise", min=0.0, max=0.2)
     rng = check_rng(rng)
     if object_shift is not None:
         object_shift = _pair_of_floats(object_shift, "object_shift", _MAX_SHIFT)
@@ -416,6 +421,8 @@ def make_motion_sequence(
             border = (alphas[k] > 0) & (alphas[k] < 1)
             valid[k] = seen & ~border & (on_object | ~covered)
         radius_out = float(radius)
+    if noise > 0:
+        frames = frames + rng.normal(0.0, noise, frames.shape)
     frames_u8 = as_uint8_image(np.clip(frames, 0.0, 1.0).reshape(-1, w), "frames").reshape(
         n_frames, h, w)
     return MotionSequence(frames_u8, flows, valid, step, centers, radius_out)
@@ -431,6 +438,7 @@ def make_motion_pair(
     scale: float | None = None,
     object_shift: Any = None,
     blur: float = 1.0,
+    noise: float = 0.0,
     rng: Any = 0,
 ) -> MotionPair:
     """Two frames of a real photo moved by a known motion of one kind (random unless given).
@@ -451,8 +459,10 @@ def make_motion_pair(
         The motion's parameters; only those of ``kind`` may be given.
     blur : float
         Gaussian sigma applied to the photo first (see :func:`make_motion_sequence`).
+    noise : float
+        Sensor noise added to each frame (see :func:`make_motion_sequence`).
     rng : numpy.random.Generator or int
-        Draws the parameters not given (and the object's position).
+        Draws the parameters not given (and the object's position and the noise).
 
     Returns
     -------
@@ -502,7 +512,7 @@ def make_motion_pair(
         o = _pair_of_floats(object_shift, "object_shift", _MAX_SHIFT)
         text = (f"background pans by ({s[0]:+.2f}, {s[1]:+.2f}) px, an object moves by "
                 f"({o[0]:+.2f}, {o[1]:+.2f}) px")
-    seq = make_motion_sequence(image, 2, size=size, blur=blur, rng=rng, **params)
+    seq = make_motion_sequence(image, 2, size=size, blur=blur, noise=noise, rng=rng, **params)
     return MotionPair(seq.frames[0], seq.frames[1], seq.flows[0], seq.valid[0], text)
 
 

@@ -122,11 +122,10 @@ def add_flow_wheel(ax, max_magnitude: float, *, size: float = 0.3):
     inset.set_yticks([])
     for spine in inset.spines.values():
         spine.set_visible(False)
-    inset.text(0.5, -0.02, f"rim {max_magnitude:.3g} px", transform=inset.transAxes,
+    inset.text(0.5, -0.02, f"direction from the centre;\nrim: {max_magnitude:.3g} px",
+               transform=inset.transAxes,
                ha="center", va="top", fontsize=7, color="k",
                bbox={"fc": "w", "ec": "none", "pad": 0.5, "alpha": 0.8})
-    inset.text(1.0, 0.5, "→", transform=inset.transAxes, ha="left", va="center", fontsize=7)
-    inset.text(0.5, 1.0, "↑", transform=inset.transAxes, ha="center", va="bottom", fontsize=7)
     return inset
 
 
