@@ -554,8 +554,9 @@ def sequence_tracks(sequence: MotionSequence, points: Any) -> tuple[np.ndarray, 
     current = pts.copy()
     m = sequence.matrix
     has_object = sequence.radius > 0
+    # The flows' rule: a pixel belongs to the disc when the disc covers at least half of it.
     on_object = (np.hypot(pts[:, 0] - sequence.centers[0, 0], pts[:, 1] - sequence.centers[0, 1])
-                 <= sequence.radius - 0.5) if has_object else np.zeros(len(pts), bool)
+                 <= sequence.radius) if has_object else np.zeros(len(pts), bool)
     for k in range(n_frames):
         positions[k] = current
         if k == n_frames - 1:
@@ -1987,7 +1988,7 @@ def match_template(image: Any, template: Any) -> np.ndarray:
     :math:`T'` (:math:`T'` sums to zero, so the window's mean drops out), computed with the FFT;
     the window energies :math:`\\sum I'^2 = \\sum I^2 - (\\sum I)^2 / n` come from two integral
     images (:func:`helpers.features.integral_image`; exact integers for uint8 images). OpenCV's
-    guards are kept: a flat window (:math:`\sum I'^2 \le \min(0.5, 10\,\epsilon_{32}\sum
+    guards are kept: a flat window (:math:`\\sum I'^2 \\le \\min(0.5, 10\\,\\epsilon_{32}\\sum
     I^2)`) scores 0, a flat template 1 everywhere. Equals ``cv2.matchTemplate(image, template,
     cv2.TM_CCOEFF_NORMED)`` within 1e-4 on random images; on photos, where a window or the
     template has almost no contrast (a standard deviation near one gray level), OpenCV's float32
