@@ -95,13 +95,26 @@ MOTION_KINDS = ("translation", "rotation", "zoom", "object")
 _MAX_WINDOW = 101
 _MAX_LEVELS = 8
 _MAX_ITERATIONS = 100
-_MAX_POINTS = 100_000
-_MAX_NAIVE_POINTS = 256
+_MAX_POINTS = 20_000
+_MAX_NAIVE_POINTS = 64
+#: points x window**2 x iterations for lucas_kanade: a few seconds at worst (points that never
+#: converge on noise), never minutes.
+_MAX_LK_WORK = 2 * 10**8
+#: window pixels gathered at once (memory: a few arrays of 16 MB).
+_LK_CHUNK = 2 * 10**6
+#: pixels x iterations for lucas_kanade_dense.
+_MAX_DENSE_WORK = 10**8
+#: frames x points for klt_track.
+_MAX_TRACK_WORK = 10**5
+#: frames x pixels for make_motion_sequence (flows in float64: 16 bytes per pixel and frame).
+_MAX_SEQUENCE_PIXELS = 2**23
+#: FFT size (padded pixels x channels) for match_template.
+_MAX_FFT_SIZE = 2**24
 _MAX_NAIVE_WINDOW = 51
 _MAX_BLOCK = 64
 _MAX_SEARCH = 32
 _MAX_NAIVE_SIDE = 256
-_MAX_BLOCK_WORK = 2 * 10**9  # candidate offsets x pixels for block_matching
+_MAX_BLOCK_WORK = 10**9  # candidate offsets x pixels for block_matching
 _MAX_TEMPLATE_WORK = 2 * 10**7  # positions x template pixels for match_template_naive
 _MAX_FRAMES = 120
 _MAX_SEQUENCE_SIDE = 1024
@@ -163,6 +176,14 @@ def _check_lk_args(window, levels, iterations, epsilon, min_eigenvalue, *, max_w
     epsilon = check_float(epsilon, "epsilon", min=0.0, max=10.0)
     min_eigenvalue = check_float(min_eigenvalue, "min_eigenvalue", min=0.0, max=1.0)
     return window, levels, iterations, epsilon, min_eigenvalue
+
+
+def _check_word(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """One of a few option strings (refused with a clear message before any comparison)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; got "
+                        f"{describe(value)}")
+    return check_choice(value, name, choices)
 
 
 def _check_flow(flow: Any, name: str) -> np.ndarray:
@@ -287,7 +308,7 @@ def make_motion_sequence(
     n_frames : int
         Number of frames, 2 to 120.
     size : int or (H, W)
-        Frame size (each side 16 to 1024).
+        Frame size (each side 16 to 1024; frames x H x W at most 2**23).
     shift : (dx, dy)
         The background's translation per frame, in pixels (each within +-64; sub-pixel allowed).
     angle : float
@@ -344,6 +365,9 @@ def make_motion_sequence(
 
     n_frames = check_int(n_frames, "n_frames", min=2, max=_MAX_FRAMES)
     h, w = _size(size)
+    if n_frames * h * w > _MAX_SEQUENCE_PIXELS:
+        raise ValueError(f"n_frames x size must stay below {_MAX_SEQUENCE_PIXELS:,} pixels; got "
+                         f"{n_frames} frames of {h}x{w} - use fewer or smaller frames")
     shift = _pair_of_floats(shift, "shift", _MAX_SHIFT)
     angle = check_float(angle, "angle", min=-_MAX_ANGLE, max=_MAX_ANGLE)
     scale = check_float(scale, "scale", min=0.5, max=2.0)
@@ -479,7 +503,7 @@ def make_motion_pair(
     >>> pair.flow[20, 20], pair.description
     (array([ 2., -1.]), 'translation by (dx, dy) = (+2.00, -1.00) px')
     """
-    check_choice(kind, "kind", MOTION_KINDS)
+    _check_word(kind, "kind", MOTION_KINDS)
     rng = check_rng(rng)
     allowed = {"translation": {"shift"}, "rotation": {"angle"}, "zoom": {"scale"},
                "object": {"shift", "object_shift"}}[kind]
@@ -786,7 +810,7 @@ def _block_frames(prev: Any, next: Any, block: Any, search: Any, metric: Any,  #
         raise ValueError(f"prev must be at most {max_side} pixels a side; got shape {a.shape}")
     block = check_int(block, "block", min=2, max=_MAX_BLOCK)
     search = check_int(search, "search", min=0, max=_MAX_SEARCH)
-    check_choice(metric, "metric", ("sad", "ssd"))
+    _check_word(metric, "metric", ("sad", "ssd"))
     if min(a.shape) < block:
         raise ValueError(f"prev of shape {a.shape} holds no whole {block}x{block} block; "
                          "use a smaller block")
@@ -1360,7 +1384,8 @@ def lucas_kanade(
     prev, next : (H, W) ndarray
         Gray frames of the same shape (uint8, or float in [0, 1]); sides up to 4096.
     points : (N, 2) array_like
-        ``(x, y)`` in ``prev``; up to 100,000 points (N = 0 is fine).
+        ``(x, y)`` in ``prev``; up to 20,000 points (N = 0 is fine), and at most 2e8 for
+        N x window**2 x iterations (a few seconds at worst).
     window : int
         Side of the square window whose pixels are assumed to move together (3 to 101).
     levels : int
@@ -1417,11 +1442,27 @@ def lucas_kanade(
     pts = _check_points(points)
     window, levels, iterations, epsilon, min_eigenvalue = _check_lk_args(
         window, levels, iterations, epsilon, min_eigenvalue)
-    n = len(pts)
-    status = np.ones(n, bool)
-    if n == 0:
-        return np.zeros((0, 2)), status
+    work = len(pts) * window * window * iterations
+    if work > _MAX_LK_WORK:
+        raise ValueError(
+            f"points x window**2 x iterations must be at most {_MAX_LK_WORK:,}; got {len(pts):,} "
+            f"points, window={window}, iterations={iterations} ({work:,}) - track fewer points, "
+            "or use a smaller window or fewer iterations"
+        )
+    if len(pts) == 0:
+        return np.zeros((0, 2)), np.ones(0, bool)
     pyramid = _lk_levels(a, b, window, levels)
+    settings = (window, iterations, epsilon, min_eigenvalue)
+    chunk = max(1, _LK_CHUNK // (window + 1) ** 2)  # bounded memory for the window gathers
+    parts = [_track_points(pyramid, pts[i : i + chunk], *settings)
+             for i in range(0, len(pts), chunk)]
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+
+
+def _track_points(pyramid: list[_LevelData], pts: np.ndarray, window: int, iterations: int,
+                  epsilon: float, min_eigenvalue: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`lucas_kanade` for a batch of points on a prepared pyramid, all points at once."""
+    status = np.ones(len(pts), bool)
     top = len(pyramid) - 1
     half = (window - 1) / 2.0
     area = float(window * window)
@@ -1488,7 +1529,7 @@ def lucas_kanade_naive(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`lucas_kanade` one point, one level, one iteration at a time (for reading).
 
-    Same parameters and result; at most 256 points and windows up to 51. The windows are sampled
+    Same parameters and result; at most 64 points and windows up to 51. The windows are sampled
     with :func:`helpers.transforms.sample_bilinear` and each step is :func:`lucas_kanade_step`.
 
     References
@@ -1651,7 +1692,7 @@ def lucas_kanade_dense(
     levels : int
         Coarser levels (0 to 8), limited as in :func:`pyramid_levels`.
     iterations : int
-        Updates per level (1 to 100).
+        Updates per level (1 to 100; pixels x iterations at most 1e8).
     min_eigenvalue : float
         As in :func:`lucas_kanade`: a pixel whose window cannot pin the motion keeps the
         estimate brought down from the coarser level (zero at the top).
@@ -1696,6 +1737,9 @@ def lucas_kanade_dense(
     window, levels, iterations, _, min_eigenvalue = _check_lk_args(
         window, levels, iterations, 0.01, min_eigenvalue)
     a, b = _frame_pair(prev, next)
+    if a.size * iterations > _MAX_DENSE_WORK:
+        raise ValueError(f"pixels x iterations must be at most {_MAX_DENSE_WORK:,}; got "
+                         f"{a.shape} x {iterations} - use fewer iterations or smaller frames")
     top = pyramid_levels(a.shape, window, levels)
     if pyramids is None:
         pyramids = flow_pyramids(a, b, top)
@@ -1753,7 +1797,7 @@ def klt_track(
     Parameters
     ----------
     frames : (T, H, W) ndarray
-        Gray frames (uint8 or float in [0, 1]), 2 to 1000 of them.
+        Gray frames (uint8 or float in [0, 1]), 2 to 1000 of them; T x N at most 100,000.
     points : (N, 2) array_like
         ``(x, y)`` in frame 0, e.g. Shi-Tomasi corners (:func:`helpers.features.corner_peaks`
         of :func:`helpers.features.shi_tomasi_response`, the same as ``cv2.goodFeaturesToTrack``).
@@ -1794,6 +1838,9 @@ def klt_track(
     if not 2 <= len(arr) <= 1000:
         raise ValueError(f"frames must hold 2 to 1000 frames; got {len(arr)}")
     pts = _check_points(points)
+    if len(arr) * len(pts) > _MAX_TRACK_WORK:
+        raise ValueError(f"frames x points must be at most {_MAX_TRACK_WORK:,}; got {len(arr)} "
+                         f"frames and {len(pts)} points - track fewer points or frames")
     window = check_int(window, "window", min=3, max=_MAX_WINDOW)
     levels = check_int(levels, "levels", min=0, max=_MAX_LEVELS)
     if max_backward_error is not None:
@@ -1877,7 +1924,7 @@ def farneback_flow(
     pyr_scale = check_float(pyr_scale, "pyr_scale", min=0.1, max=0.9)
     window = check_int(window, "window", min=3, max=_MAX_WINDOW)
     iterations = check_int(iterations, "iterations", min=1, max=_MAX_ITERATIONS)
-    check_choice(poly_n, "poly_n", (5, 7))
+    check_choice(check_int(poly_n, "poly_n", min=5, max=7), "poly_n", (5, 7))
     poly_sigma = check_float(poly_sigma, "poly_sigma", min=0.5, max=3.0)
     flow = cv2.calcOpticalFlowFarneback(as_uint8_image(a, "prev"), as_uint8_image(b, "next"),
                                         None, pyr_scale, levels + 1, window, iterations, poly_n,
@@ -1899,6 +1946,11 @@ def _template_args(image: Any, template: Any, *, max_side: int = MAX_FLOW_SIDE):
     if tpl.shape[0] > img.shape[0] or tpl.shape[1] > img.shape[1]:
         raise ValueError(f"template {tpl.shape[:2]} must not be larger than the image "
                          f"{img.shape[:2]}")
+    padded = (img.shape[0] + tpl.shape[0] - 1) * (img.shape[1] + tpl.shape[1] - 1)
+    if padded * (img.shape[2] if img.ndim == 3 else 1) > _MAX_FFT_SIZE:
+        raise ValueError(f"image {img.shape} with template {tpl.shape} needs an FFT of "
+                         f"{padded:,} pixels per channel (at most {_MAX_FFT_SIZE:,} in all); "
+                         "downscale the image or crop the search region")
     if img.ndim == 2:
         img, tpl = img[..., None], tpl[..., None]
     return img, tpl
@@ -1967,7 +2019,8 @@ def match_template(image: Any, template: Any) -> np.ndarray:
     Parameters
     ----------
     image : (H, W) or (H, W, 3) ndarray
-        Where to look (any real dtype; sides up to 4096).
+        Where to look (any real dtype; sides up to 4096, and (H + h - 1)(W + w - 1) x channels
+        at most 2**24).
     template : (h, w) or (h, w, 3) ndarray
         What to look for; no larger than the image, same number of channels.
 

@@ -52,7 +52,7 @@ def _mask(valid: Any, shape: tuple[int, int]) -> np.ndarray:
         return np.ones(shape, bool)
     v = as_array(valid, "valid", ndim=2, kinds="b")
     if v.shape != shape:
-        raise ValueError(f"valid must have shape {shape}; got {v.shape}")
+        raise ValueError(f"valid must have the shape {shape} of the frame and flow; got {v.shape}")
     return v
 
 
@@ -335,7 +335,8 @@ def plot_tracks(frame: Any, tracks: Any, alive: Any, *, errors: Any = None, titl
         raise ValueError(f"tracks must have shape (T, N, 2); got {tr.shape}")
     live = as_array(alive, "alive", ndim=2, kinds="b", allow_empty=True)
     if live.shape != tr.shape[:2]:
-        raise ValueError(f"alive must have shape {tr.shape[:2]}; got {live.shape}")
+        raise ValueError(f"alive must have shape {tr.shape[:2]} (tracks' first two axes); got "
+                         f"{live.shape}")
     max_error = check_float(max_error, "max_error", min=0.01, max=1000.0)
     if not isinstance(title, str):
         raise TypeError(f"title must be a str; got {describe(title)}")
@@ -487,7 +488,8 @@ def plot_error_curves(x: Any, curves: Mapping[str, Any], *, xlabel: str, ylabel:
     for label, values in curves.items():
         ys = as_array(values, f"curves[{label!r}]", ndim=1, kinds="iuf", finite=False)
         if len(ys) != len(xs):
-            raise ValueError(f"curves[{label!r}] must hold {len(xs)} values; got {len(ys)}")
+            raise ValueError(f"curves[{label!r}] must hold one value per value of x ({len(xs)}); "
+                             f"got {len(ys)}")
         ax.plot(xs, ys, marker="o", ms=4, label=str(label))
     if log_y:
         ax.set_yscale("log")

@@ -283,6 +283,16 @@ def test_lucas_kanade_naive_equals_fast(cat, rng):
         np.testing.assert_allclose(fast[ok_fast], slow[ok_slow], atol=1e-9)
 
 
+def test_lucas_kanade_in_chunks_equals_point_by_point(cat, rng):
+    pair = motion.make_motion_pair(cat, "translation", shift=(1.2, 0.4), rng=0)
+    pts = rng.uniform(40, 150, (250, 2))  # window 101: gathered 192 points at a time
+    whole, ok = motion.lucas_kanade(pair.prev, pair.next, pts, window=101, levels=1)
+    parts = [motion.lucas_kanade(pair.prev, pair.next, pts[i : i + 50], window=101, levels=1)
+             for i in range(0, 250, 50)]
+    np.testing.assert_array_equal(whole, np.concatenate([p[0] for p in parts]))
+    np.testing.assert_array_equal(ok, np.concatenate([p[1] for p in parts]))
+
+
 def test_lucas_kanade_loses_points_it_cannot_track():
     flat = np.full((60, 60), 0.5)
     found, ok = motion.lucas_kanade(flat, flat, [[30.0, 30.0], [-50.0, 10.0], [200.0, 5.0]],
@@ -412,6 +422,18 @@ _IMG = np.zeros((32, 32), np.uint8)
          "epsilon"),
         (lambda: motion.lucas_kanade(_IMG, _IMG, [[1, 2]], window=21.0), TypeError, "window"),
         (lambda: motion.lucas_kanade(_IMG, _IMG, np.zeros((10**6, 2))), ValueError, "points"),
+        (lambda: motion.lucas_kanade(_IMG, _IMG, np.zeros((15000, 2)), window=51), ValueError,
+         "window"),
+        (lambda: motion.lucas_kanade(_IMG, _IMG, np.zeros((5000, 2)), iterations=100), ValueError,
+         "iterations"),
+        (lambda: motion.lucas_kanade_dense(np.zeros((4000, 4000)), np.zeros((4000, 4000)),
+                                           iterations=10), ValueError, "iterations"),
+        (lambda: motion.klt_track(np.zeros((200, 8, 8)), np.zeros((1000, 2))), ValueError,
+         "points"),
+        (lambda: motion.match_template(np.zeros((4096, 4096)), np.zeros((2048, 2048))),
+         ValueError, "FFT"),
+        (lambda: motion.make_motion_sequence(np.zeros((2000, 2000)), 100, size=1024), ValueError,
+         "n_frames"),
         (lambda: motion.lucas_kanade(_IMG, _IMG, np.zeros((3, 3))), ValueError, r"\(N, 2\)"),
         (lambda: motion.lucas_kanade(_IMG, _IMG, [[np.nan, 1.0]]), ValueError, "points"),
         (lambda: motion.lucas_kanade(_IMG, np.zeros((32, 31), np.uint8), [[1, 2]]), ValueError,
