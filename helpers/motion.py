@@ -1905,6 +1905,10 @@ def farneback_flow(
     translation :math:`d` changes :math:`b` into :math:`b - 2Ad`, so :math:`d` follows from the
     two frames' coefficients, averaged over the window and refined coarse to fine.
 
+    OpenCV silently uses fewer levels than asked on small images: at most the largest ``l``
+    with ``pyr_scale**(l + 1) * min(H, W) >= 32`` (measured in tests/test_motion.py: 1 coarser
+    level for 192x256, 2 for the 500x741 motorcycle), which limits the motions it can follow.
+
     References
     ----------
     G. Farneback, "Two-frame motion estimation based on polynomial expansion", SCIA 2003.

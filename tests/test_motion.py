@@ -340,6 +340,17 @@ def test_farneback_flow_conventions_and_sanity(cat):
     assert np.nanmedian(motion.endpoint_error(flow, pair.flow, pair.valid)) < 0.15
 
 
+@pytest.mark.parametrize(("shape", "most"), [((192, 256), 1), ((500, 741), 2), ((1000, 1000), 3)])
+def test_farneback_uses_at_most_the_levels_that_keep_32_pixels(rng, shape, most):
+    # Documented in farneback_flow: OpenCV caps levels at the largest l with
+    # 0.5**(l + 1) * min(H, W) >= 32; more levels than that change nothing.
+    a = rng.integers(0, 256, shape, dtype=np.uint8)
+    b = np.roll(a, 1, axis=1)
+    flows = [motion.farneback_flow(a, b, levels=n, iterations=1) for n in range(most + 2)]
+    assert not np.array_equal(flows[most], flows[most - 1])
+    assert np.array_equal(flows[most + 1], flows[most])
+
+
 # -- template matching -----------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32])
 @pytest.mark.parametrize("channels", [0, 3])
