@@ -117,6 +117,9 @@ _MAX_BLOCK = 64
 _MAX_SEARCH = 32
 _MAX_NAIVE_SIDE = 256
 _MAX_BLOCK_WORK = 10**9  # candidate offsets x pixels for block_matching
+#: A cost must be below (1 - 1e-12) x the best so far to replace it: sums of equal differences
+#: taken in another order differ by rounding, and both versions must break such ties alike.
+_TIE = 1.0 - 1e-12
 _MAX_TEMPLATE_WORK = 2 * 10**7  # positions x template pixels for match_template_naive
 _MAX_FRAMES = 120
 _MAX_SEQUENCE_SIDE = 1024
@@ -906,7 +909,8 @@ def match_block(
     s = (cost.shape[0] - 1) // 2
     best, best_cost = (0, 0), np.inf
     for dy, dx in search_offsets(s):
-        if cost[dy + s, dx + s] < best_cost:  # strictly smaller: earlier offsets win ties
+        # Strictly smaller (by more than rounding noise): earlier offsets win ties.
+        if cost[dy + s, dx + s] < best_cost * _TIE:
             best, best_cost = (int(dy), int(dx)), cost[dy + s, dx + s]
     return best
 
@@ -971,11 +975,13 @@ def block_matching(
     Notes
     -----
     Offsets whose block would leave ``next`` are not tried. Ties go to the earlier offset in
-    :func:`search_offsets` (zero first), so flat blocks keep a zero vector. For a frame shifted
+    :func:`search_offsets` (zero first), so flat blocks keep a zero vector; costs within a
+    relative 1e-12 count as ties (float rounding), and uint8 frames are compared in exact
+    integers. For a frame shifted
     by an integer ``(dy, dx)`` within the search range, every block whose shifted copy lies in
     the frame gets exactly ``(dy, dx)``. Vectorised over blocks: for each offset, one
-    whole-frame difference summed block by block (a reshape), against the naive version's loop
-    over blocks.
+    difference of the blocks that stay inside the frame, summed block by block (a reshape),
+    against the naive version's loop over blocks.
 
     A codec runs the search the other way round, for blocks of the frame it is coding:
     ``block_matching(current, reference)`` tells where each block of ``current`` sits in
@@ -1000,20 +1006,27 @@ def block_matching(
             f"{n_offsets * a.size:,} pixels (at most {_MAX_BLOCK_WORK:,}); use a smaller search "
             "or a smaller frame"
         )
-    rows, cols = a.shape[0] // block, a.shape[1] // block
-    hc, wc = rows * block, cols * block
-    ref = a[:hc, :wc]
-    # next padded by `search` NaNs: a candidate leaving the frame gets a NaN cost, never chosen.
-    padded = np.full((a.shape[0] + 2 * search, a.shape[1] + 2 * search), np.nan)
-    padded[search : search + a.shape[0], search : search + a.shape[1]] = b
+    h, w = a.shape
+    rows, cols = h // block, w // block
+    if np.asarray(prev).dtype.kind in "biu" and np.abs(a).max() < 2**15:
+        # Small integers (uint8 frames): exact costs in int32/int64, half the memory traffic.
+        a, b = a.astype(np.int32), b.astype(np.int32)
     best = np.full((rows, cols), np.inf)
     vectors = np.zeros((rows, cols, 2), np.int64)
     for dy, dx in search_offsets(search):
-        cand = padded[search + dy : search + dy + hc, search + dx : search + dx + wc]
-        cost = _cost(cand - ref, metric).reshape(rows, block, cols, block).sum(axis=(1, 3))
-        better = cost < best  # NaN compares False
-        best[better] = cost[better]
-        vectors[better] = (dy, dx)
+        # Only the blocks whose displaced copy lies inside `next` (a sub-grid of blocks).
+        r0, r1 = max(0, -(dy // block)), min(rows, (h - block - dy) // block + 1)
+        c0, c1 = max(0, -(dx // block)), min(cols, (w - block - dx) // block + 1)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        ref = a[r0 * block : r1 * block, c0 * block : c1 * block]
+        cand = b[r0 * block + dy : r1 * block + dy, c0 * block + dx : c1 * block + dx]
+        cost = _cost(cand - ref, metric).reshape(r1 - r0, block, c1 - c0, block).sum(axis=(1, 3),
+                                                                                     dtype=np.float64)
+        current = best[r0:r1, c0:c1]
+        better = cost < current * _TIE  # a near-tie (rounding noise) keeps the earlier offset
+        current[better] = cost[better]
+        vectors[r0:r1, c0:c1][better] = (dy, dx)
     return vectors
 
 

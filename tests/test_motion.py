@@ -160,16 +160,21 @@ def test_block_matching_recovers_integer_shifts_exactly(rng, metric):
 
 @pytest.mark.parametrize("metric", ["sad", "ssd"])
 def test_block_matching_naive_equals_fast(rng, metric):
-    for _ in range(4):
-        h, w = rng.integers(16, 48, 2)
-        prev = rng.random((h, w))
-        nxt = np.clip(np.roll(prev, tuple(rng.integers(-3, 4, 2)), axis=(0, 1))
-                      + rng.normal(0, 0.05, (h, w)), 0, 1)
-        block, search = int(rng.integers(2, 9)), int(rng.integers(0, 5))
-        np.testing.assert_array_equal(motion.block_matching_naive(prev, nxt, block, search,
-                                                                  metric=metric),
-                                      motion.block_matching(prev, nxt, block, search,
-                                                            metric=metric))
+    for _ in range(12):
+        h, w = (int(v) for v in rng.integers(10, 48, 2))
+        prev = rng.integers(0, 256, (h, w), dtype=np.uint8)
+        moved = np.roll(prev, tuple(rng.integers(-4, 5, 2)), axis=(0, 1)).astype(int)
+        nxt = np.clip(moved + rng.integers(-3, 4, (h, w)), 0, 255).astype(np.uint8)
+        block, search = int(rng.integers(2, 9)), int(rng.integers(0, 7))
+        # uint8 (exact integer costs), and the same frames as floats, where equal sums taken in
+        # another order differ by rounding (the near-tie rule must break them alike)
+        for a, b in [(prev, nxt), (as_float_image(prev), as_float_image(nxt)),
+                     (as_float_image(prev).astype(np.float64), as_float_image(nxt))]:
+            if a.dtype != b.dtype:
+                b = b.astype(a.dtype)
+            np.testing.assert_array_equal(
+                motion.block_matching_naive(a, b, block, search, metric=metric),
+                motion.block_matching(a, b, block, search, metric=metric))
 
 
 def test_block_matching_ties_keep_zero_motion_and_costs_mark_the_border():
@@ -584,6 +589,31 @@ def test_flow_explorer_computes_what_the_helpers_compute(cat):
     ex.set(window=41, levels=4)  # more levels than fit: the readout says so
     assert ex.error is None and "only" in ex.readout.value
     assert "flow" in BENCH_FACTORIES
+
+
+def test_block_match_explorer_counts_true_vectors(cat):
+    from helpers.widgets import BENCH_FACTORIES, block_match_explorer
+
+    ex = block_match_explorer(cat, block=8, search=6)
+    assert ex.error is None and "true motion" in ex.readout.value
+    seq = ex.pairs["none"]
+    want = motion.block_matching(seq.frames[1], seq.frames[0], 8, 6, metric="sad")
+    np.testing.assert_array_equal(ex.result["vectors"], want)
+    # The background moved by (2, -1) px: its blocks come from (dy, dx) = (1, -2).
+    assert np.mean(np.all(want == (1, -2), axis=2)) > 0.6
+    clean = ex.result["correct"].mean()
+    ex.set(noise="5 gray levels")
+    assert ex.result["correct"].mean() < clean - 0.2  # noise breaks the codec's vectors
+    assert ex.result["residual"].mean() < ex.result["plain"]
+    ex.set(search=0)
+    assert "no block's motion" in ex.readout.value and ex.error is None
+    ex.set(block=16, metric="ssd", search=4)
+    assert ex.result["vectors"].shape == (9, 12, 2)
+    assert "block_matching" in BENCH_FACTORIES
+    with pytest.raises(ValueError, match="block"):
+        block_match_explorer(cat, block=5)
+    with pytest.raises(ValueError, match="metric"):
+        block_match_explorer(cat, metric="mse")
 
 
 def test_flow_explorer_factory_validates(cat):

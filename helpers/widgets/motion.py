@@ -1,8 +1,9 @@
-"""Explorers for chapters/19_motion.ipynb: dense Lucas-Kanade flow on a sequence with known motion.
+"""Explorers for chapters/19_motion.ipynb: block matching as a codec does it, and dense
+Lucas-Kanade flow on a sequence with known motion.
 
-What does not depend on the controls is prepared once (the sequence, its true flows, each frame
-pair's pyramids and derivatives); a flow computed for a (frame, window, levels) setting is kept,
-so scrubbing back and forth or replaying costs only the drawing.
+What does not depend on the controls is prepared once (the frames, their true motion, each frame
+pair's pyramids and derivatives); a result computed for a setting is kept, so going back to a
+setting (or replaying the sequence) costs only the drawing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .._validation import check_image, check_int
 from ..data import load_photo
 from ._base import Explorer, register_bench
 
-__all__ = ["FlowExplorer", "flow_explorer"]
+__all__ = ["BlockMatchExplorer", "FlowExplorer", "block_match_explorer", "flow_explorer"]
 
 _STYLE = {"description_width": "initial"}
 _MAX_LEVELS = 4
@@ -215,4 +216,174 @@ def flow_explorer(
 
 @register_bench("flow")
 def _bench_flow() -> FlowExplorer:
-    return flow_explorer(load_photo("astronaut"))
+    return flow_explorer(load_photo("chelsea"))
+
+
+_BLOCKS = (4, 8, 16)
+_NOISES = {"none": 0.0, "1 gray level": 1 / 255, "2.5 gray levels": 0.01, "5 gray levels": 0.02}
+
+
+class BlockMatchExplorer(Explorer):
+    """A codec's motion search on a frame pair with known motion: block, search, metric, noise.
+
+    Blocks of the new frame are searched in the previous one
+    (:func:`helpers.motion.block_matching`), the frame is predicted from the vectors
+    (:func:`helpers.motion.motion_compensate`), and each vector is compared with the true
+    motion of its block's centre (whole pixels here).
+    """
+
+    figsize = (9.2, 3.4)
+    image_format = "jpeg"
+
+    def __init__(self, image: np.ndarray, block: int, search: int, metric: str, rng: Any) -> None:
+        # One pair (background pan, a disc moving faster; whole pixels, so that a block vector
+        # can be exactly right) with each level of sensor noise.
+        self.pairs = {
+            name: motion.make_motion_sequence(image, 2, size=(144, 192), shift=(2.0, -1.0),
+                                              object_shift=(-5.0, 4.0), object_radius=22,
+                                              noise=sigma, rng=rng)
+            for name, sigma in _NOISES.items()
+        }
+        seq = self.pairs["none"]
+        self.truth = self._backward_truth(seq)
+        self._cache: dict[tuple, dict[str, Any]] = {}
+        self._init = (block, search, metric)
+        super().__init__()
+
+    @staticmethod
+    def _backward_truth(seq: motion.MotionSequence) -> np.ndarray:
+        """(dy, dx) from each pixel of frame 1 back to where it was in frame 0."""
+        h, w = seq.frames.shape[1:]
+        ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
+        inverse = np.linalg.inv(seq.matrix)
+        back_x = inverse[0, 0] * xs + inverse[0, 1] * ys + inverse[0, 2] - xs
+        back_y = inverse[1, 0] * xs + inverse[1, 1] * ys + inverse[1, 2] - ys
+        disc = np.hypot(xs - seq.centers[1, 0], ys - seq.centers[1, 1]) <= seq.radius
+        step = seq.centers[0] - seq.centers[1]
+        back_x[disc], back_y[disc] = step[0], step[1]
+        return np.stack([back_y, back_x], axis=-1)
+
+    def _build(self) -> None:
+        block, search, metric = self._init
+        self.controls = {
+            "block": W.SelectionSlider(options=_BLOCKS, value=block,
+                                       description="block side (pixels)", style=_STYLE),
+            "search": W.IntSlider(value=search, min=0, max=8,
+                                  description="search range (+- pixels)", style=_STYLE),
+            "metric": W.ToggleButtons(options=[("SAD", "sad"), ("SSD", "ssd")], value=metric,
+                                      description="cost", style=_STYLE),
+            "noise": W.SelectionSlider(options=list(_NOISES), value="none",
+                                       description="sensor noise", style=_STYLE),
+        }
+        h, w = self.pairs["none"].frames.shape[1:]
+        ax_vec, ax_res = self.figure.subplots(1, 2)
+        self._frame = ax_vec.imshow(np.zeros((h, w, 3), np.uint8), interpolation="nearest")
+        # One set of arrows per block size (a quiver keeps its number of arrows); one shows.
+        self._arrows = {}
+        for size in _BLOCKS:
+            ys, xs = np.mgrid[0 : h // size, 0 : w // size] * size + (size - 1) / 2.0
+            zeros = np.zeros(xs.size)
+            self._arrows[size] = ax_vec.quiver(xs.ravel(), ys.ravel(), zeros, zeros, angles="xy",
+                                               scale_units="xy", scale=1.0, width=0.006,
+                                               minlength=0.1, visible=False)
+        ax_vec.set_title("new frame: each block's vector to where it came from\n"
+                         "(arrows 2x; green = the true motion, red = another offset)", fontsize=8)
+        self._residual = ax_res.imshow(np.zeros((h, w)), cmap="magma", vmin=0, vmax=40,
+                                       interpolation="nearest")
+        bar = self.figure.colorbar(self._residual, ax=ax_res, fraction=0.05, pad=0.03)
+        bar.set_label("|new frame - prediction| (gray levels)", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+        ax_res.set_title("what the codec still has to send: the residual", fontsize=8)
+        for ax in (ax_vec, ax_res):
+            ax.set_axis_off()
+        self.dynamic = [self._frame, *self._arrows.values(), self._residual]
+
+    def compute(self) -> dict[str, Any]:
+        v = self.values()
+        key = (v["block"], v["search"], v["metric"], v["noise"])
+        if key not in self._cache:
+            seq = self.pairs[v["noise"]]
+            current, reference = seq.frames[1], seq.frames[0]
+            start = time.perf_counter()
+            vectors = motion.block_matching(current, reference, v["block"], v["search"],
+                                            metric=v["metric"])
+            seconds = time.perf_counter() - start
+            prediction = motion.motion_compensate(reference, vectors, v["block"])
+            b = v["block"]
+            centres = self.truth[b // 2 :: b, b // 2 :: b][: vectors.shape[0], : vectors.shape[1]]
+            correct = np.all(vectors == np.round(centres), axis=2)
+            reachable = np.all(np.abs(np.round(centres)) <= v["search"], axis=2)
+            self._cache[key] = {
+                "vectors": vectors,
+                "correct": correct,
+                "reachable": reachable,
+                "residual": np.abs(current.astype(np.float64) - prediction),
+                "plain": float(np.mean(np.abs(current.astype(np.float64) - reference))),
+                "ms": seconds * 1e3,
+            }
+        return {**v, **self._cache[key]}
+
+    def draw(self, r: dict[str, Any]) -> str:
+        seq = self.pairs[r["noise"]]
+        self._frame.set_data(np.repeat(seq.frames[1][..., None], 3, axis=-1))
+        b, vectors = r["block"], r["vectors"]
+        for size, arrows in self._arrows.items():
+            arrows.set_visible(size == b)
+        arrows = self._arrows[b]
+        arrows.set_UVC(2.0 * vectors[..., 1].ravel(), 2.0 * vectors[..., 0].ravel())
+        arrows.set_color(np.where(r["correct"].ravel(), "#2ca02c", "#d62728").tolist())
+        self._residual.set_data(r["residual"])
+        correct, reachable = r["correct"], r["reachable"]
+        return (
+            f"{b}x{b} blocks, search +-{r['search']} px ({(2 * r['search'] + 1) ** 2} offsets "
+            f"each), {r['metric'].upper()}, noise: {r['noise']}. <b>{correct.mean():.0%} of the "
+            f"{correct.size} vectors are the true motion</b> ({correct[reachable].mean():.0%} of "
+            f"the blocks whose motion lies within the search range)." if reachable.any() else
+            f"{b}x{b} blocks, search +-{r['search']} px: no block's motion lies within the search "
+            "range."
+        ) + (
+            f" Mean residual {r['residual'].mean():.2f} gray levels, against "
+            f"{r['plain']:.2f} for the plain frame difference. Search: {r['ms']:.0f} ms."
+        )
+
+    def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        cycle = [("search", 4), ("block", 16), ("noise", "2.5 gray levels"), ("metric", "ssd"),
+                 ("search", 8), ("block", 4), ("noise", "none"), ("metric", "sad"),
+                 ("search", 2), ("block", 8)]
+        return [cycle[i % len(cycle)] for i in range(n)]
+
+
+def block_match_explorer(
+    image: np.ndarray, *, block: int = 8, search: int = 6, metric: str = "sad", rng: Any = 0
+) -> BlockMatchExplorer:
+    """Block matching on a photo moved by a known motion, with live settings (returned).
+
+    The background pans by (2, -1) pixels and a textured disc moves by (-5, 4) pixels
+    (:func:`helpers.motion.make_motion_sequence`, 144x192 frames), with a choice of sensor noise.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) ndarray
+        A photo (uint8, or float in [0, 1]) larger than the frames by the motion.
+    block : {4, 8, 16}
+        Initial block side.
+    search : int
+        Initial search range (0 to 8).
+    metric : {"sad", "ssd"}
+        Initial cost.
+    rng : numpy.random.Generator or int
+        Where the disc starts, and the noise.
+    """
+    check_image(image, "image")
+    block = check_int(block, "block", min=4, max=16)
+    if block not in _BLOCKS:
+        raise ValueError(f"block must be one of {_BLOCKS}; got {block}")
+    search = check_int(search, "search", min=0, max=8)
+    if not isinstance(metric, str) or metric not in ("sad", "ssd"):
+        raise ValueError(f"metric must be 'sad' or 'ssd'; got {metric!r}")
+    return BlockMatchExplorer(image, block, search, metric, rng)
+
+
+@register_bench("block_matching")
+def _bench_block_matching() -> BlockMatchExplorer:
+    return block_match_explorer(load_photo("chelsea"))
