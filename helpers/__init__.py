@@ -36,10 +36,12 @@ agreement)::
     helpers.verification ROC, FAR / FRR, one-shot identity    (chapters/15_faces.ipynb)
     helpers.nets.siamese Siamese net, triplet loss, mining    (chapters/15_faces.ipynb)
     helpers.faces_plots  the faces chapter's static figures   (chapters/15_faces.ipynb)
+    helpers.motion       block matching, Lucas-Kanade, KLT    (chapters/19_motion.ipynb)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
     helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
+    helpers.plots_motion     figures for motion and flow      (chapters/19_motion.ipynb)
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
     helpers.authoring    student notebooks generated from the solutions (`make student`)
