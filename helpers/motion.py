@@ -183,14 +183,6 @@ def _check_lk_args(window, levels, iterations, epsilon, min_eigenvalue, *, max_w
     return window, levels, iterations, epsilon, min_eigenvalue
 
 
-def _check_word(value: Any, name: str, choices: tuple[str, ...]) -> str:
-    """One of a few option strings (refused with a clear message before any comparison)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; got "
-                        f"{describe(value)}")
-    return check_choice(value, name, choices)
-
-
 def _check_flow(flow: Any, name: str) -> np.ndarray:
     arr = as_array(flow, name, kinds="iuf", finite=False, shape_hint="(..., 2)")
     if arr.ndim < 1 or arr.shape[-1] != 2:
@@ -508,7 +500,7 @@ def make_motion_pair(
     >>> pair.flow[20, 20], pair.description
     (array([ 2., -1.]), 'translation by (dx, dy) = (+2.00, -1.00) px')
     """
-    _check_word(kind, "kind", MOTION_KINDS)
+    check_choice(kind, "kind", MOTION_KINDS)
     rng = check_rng(rng)
     allowed = {"translation": {"shift"}, "rotation": {"angle"}, "zoom": {"scale"},
                "object": {"shift", "object_shift"}}[kind]
@@ -815,7 +807,7 @@ def _block_frames(prev: Any, next: Any, block: Any, search: Any, metric: Any,  #
         raise ValueError(f"prev must be at most {max_side} pixels a side; got shape {a.shape}")
     block = check_int(block, "block", min=2, max=_MAX_BLOCK)
     search = check_int(search, "search", min=0, max=_MAX_SEARCH)
-    _check_word(metric, "metric", ("sad", "ssd"))
+    check_choice(metric, "metric", ("sad", "ssd"))
     if min(a.shape) < block:
         raise ValueError(f"prev of shape {a.shape} holds no whole {block}x{block} block; "
                          "use a smaller block")
@@ -1946,7 +1938,7 @@ def farneback_flow(
     pyr_scale = check_float(pyr_scale, "pyr_scale", min=0.1, max=0.9)
     window = check_int(window, "window", min=3, max=_MAX_WINDOW)
     iterations = check_int(iterations, "iterations", min=1, max=_MAX_ITERATIONS)
-    check_choice(check_int(poly_n, "poly_n", min=5, max=7), "poly_n", (5, 7))
+    poly_n = check_choice(poly_n, "poly_n", (5, 7))
     poly_sigma = check_float(poly_sigma, "poly_sigma", min=0.5, max=3.0)
     flow = cv2.calcOpticalFlowFarneback(as_uint8_image(a, "prev"), as_uint8_image(b, "next"),
                                         None, pyr_scale, levels + 1, window, iterations, poly_n,

@@ -18,7 +18,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 
 from .. import motion
-from .._validation import check_image, check_int
+from .._validation import check_choice, check_image, check_int
 from ..data import load_photo
 from ._base import Explorer, register_bench
 
@@ -385,8 +385,7 @@ def block_match_explorer(
     if block not in _BLOCKS:
         raise ValueError(f"block must be one of {_BLOCKS}; got {block}")
     search = check_int(search, "search", min=0, max=8)
-    if not isinstance(metric, str) or metric not in ("sad", "ssd"):
-        raise ValueError(f"metric must be 'sad' or 'ssd'; got {metric!r}")
+    check_choice(metric, "metric", ("sad", "ssd"))
     return BlockMatchExplorer(image, block, search, metric, rng)
 
 
