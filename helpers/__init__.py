@@ -12,6 +12,11 @@ One module per topic, in the order the chapters use them::
     helpers.boxes        box formats, IoU, anchors            (chapters/12_localization.ipynb)
     helpers.shapes       synthetic detection scenes           (chapters/12, 13)
     helpers.detection    NMS, RoI pooling, YOLO, AP           (chapters/13_detection.ipynb)
+    helpers.style        Gram matrices, style transfer        (chapters/16_style_transfer.ipynb)
+    helpers.style_plots  figures of chapter 16                (chapters/16_style_transfer.ipynb)
+    helpers.gradcam      Grad-CAM step by step, saliency      (chapters/17_inside_cnns.ipynb)
+    helpers.inside_plots figures of chapter 17                (chapters/17_inside_cnns.ipynb)
+    helpers.nets.pretrained  the offline pretrained ImageNet network (chapters/16, 17)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
     helpers.checks       instant feedback for the exercises

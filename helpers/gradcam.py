@@ -44,6 +44,8 @@ __all__ = [
 MAX_BATCH = 256
 MAX_SIDE = 4096
 MAX_CLASSES = 100_000
+#: Pixels per forward/backward pass (one 256x256 photo): bounds the memory of the backward pass.
+CHUNK_PIXELS = 65_536
 
 
 @contextmanager
@@ -282,6 +284,26 @@ def _class_indices(class_index: Any, logits) -> np.ndarray:
     return idx
 
 
+def _chunks(x, per_image: Any = None):
+    """Split a batch so that each piece holds at most CHUNK_PIXELS pixels (at least one image)."""
+    size = max(1, CHUNK_PIXELS // (x.shape[2] * x.shape[3]))
+    for start in range(0, x.shape[0], size):
+        part = slice(start, start + size)
+        yield x[part], (per_image[part] if per_image is not None else None)
+
+
+def _per_image_classes(class_index: Any, n: int) -> np.ndarray | None:
+    """None, or one class per image (an int is repeated); range checks need the model's output."""
+    if class_index is None:
+        return None
+    if isinstance(class_index, (int, np.integer)) and not isinstance(class_index, bool):
+        return np.full(n, int(class_index), np.int64)
+    idx = as_array(class_index, "class_index", ndim=1, kinds="iu").astype(np.int64)
+    if len(idx) != n:
+        raise ValueError(f"class_index must give one class per image ({n}); got {len(idx)}")
+    return idx
+
+
 def grad_cam(model: Any, images: Any, *, layer: Any, class_index: Any = None,
              threads: int = 1) -> GradCAMResult:
     """Grad-CAM: where in the image is the evidence for a class, as seen by one layer.
@@ -320,7 +342,9 @@ def grad_cam(model: Any, images: Any, *, layer: Any, class_index: Any = None,
     activations). The hooks are removed afterwards, whatever happens. Then steps 2-4:
     :func:`gradcam_channel_weights`, :func:`gradcam_map`, :func:`upsample_map`. The model is put
     in eval mode and its weights are not changed (their ``.grad`` is left untouched: only the
-    activations' gradient is requested).
+    activations' gradient is requested). Large batches are processed a few images at a time
+    (at most 65,536 pixels per pass, one 256x256 photo) to bound the memory the backward pass
+    needs; the results are the same.
 
     References
     ----------
@@ -328,11 +352,30 @@ def grad_cam(model: Any, images: Any, *, layer: Any, class_index: Any = None,
     (J. Gildenblat et al., github.com/jacobgil/pytorch-grad-cam). Used in
     chapters/17_inside_cnns.ipynb.
     """
-    import torch
-
     _check_model_layer(model, layer)
     x = _images_tensor(images)
     threads = check_int(threads, "threads", min=1, max=64)
+    wanted = _per_image_classes(class_index, x.shape[0])
+    was_training = model.training
+    model.eval()
+    try:
+        parts = [_hooked_pass(model, chunk, layer, classes, threads)
+                 for chunk, classes in _chunks(x, wanted)]
+    finally:
+        model.train(was_training)
+    acts, grads, idx, scores = (np.concatenate(a) for a in zip(*parts, strict=True))
+    weights = gradcam_channel_weights(grads)
+    coarse = gradcam_map(acts, weights)
+    heatmap = upsample_map(coarse, tuple(x.shape[2:]))
+    return GradCAMResult(heatmap=heatmap, coarse=coarse.astype(np.float32),
+                         weights=weights.astype(np.float32), activations=acts, gradients=grads,
+                         class_index=idx, scores=scores)
+
+
+def _hooked_pass(model, x, layer, classes, threads):
+    """Step 1 for one chunk: (activations, gradients, class indices, scores) as numpy."""
+    import torch
+
     caught: dict[str, Any] = {}
 
     def forward_hook(_module, _inputs, output):
@@ -342,8 +385,6 @@ def grad_cam(model: Any, images: Any, *, layer: Any, class_index: Any = None,
         caught["activations"] = output
         output.register_hook(lambda grad: caught.__setitem__("gradients", grad))
 
-    was_training = model.training
-    model.eval()
     handle = layer.register_forward_hook(forward_hook)
     try:
         with torch.enable_grad(), _torch_threads(threads):
@@ -353,20 +394,17 @@ def grad_cam(model: Any, images: Any, *, layer: Any, class_index: Any = None,
                 raise ValueError(f"model must return (N, K) scores; got {describe(logits)}")
             if "activations" not in caught:
                 raise ValueError("layer was not used by model's forward pass")
-            idx = _class_indices(class_index, logits)
+            idx = _class_indices(classes, logits)
             scores = logits[torch.arange(len(idx)), torch.from_numpy(idx)]
-            torch.autograd.grad(scores.sum(), [caught["activations"]])
+            torch.autograd.grad(scores.sum(), [caught["activations"]])  # fires the tensor hook
+            return (caught["activations"].detach().float().cpu().numpy(),
+                    caught["gradients"].detach().float().cpu().numpy(), idx,
+                    scores.detach().cpu().numpy())
     finally:
         handle.remove()
-        model.train(was_training)
-    acts = caught["activations"].detach().float().cpu().numpy()
-    grads = caught["gradients"].detach().float().cpu().numpy()
-    weights = gradcam_channel_weights(grads)
-    coarse = gradcam_map(acts, weights)
-    heatmap = upsample_map(coarse, tuple(x.shape[2:]))
-    return GradCAMResult(heatmap=heatmap, coarse=coarse.astype(np.float32),
-                         weights=weights.astype(np.float32), activations=acts, gradients=grads,
-                         class_index=idx, scores=scores.detach().cpu().numpy())
+        # The tensor hook refers to `caught`, which refers to the tensor: a reference cycle through
+        # autograd that Python's garbage collector cannot see. Clearing it frees the graph.
+        caught.clear()
 
 
 def saliency_map(model: Any, images: Any, *, class_index: Any = None,
@@ -392,8 +430,8 @@ def saliency_map(model: Any, images: Any, *, class_index: Any = None,
 
     Notes
     -----
-    Full resolution, but noisy and not class-discriminative in practice: it shows the edges
-    the score is sensitive to, wherever they are. Grad-CAM is coarse but localises the class.
+    Full resolution, but noisy: it shows every edge the score is sensitive to. Grad-CAM is
+    coarse but smooth. Processed a few images at a time, as :func:`grad_cam`.
 
     References
     ----------
@@ -406,21 +444,26 @@ def saliency_map(model: Any, images: Any, *, class_index: Any = None,
 
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
-    x = _images_tensor(images).detach().requires_grad_(True)
+    x = _images_tensor(images)
     threads = check_int(threads, "threads", min=1, max=64)
+    wanted = _per_image_classes(class_index, x.shape[0])
     was_training = model.training
     model.eval()
+    parts = []
     try:
         with torch.enable_grad(), _torch_threads(threads):
-            logits = model(x)
-            if not isinstance(logits, torch.Tensor) or logits.ndim != 2:
-                raise ValueError(f"model must return (N, K) scores; got {describe(logits)}")
-            idx = _class_indices(class_index, logits)
-            score = logits[torch.arange(len(idx)), torch.from_numpy(idx)].sum()
-            (grad,) = torch.autograd.grad(score, [x])
+            for chunk, classes in _chunks(x, wanted):
+                chunk = chunk.detach().requires_grad_(True)
+                logits = model(chunk)
+                if not isinstance(logits, torch.Tensor) or logits.ndim != 2:
+                    raise ValueError(f"model must return (N, K) scores; got {describe(logits)}")
+                idx = _class_indices(classes, logits)
+                score = logits[torch.arange(len(idx)), torch.from_numpy(idx)].sum()
+                (grad,) = torch.autograd.grad(score, [chunk])
+                parts.append(grad.abs().amax(dim=1).numpy())
     finally:
         model.train(was_training)
-    sal = grad.abs().amax(dim=1).numpy()
+    sal = np.concatenate(parts)
     peak = sal.reshape(len(sal), -1).max(1)[:, None, None]
     return np.where(peak > 0, sal / np.where(peak > 0, peak, 1), 0).astype(np.float32)
 
@@ -451,10 +494,8 @@ def gradcam_precompute(model: Any, images: Any, *, layers: dict, class_indices: 
     Notes
     -----
     The numbers of :func:`grad_cam` for every (layer, class), at the cost of one forward pass
-    (forward hooks on all the layers at once) and one backward pass per class.
+    per image (forward hooks on all the layers at once) and one backward pass per class.
     """
-    import torch
-
     if not isinstance(layers, dict) or not 1 <= len(layers) <= 12:
         raise TypeError(f"layers must be a dict of 1 to 12 name -> module; got {describe(layers)}")
     for layer in layers.values():
@@ -467,13 +508,26 @@ def gradcam_precompute(model: Any, images: Any, *, layers: dict, class_indices: 
         raise ValueError(f"class_indices must be (N, K) with N = {x.shape[0]} images and K <= "
                          f"20; got shape {idx.shape}")
     threads = check_int(threads, "threads", min=1, max=64)
+    was_training = model.training
+    model.eval()
+    try:
+        parts = [_multi_layer_pass(model, chunk, layers, classes, threads)
+                 for chunk, classes in _chunks(x, idx)]
+    finally:
+        model.train(was_training)
+    return {"activations": {n: np.concatenate([p[0][n] for p in parts]) for n in layers},
+            "weights": {n: np.concatenate([p[1][n] for p in parts]) for n in layers},
+            "class_index": idx}
+
+
+def _multi_layer_pass(model, x, layers, idx, threads):
+    """One forward pass with hooks on every layer, one backward pass per class column."""
+    import torch
+
     caught: dict[str, Any] = {}
     handles = [layer.register_forward_hook(
         lambda _m, _i, out, name=name: caught.__setitem__(name, out))
         for name, layer in layers.items()]
-    was_training = model.training
-    model.eval()
-    table: dict[str, Any] = {"activations": {}, "weights": {}, "class_index": idx}
     try:
         with torch.enable_grad(), _torch_threads(threads):
             logits = model(x.detach().requires_grad_(True))
@@ -488,11 +542,12 @@ def gradcam_precompute(model: Any, images: Any, *, layers: dict, class_indices: 
                 score = logits[rows, torch.from_numpy(idx[:, k])].sum()
                 grads = torch.autograd.grad(score, acts, retain_graph=k < idx.shape[1] - 1)
                 per_class.append([gradcam_channel_weights(g.detach().numpy()) for g in grads])
+            activations = {n: a.detach().numpy().astype(np.float32)
+                           for n, a in zip(names, acts, strict=True)}
+            weights = {n: np.stack([w[j] for w in per_class], axis=1).astype(np.float32)
+                       for j, n in enumerate(names)}
+            return activations, weights
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
-    for j, name in enumerate(names):
-        table["activations"][name] = acts[j].detach().numpy().astype(np.float32)
-        table["weights"][name] = np.stack([w[j] for w in per_class], axis=1).astype(np.float32)
-    return table
+        caught.clear()

@@ -635,13 +635,14 @@ def reconstruct_from_layer(
     layer: str,
     kind: str = "content",
     steps: int = 60,
-    lr: float = 0.05,
-    max_side: int = 128,
+    lr: float = 0.03,
+    tv_weight: float = 1.0,
+    max_side: int = 112,
     seed: int = 0,
     threads: int = 1,
     progress: bool = False,
 ) -> StyleTransferResult:
-    """Start from noise and match one layer of one image: what does that layer keep?
+    """Start from gray noise and match one layer of one image: what does that layer keep?
 
     Parameters
     ----------
@@ -654,20 +655,26 @@ def reconstruct_from_layer(
         Match the layer's activations (content) or only their Gram matrix (style).
     steps, lr, max_side, threads, progress
         As in :func:`style_transfer` (smaller defaults: several layers are compared).
+    tv_weight : float
+        :math:`\\gamma` >= 0 (at most 100), on the *normalised* costs below: a little smoothing
+        keeps the pixel noise that deep layers cannot see out of the picture.
     seed : int
         Seeds the starting noise.
 
     Returns
     -------
     StyleTransferResult
-        ``content`` is the resized image for "content", ``style`` for "style".
+        ``content`` is the resized image for "content", ``style`` for "style"; the costs are
+        the unweighted ones, as in :func:`style_transfer`.
 
     Notes
     -----
-    Content reconstruction minimises :math:`J_{content}` only, style reconstruction
-    :math:`J_{style}` with a single layer, both from uniform noise. Shallow layers reproduce the
-    image almost exactly; deep layers keep the layout but lose exact colours and fine detail
-    (content), or keep textures of growing size but no layout at all (style).
+    Minimise :math:`J(G)/J(G_0) + \\gamma\\, TV(G)/n`, where :math:`J` is the content cost of
+    ``layer`` (or its style cost), :math:`G_0` the start - mid-gray plus uniform noise of
+    amplitude 0.1 - and :math:`n` the number of pixel values: dividing by the starting cost makes
+    one :math:`\\gamma` fit every layer. Shallow layers give the image back almost exactly; deep
+    layers keep the layout but lose exact colours and fine detail (content), or keep textures of
+    growing size and no layout at all (style).
 
     References
     ----------
@@ -681,25 +688,33 @@ def reconstruct_from_layer(
     steps, lr, _, threads, progress, max_side = _check_common(
         steps, lr, 0, threads, progress, max_side)
     kind = check_choice(kind, "kind", ("content", "style"))
+    gamma = check_float(tv_weight, "tv_weight", min=0, max=100)
     _check_net(net, [layer])
     gen = check_rng(check_int(seed, "seed", min=0, max=2**63 - 1))
     target_img = _fit_side(image, "image", max_side)
     start_time = time.perf_counter()
     net = net.eval()
+    noise = 0.5 + gen.uniform(-0.1, 0.1, target_img.shape).astype(np.float32)
+    start = to_tensor(noise[None])
     with torch.no_grad():
         target = net.features(to_tensor(target_img[None]), [layer])[layer]
-    noise = gen.uniform(0.0, 1.0, target_img.shape).astype(np.float32)
+        first = net.features(start, [layer])[layer]
+        j0 = (content_cost(target, first) if kind == "content"
+              else style_layer_cost(target, first))
+    scale = 1.0 / max(float(j0), 1e-12)
     is_content = kind == "content"
     out, costs, snaps = _optimise(
-        net, to_tensor(noise[None]), (target, [target]), content_layer=layer,
-        style_layers=[layer], content_weight=1.0 if is_content else 0.0,
-        style_weight=0.0 if is_content else 1.0, tv_weight=0.0, steps=steps, lr=lr,
-        snapshot_every=0, threads=threads, progress=progress, desc=f"{kind} of {layer}")
+        net, start, (target, [target]), content_layer=layer,
+        style_layers=[layer], content_weight=scale if is_content else 0.0,
+        style_weight=0.0 if is_content else scale, tv_weight=gamma / start.numel(),
+        steps=steps, lr=lr, snapshot_every=0, threads=threads, progress=progress,
+        desc=f"{kind} of {layer}")
     return StyleTransferResult(
         image=out, content=target_img if is_content else None,
         style=None if is_content else target_img, costs=costs, snapshots=snaps,
         seconds=time.perf_counter() - start_time,
-        weights={"content": float(is_content), "style": float(not is_content), "tv": 0.0})
+        weights={"content": scale if is_content else 0.0,
+                 "style": 0.0 if is_content else scale, "tv": gamma / start.numel()})
 
 
 def style_weight_grid(

@@ -214,3 +214,36 @@ def test_gradcam_explorer_computes_what_grad_cam_computes():
         gradcam_explorer(net, {"coffee": load_photo("coffee")}, layers=("conv5_3",))
     with pytest.raises(ValueError, match="top_k must be an integer >= 1 and <= 10"):
         gradcam_explorer(net, {"coffee": load_photo("coffee")}, top_k=50)
+
+
+# -- figures --------------------------------------------------------------------------------
+def test_inside_figures_draw_and_refuse_bad_input(digit_net):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers import inside_plots
+
+    images = np.random.default_rng(3).random((2, 28, 28)).astype(np.float32)
+    res = gradcam.grad_cam(digit_net, torch.from_numpy(images)[:, None], layer=digit_net.conv3)
+    fig = inside_plots.show_gradcam_overlays(list(images), list(res.heatmap), ["a", "b"])
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["a", "b"]
+    fig = inside_plots.plot_gradcam_steps(images[0], res, channels=2)
+    assert "weights > 0" in fig.axes[2].get_title()
+    fig = inside_plots.show_stn_warps(images, images)
+    assert fig.axes[0].get_ylabel() == "input"
+    fig = inside_plots.plot_se_channel_weights({"se": np.full((10, 4), 0.5)})
+    assert "spread between classes 0.000" in fig.axes[0].get_title()
+    fig = inside_plots.plot_memory_attention(["a.", "", "where ?"], np.array([0.9, 0.1]),
+                                             support=0)
+    assert fig.axes[0].get_title() == "question: where ?"
+    plt.close("all")
+    with pytest.raises(ValueError, match="same, non-zero length"):
+        inside_plots.show_gradcam_overlays(list(images), [])
+    with pytest.raises(TypeError, match="result must be a GradCAMResult"):
+        inside_plots.plot_gradcam_steps(images[0], "cam")
+    with pytest.raises(ValueError, match="the same 1 to 16 digits"):
+        inside_plots.show_stn_warps(np.zeros((20, 4, 4)), np.zeros((20, 4, 4)))
+    with pytest.raises(ValueError, match="one sentence per slot"):
+        inside_plots.plot_memory_attention(["a."], np.array([1.0]))

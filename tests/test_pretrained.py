@@ -79,6 +79,10 @@ def test_regrouping_changes_nothing(net):
 def test_imagenet_classes_and_input():
     names = imagenet_classes()
     assert len(names) == 1000 and len(set(names)) >= 998  # two ImageNet names repeat
+    # The bundled file is torchvision's list, in torchvision's order.
+    from torchvision.models import ResNet18_Weights
+
+    assert names == ResNet18_Weights.IMAGENET1K_V1.meta["categories"]
     batch = imagenet_input(np.full((10, 20), 255, np.uint8), size=32)
     assert tuple(batch.shape) == (1, 3, 32, 32) and float(batch.min()) == pytest.approx(1.0)
 

@@ -231,3 +231,36 @@ def test_style_weight_explorer_looks_up_the_grid(net):
         style_weight_explorer([1, 2])
     with pytest.raises(ValueError, match="StyleTransferResults with snapshots"):
         style_weight_explorer({1.0: "image"})
+
+
+# -- figures ------------------------------------------------------------------------------------
+def test_style_figures_draw_and_refuse_bad_input():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers import style_plots
+
+    rng = np.random.default_rng(5)
+    fig = style_plots.show_activation_rows({"a": rng.standard_normal((6, 5, 5)),
+                                            "b": rng.random((1, 3, 4, 4))}, channels=4)
+    assert len(fig.axes) >= 8
+    fig = style_plots.show_gram_matrices({"x": rng.random((4, 4)), "y": -rng.random((4, 4))})
+    assert fig.axes[0].images[0].get_cmap().name == "RdBu_r"  # signed values: diverging colours
+    costs = {"content": [0.0, 5.0, 4.0], "style": [9.0, 3.0, 1.0], "tv": [1.0, 2.0, 2.5],
+             "total": [1.0, 1.0, 1.0]}
+    result = style.StyleTransferResult(image=np.zeros((4, 4, 3)), content=None, style=None,
+                                       costs=costs)
+    fig = style_plots.plot_style_costs(result)
+    assert fig.axes[1].get_yscale() == "log" and "9 -> 1" in fig.axes[1].get_title()
+    fig = style_plots.show_layer_reconstructions({("content", "stage1"): result},
+                                                 {"content": np.zeros((4, 4, 3))})
+    assert fig.axes[1].get_title() == "content of stage1"
+    plt.close("all")
+    with pytest.raises(TypeError, match="maps must be a dict"):
+        style_plots.show_activation_rows([np.zeros((1, 2, 2))])
+    with pytest.raises(ValueError, match="channels must be an integer >= 1 and <= 12"):
+        style_plots.show_activation_rows({"a": np.zeros((1, 2, 2))}, channels=100)
+    with pytest.raises(TypeError, match="result must be a StyleTransferResult"):
+        style_plots.plot_style_costs({"style": [1.0]})

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_int, check_rng
+from .._validation import check_bool, check_int, check_rng
 
 __all__ = ["MemoryNetwork", "STORY_PEOPLE", "STORY_PLACES", "STORY_VOCAB", "make_location_stories",
            "story_text"]
@@ -102,22 +102,35 @@ def make_location_stories(
     return {"inputs": inputs, "answers": answers, "support": support}
 
 
-def story_text(inputs: Any) -> list[str]:
+def story_text(inputs: Any, *, keep_empty: bool = False) -> list[str]:
     """The sentences (and the question, last) of one encoded story, as text.
+
+    Parameters
+    ----------
+    inputs : (slots + 1, 5) array of int
+        One story from :func:`make_location_stories` (``data["inputs"][i]``).
+    keep_empty : bool
+        Keep empty memory slots as "" (one line per slot, for plotting attention).
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
-    >>> story_text(make_location_stories(1, rng=0, sentences=(1, 1), slots=1)["inputs"][0])[-1]
-    'where is Daniel ?'
+    >>> story_text(make_location_stories(1, rng=0, sentences=(1, 1), slots=2)["inputs"][0])
+    ['Daniel went to the bedroom.', 'where is Daniel ?']
     """
     rows = np.asarray(inputs)
-    if rows.ndim != 2 or rows.shape[1] != SENTENCE_WORDS:
-        raise ValueError(f"inputs must be one story, (slots + 1, {SENTENCE_WORDS}) word ids; got "
-                         f"shape {rows.shape}")
+    if rows.ndim != 2 or rows.shape[1] != SENTENCE_WORDS or rows.dtype.kind not in "iu":
+        raise ValueError(f"inputs must be one story, (slots + 1, {SENTENCE_WORDS}) integer word "
+                         f"ids; got shape {rows.shape} and dtype {rows.dtype}")
     if rows.min() < 0 or rows.max() >= len(STORY_VOCAB):
         raise ValueError(f"inputs must hold word ids 0..{len(STORY_VOCAB) - 1}")
+    check_bool(keep_empty, "keep_empty")
     lines = [" ".join(STORY_VOCAB[i] for i in row if i) for row in rows]
-    return [f"{line}." for line in lines[:-1] if line] + [f"{lines[-1]} ?"]
+    story = [f"{line}." if line else "" for line in lines[:-1]]
+    return [line for line in story if line or keep_empty] + [f"{lines[-1]} ?"]
 
 
 class MemoryNetwork(nn.Module):

@@ -20,9 +20,9 @@ lecture notes say "a pre-trained ConvNet, such as VGGNet", the course uses this 
   picture (coarser, without brush strokes), and every Grad-CAM step still runs - but class names
   and "what the network looks at" mean nothing then. ``net.weights`` says which one you got.
   Set the environment variable ``COURSE_PRETRAINED=random`` to see the fallback on purpose.
-* :func:`imagenet_classes` gives the 1000 class names, from torchvision's bundled metadata (the
-  standard ILSVRC-2012 order, which this checkpoint uses: tested on chelsea -> "Egyptian cat" and
-  coffee -> "espresso").
+* :func:`imagenet_classes` gives the 1000 class names, from ``data/imagenet_classes.txt``
+  (written from torchvision's metadata: the standard ILSVRC-2012 order, which this checkpoint
+  uses - tested on chelsea -> "Egyptian cat" and coffee -> "espresso").
 
 Used in chapters/16_style_transfer.ipynb and chapters/17_inside_cnns.ipynb.
 """
@@ -42,11 +42,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_choice, check_image, check_int, describe
-from ..data import DataFileError, manifest
+from .._validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_image,
+    check_int,
+    describe,
+)
+from ..data import DataFileError, data_path, manifest
 from ..image import as_float_image, to_tensor
 
 __all__ = [
+    "CLASSES_FILE",
     "IMAGENET_INPUT_SIZE",
     "IMAGENET_LAYERS",
     "PRETRAINED_WEIGHTS_FILE",
@@ -108,8 +116,10 @@ class InputScaling(nn.Module):
 
     def __init__(self, mean: float = _MEAN, std: float = _STD) -> None:
         super().__init__()
-        self.register_buffer("mean", torch.tensor(float(mean)))
-        self.register_buffer("std", torch.tensor(float(std)))
+        mean = check_float(mean, "mean", min=-1e6, max=1e6)
+        std = check_float(std, "std", min=0, max=1e6, min_inclusive=False)
+        self.register_buffer("mean", torch.tensor(mean))
+        self.register_buffer("std", torch.tensor(std))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self.mean) / self.std
@@ -157,6 +167,9 @@ class ImageNetNet(nn.Module):
     def __init__(self, backbone: nn.Module, *, weights: str = "pretrained") -> None:
         super().__init__()
         self.weights = check_choice(weights, "weights", ("pretrained", "random"))
+        if not isinstance(backbone, nn.Module) or not hasattr(backbone, "_blocks"):
+            raise TypeError("backbone must be efficientnet_lite_pytorch's EfficientNet (use "
+                            f"load_imagenet_net()); got {describe(backbone)}")
         blocks = list(backbone._blocks)
         if len(blocks) != sum(_BLOCKS_PER_STAGE):
             raise ValueError(f"backbone must be EfficientNet-Lite0 ({sum(_BLOCKS_PER_STAGE)} "
@@ -386,11 +399,16 @@ def load_imagenet_net(
     return ImageNetNet(backbone, weights=weights).eval()
 
 
+#: The bundled class-name file (``data/manifest.json`` has its source and checksum).
+CLASSES_FILE = "imagenet_classes.txt"
+
+
 @cache
 def _classes() -> tuple[str, ...]:
-    from torchvision.models import ResNet18_Weights
-
-    return tuple(ResNet18_Weights.IMAGENET1K_V1.meta["categories"])
+    names = tuple(data_path(CLASSES_FILE).read_text(encoding="utf-8").splitlines())
+    if len(names) != 1000:
+        raise DataFileError(f"data/{CLASSES_FILE} must hold 1000 class names; it has {len(names)}")
+    return names
 
 
 def imagenet_classes() -> list[str]:
@@ -403,8 +421,10 @@ def imagenet_classes() -> list[str]:
 
     Notes
     -----
-    Taken from the metadata bundled with torchvision (BSD-3-Clause), which uses the standard
-    ILSVRC-2012 class order - the order of this checkpoint's 1000 outputs.
+    Read from ``data/imagenet_classes.txt`` (checked against the manifest), written from the
+    metadata bundled with torchvision (BSD-3-Clause): the standard ILSVRC-2012 class order, the
+    order of this checkpoint's 1000 outputs. A file rather than ``import torchvision``, which
+    would cost a chapter 160 MB of memory for a list of names.
 
     Examples
     --------

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validation import check_float, check_int, check_rng, describe
+from .._validation import as_array, check_float, check_int, check_rng, describe
 from ..image import from_batch, to_batch
 
 __all__ = [
@@ -74,10 +74,11 @@ def affine_theta(angle: Any, scale: Any, shift_x: Any, shift_y: Any) -> np.ndarr
     array([[ 0.  , -0.5 ,  0.  ],
            [ 0.5 ,  0.  , -0.25]], dtype=float32)
     """
-    a, s, tx, ty = (np.atleast_1d(np.asarray(v, float)) for v in (angle, scale, shift_x, shift_y))
-    for name, v in (("angle", a), ("scale", s), ("shift_x", tx), ("shift_y", ty)):
-        if v.ndim != 1 or not np.isfinite(v).all():
-            raise ValueError(f"{name} must be a 1-D array of finite numbers; got {describe(v)}")
+    a, s, tx, ty = (np.atleast_1d(as_array(v, name, ndim=(0, 1), kinds="iuf")).astype(float)
+                    for v, name in ((angle, "angle"), (scale, "scale"), (shift_x, "shift_x"),
+                                    (shift_y, "shift_y")))
+    if len(a) > MAX_IMAGES:
+        raise ValueError(f"angle must hold at most {MAX_IMAGES} values; got {len(a)}")
     if not (len(a) == len(s) == len(tx) == len(ty)):
         raise ValueError("angle, scale, shift_x and shift_y must have the same length")
     if (s <= 0).any():
