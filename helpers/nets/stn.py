@@ -162,11 +162,15 @@ def warp_digits(
     angle, scale = gen.uniform(-max_angle, max_angle, n), gen.uniform(lo, hi, n)
     shift = gen.uniform(-max_shift, max_shift, (2, n))
     theta = affine_theta(angle, scale, shift[0], shift[1])
+    out = np.empty((n, canvas, canvas), np.float32)
     with torch.no_grad():
-        x = torch.from_numpy(padded)
-        grid = F.affine_grid(torch.from_numpy(theta), list(x.shape), align_corners=False)
-        out = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-    return np.clip(from_batch(out), 0, 1), theta
+        for start in range(0, n, 512):  # 512 digits at a time: the sampling grid stays small
+            x = torch.from_numpy(padded[start:start + 512])
+            grid = F.affine_grid(torch.from_numpy(theta[start:start + 512]), list(x.shape),
+                                 align_corners=False)
+            out[start:start + 512] = from_batch(F.grid_sample(
+                x, grid, mode="bilinear", padding_mode="zeros", align_corners=False))
+    return np.clip(out, 0, 1), theta
 
 
 class SpatialTransformer(nn.Module):
