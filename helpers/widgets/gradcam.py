@@ -107,7 +107,7 @@ class GradCAMExplorer(Explorer):
         span = float(np.abs(ws).max()) or 1.0
         self._weights.set_data(np.linspace(0, 1, len(ws)), ws / span)
         positive = int((ws > 0).sum())
-        self._w_title.set_text(f"{positive} of {len(ws)} channels count for the class\n"
+        self._w_title.set_text(f"{positive} of {len(ws)} channels have α_k > 0\n"
                                f"(largest |α_k| = {span:.2g})")
         share = float((result["heatmap"] > 0.5).mean())
         return (f"{result['photo']}: Grad-CAM for <b>{result['class_name']}</b> (class "
