@@ -453,6 +453,9 @@ def _check_net(net: Any, layers: Sequence[str]) -> None:
                         f"load_imagenet_net()); got {describe(net)}")
     names = list(getattr(net, "layers", {}))
     for layer in layers:
+        if not isinstance(layer, str):
+            raise TypeError(f"layer names must be str (one of {', '.join(names)}); got "
+                            f"{describe(layer)}")
         check_choice(layer, "layer", names)
 
 
@@ -687,6 +690,8 @@ def reconstruct_from_layer(
 
     steps, lr, _, threads, progress, max_side = _check_common(
         steps, lr, 0, threads, progress, max_side)
+    if not isinstance(kind, str):
+        raise TypeError(f"kind must be 'content' or 'style'; got {describe(kind)}")
     kind = check_choice(kind, "kind", ("content", "style"))
     gamma = check_float(tv_weight, "tv_weight", min=0, max=100)
     _check_net(net, [layer])

@@ -214,6 +214,8 @@ class ImageNetNet(nn.Module):
             raise ValueError("names must list at least one stage, e.g. ['stage2', 'stage4']")
         order = list(self.layers)
         for name in wanted:
+            if not isinstance(name, str):
+                raise TypeError(f"names must be stage names (str); got {describe(name)}")
             check_choice(name, "names", order)
         last = max(order.index(n) for n in wanted)
         found = {}
@@ -373,6 +375,8 @@ def load_imagenet_net(
     >>> net.weights  # doctest: +SKIP
     'pretrained'
     """
+    if not isinstance(weights, str):
+        raise TypeError(f"weights must be 'pretrained' or 'random'; got {describe(weights)}")
     check_choice(weights, "weights", ("pretrained", "random"))
     fallback = check_bool(fallback, "fallback")
     seed = check_int(seed, "seed", min=0, max=2**63 - 1)

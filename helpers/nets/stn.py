@@ -156,21 +156,22 @@ def warp_digits(
     hi = check_float(scale_range[1], "scale_range[1]", min=lo, max=3)
     max_shift = check_float(max_shift, "max_shift", min=0, max=1)
     gen = check_rng(rng)
-    padded = np.zeros((n, 1, canvas, canvas), np.float32)
     top, left = (canvas - h) // 2, (canvas - w) // 2
-    padded[:, :, top:top + h, left:left + w] = batch
     angle, scale = gen.uniform(-max_angle, max_angle, n), gen.uniform(lo, hi, n)
     shift = gen.uniform(-max_shift, max_shift, (2, n))
     theta = affine_theta(angle, scale, shift[0], shift[1])
     out = np.empty((n, canvas, canvas), np.float32)
     with torch.no_grad():
-        for start in range(0, n, 512):  # 512 digits at a time: the sampling grid stays small
-            x = torch.from_numpy(padded[start:start + 512])
+        for start in range(0, n, 512):  # 512 digits at a time: small temporary arrays
+            part = batch[start:start + 512]
+            padded = np.zeros((len(part), 1, canvas, canvas), np.float32)
+            padded[:, :, top:top + h, left:left + w] = part   # centred on the canvas
+            x = torch.from_numpy(padded)
             grid = F.affine_grid(torch.from_numpy(theta[start:start + 512]), list(x.shape),
                                  align_corners=False)
             out[start:start + 512] = from_batch(F.grid_sample(
                 x, grid, mode="bilinear", padding_mode="zeros", align_corners=False))
-    return np.clip(out, 0, 1), theta
+    return np.clip(out, 0, 1, out=out), theta
 
 
 class SpatialTransformer(nn.Module):
