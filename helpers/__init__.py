@@ -37,6 +37,11 @@ agreement)::
     helpers.nets.siamese Siamese net, triplet loss, mining    (chapters/15_faces.ipynb)
     helpers.faces_plots  the faces chapter's static figures   (chapters/15_faces.ipynb)
     helpers.motion       block matching, Lucas-Kanade, KLT    (chapters/19_motion.ipynb)
+    helpers.style        Gram matrices, style transfer        (chapters/16_style_transfer.ipynb)
+    helpers.style_plots  figures of chapter 16                (chapters/16_style_transfer.ipynb)
+    helpers.gradcam      Grad-CAM step by step, saliency      (chapters/17_inside_cnns.ipynb)
+    helpers.inside_plots figures of chapter 17                (chapters/17_inside_cnns.ipynb)
+    helpers.nets.pretrained  the offline pretrained ImageNet network (chapters/16, 17)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
