@@ -10,8 +10,10 @@ Prints a table and writes ``bench/results.json``: a list of ``{"name", "value", 
   displays an explorer (what a learner waits before the first slider answers)
 * ``widget/<name>/median_ms``, ``p95_ms`` - 30 control changes: compute + draw + PNG
 * whatever the ``bench/cases_*.py`` modules record (each defines ``run(record)``)
+* ``browser/...`` - input to painted pixels for every explorer in JupyterLab in Chromium, drag
+  figures and chapter open times (see ``bench/browser.py``)
 
-Usage: ``python bench/run.py [--only notebooks|widgets|cases|import] [--notebook PATTERN]``.
+Usage: ``python bench/run.py [--only notebooks|widgets|cases|import|browser] [--notebook PATTERN]``.
 Targets are the course's (2 cores): notebooks <= 60 s and <= 1 GB peak memory, widget median
 <= 50 ms, p95 <= 100 ms.
 """
@@ -156,11 +158,11 @@ def bench_cases(record: Recorder) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append",
-                        choices=["import", "cases", "widgets", "notebooks"])
+                        choices=["import", "cases", "widgets", "notebooks", "browser"])
     parser.add_argument("--notebook", default="*.ipynb", help="glob of solution notebooks to time")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    parts = args.only or ["import", "cases", "widgets", "notebooks"]
+    parts = args.only or ["import", "cases", "widgets", "notebooks", "browser"]
     os.environ.setdefault("MPLBACKEND", "Agg")
     print(f"{'name':<58} {'value':>11} {'unit':<8} target   (on {os.cpu_count()} cores)")
     record = Recorder()
@@ -172,6 +174,11 @@ def main() -> int:
         bench_widgets(record)
     if "notebooks" in parts:
         bench_notebooks(record, args.notebook)
+    if "browser" in parts:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import browser
+
+        browser.run(record)
     # Merge with earlier results so a partial run (--only) keeps the other figures.
     old = json.loads(args.output.read_text()) if args.output.exists() else []
     new_names = {r["name"] for r in record.rows}
