@@ -8,6 +8,8 @@ Prints a table and writes ``bench/results.json``: a list of ``{"name", "value", 
 * ``notebook/<file>/peak_mb``          - the kernel's peak resident memory for it
 * ``notebook/<file>/first_widget_seconds`` - kernel start to the end of the first cell that
   displays an explorer (what a learner waits before the first slider answers)
+* ``course/seconds``                   - the sum of every solution notebook's run time (the
+  whole course top to bottom; only recorded when every notebook ran, not with --notebook)
 * ``widget/<name>/median_ms``, ``p95_ms`` - 30 control changes: compute + draw + PNG
 * whatever the ``bench/cases_*.py`` modules record (each defines ``run(record)``)
 * ``browser/...`` - input to painted pixels for every explorer in JupyterLab in Chromium, drag
@@ -35,6 +37,7 @@ RESULTS = ROOT / "bench" / "results.json"
 
 NOTEBOOK_SECONDS_TARGET = 60.0
 NOTEBOOK_PEAK_MB_TARGET = 1024.0  # two chapters open at once fit Binder's 2 GB
+COURSE_SECONDS_TARGET = 300.0     # all 22 chapters top to bottom in five minutes
 WIDGET_MEDIAN_TARGET_MS = 50.0
 WIDGET_P95_TARGET_MS = 100.0
 IMPORT_TARGET_S = 0.5
@@ -85,6 +88,7 @@ def bench_notebooks(record: Recorder, pattern: str) -> None:
         "except OSError:  # macOS: no /proc; ru_maxrss is in bytes there\n"
         "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)\n"
     )
+    total = 0.0
     for path in sorted((ROOT / "solutions").glob(pattern)):
         nb = nbformat.read(path, as_version=4)
         n_cells = len(nb.cells)
@@ -102,10 +106,13 @@ def bench_notebooks(record: Recorder, pattern: str) -> None:
             seconds = time.perf_counter() - start
             client.execute_cell(nb.cells[-1], n_cells)
         peak_mb = float(nb.cells[-1].outputs[0]["text"].strip())
+        total += seconds
         record(f"notebook/{path.name}/seconds", seconds, "s", f"<= {NOTEBOOK_SECONDS_TARGET:g}")
         record(f"notebook/{path.name}/peak_mb", peak_mb, "MB", f"<= {NOTEBOOK_PEAK_MB_TARGET:g}")
         if first_widget is not None:
             record(f"notebook/{path.name}/first_widget_seconds", first_widget, "s")
+    if pattern == "*.ipynb":
+        record("course/seconds", total, "s", f"<= {COURSE_SECONDS_TARGET:g}")
 
 
 def _shows_explorer(cell: dict, widget_state: dict) -> bool:
