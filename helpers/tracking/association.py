@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_array, check_float, check_int
+from .._validation import as_array, check_boxes, check_callable, check_float, check_instance, check_int
 from ..boxes import box_iou
 from .assignment import linear_assignment
 from .kalman import GATING_THRESHOLD, KalmanBoxFilter
@@ -32,17 +32,33 @@ __all__ = [
 
 #: Cost given to forbidden pairs (anything above every gate works; deep_sort uses 1e5).
 INFTY_COST = 1e5
+#: Most tracks or detections one association step accepts.
+MAX_BOXES = 10_000
 
 
 def iou_cost(track_boxes: Any, detection_boxes: Any) -> np.ndarray:
     """``1 - IoU`` between predicted track boxes and detections, shape (N, M), in [0, 1].
+
+    Parameters
+    ----------
+    track_boxes : (N, 4) array_like, xyxy
+        The tracks' predicted boxes.
+    detection_boxes : (M, 4) array_like, xyxy
 
     Examples
     --------
     >>> iou_cost([[0, 0, 2, 2]], [[0, 0, 2, 2], [1, 1, 3, 3]]).round(3)
     array([[0.   , 0.857]])
     """
-    return 1.0 - box_iou(track_boxes, detection_boxes)
+    return 1.0 - box_iou(_check_frame_boxes(track_boxes, "track_boxes"),
+                         _check_frame_boxes(detection_boxes, "detection_boxes"))
+
+
+def _check_frame_boxes(boxes: Any, name: str) -> np.ndarray:
+    boxes = check_boxes(boxes, name)
+    if len(boxes) > MAX_BOXES:
+        raise ValueError(f"{name} must hold at most {MAX_BOXES} boxes; got {len(boxes)}")
+    return boxes
 
 
 def associate_iou(
@@ -67,8 +83,9 @@ def associate_iou(
 
     Notes
     -----
-    Maximising total IoU = minimising :math:`\\sum (1 - \\mathrm{IoU})`. A pair exactly at the
-    threshold is kept (cost ``1 - t <= 1 - t``).
+    Maximising total IoU = minimising :math:`\\sum (1 - \\mathrm{IoU})`, solved over *all*
+    pairs; pairs below the threshold are rejected afterwards (the paper's rule: the threshold
+    does not change which assignment is optimal). A pair exactly at the threshold is kept.
 
     References
     ----------
@@ -83,8 +100,13 @@ def associate_iou(
     ([[0, 0]], [1], [1])
     """
     t = check_float(iou_threshold, "iou_threshold", min=0, max=1)
-    cost = iou_cost(track_boxes, detection_boxes)
-    return linear_assignment(cost, 1.0 - t + 1e-12, solver=solver)
+    iou = 1.0 - iou_cost(track_boxes, detection_boxes)
+    matches, _, _ = linear_assignment(1.0 - iou, solver=solver)
+    matches = matches[iou[matches[:, 0], matches[:, 1]] >= t]
+    free_tracks, free_dets = np.ones(iou.shape[0], bool), np.ones(iou.shape[1], bool)
+    free_tracks[matches[:, 0]] = False
+    free_dets[matches[:, 1]] = False
+    return matches, np.flatnonzero(free_tracks), np.flatnonzero(free_dets)
 
 
 def gate_cost_matrix(

@@ -17,7 +17,10 @@ import numpy as np
 
 from .._validation import as_array, check_int
 
-__all__ = ["FeatureGallery", "cosine_distance"]
+__all__ = ["MAX_BUDGET", "FeatureGallery", "cosine_distance"]
+
+#: Largest gallery (features per track) accepted.
+MAX_BUDGET = 100_000
 
 
 def cosine_distance(a: Any, b: Any) -> np.ndarray:
@@ -61,7 +64,7 @@ class FeatureGallery:
 
     Parameters
     ----------
-    budget : int >= 1
+    budget : int in [1, 100000]
         Features kept per track (Deep SORT: 100); the oldest are forgotten first.
 
     Examples
@@ -75,7 +78,7 @@ class FeatureGallery:
     """
 
     def __init__(self, budget: int = 100) -> None:
-        self.budget = check_int(budget, "budget", min=1)
+        self.budget = check_int(budget, "budget", min=1, max=MAX_BUDGET)
         self.samples: dict[int, np.ndarray] = {}
 
     def partial_fit(self, features: Any, targets: Any, active_targets: Iterable[int]) -> None:

@@ -67,10 +67,7 @@ def track_sequence(
     for t in range(detections.n_frames):
         boxes, _ = detections.at(t, min_score)
         start = time.perf_counter()
-        if isinstance(tracker, DeepSortTracker):
-            out = tracker.update(boxes, features[t] if needs_features else None)
-        else:
-            out = tracker.update(boxes)
+        out = tracker.update(boxes, features[t] if needs_features else None)
         seconds += time.perf_counter() - start
         outputs.append(out)
     return outputs, seconds
