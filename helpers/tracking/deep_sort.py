@@ -36,7 +36,7 @@ from .association import INFTY_COST, gate_cost_matrix, iou_cost, matching_cascad
 from .gallery import MAX_BUDGET, FeatureGallery
 from .kalman import GATING_THRESHOLD, KalmanBoxFilter
 from .sort import tracks_to_output, valid_detections
-from .track import MAX_FRAMES, Track, predict_tracks, update_tracks
+from .track import MAX_TRACK_FRAMES, Track, predict_tracks, update_tracks
 
 __all__ = ["DeepSortTracker", "MAX_FEATURE_DIM"]
 
@@ -119,8 +119,8 @@ class DeepSortTracker:
                                                min=0, max=2)
         nn_budget = check_int(nn_budget, "nn_budget", min=1, max=MAX_BUDGET)
         self.max_iou_distance = check_float(max_iou_distance, "max_iou_distance", min=0, max=1)
-        self.max_age = check_int(max_age, "max_age", min=1, max=MAX_FRAMES)
-        self.n_init = check_int(n_init, "n_init", min=1, max=MAX_FRAMES)
+        self.max_age = check_int(max_age, "max_age", min=1, max=MAX_TRACK_FRAMES)
+        self.n_init = check_int(n_init, "n_init", min=1, max=MAX_TRACK_FRAMES)
         self.use_appearance = check_bool(use_appearance, "use_appearance")
         self.gate = check_float(gate, "gate", min=0, max=1e6, min_inclusive=False)
         self.max_report_gap = check_int(max_report_gap, "max_report_gap", min=0,

@@ -25,7 +25,7 @@ import numpy as np
 from .._validation import check_boxes, check_choice, check_float, check_instance, check_int
 from .association import associate_iou
 from .kalman import KalmanBoxFilter, SortKalmanFilter
-from .track import MAX_FRAMES, Track, TrackState, predict_tracks, update_tracks
+from .track import MAX_TRACK_FRAMES, Track, TrackState, predict_tracks, update_tracks
 
 __all__ = ["MAX_DETECTIONS", "SortTracker", "tracks_to_output", "valid_detections"]
 
@@ -131,8 +131,8 @@ class SortTracker:
         solver: str = "scipy",
     ) -> None:
         self.iou_threshold = check_float(iou_threshold, "iou_threshold", min=0, max=1)
-        self.max_age = check_int(max_age, "max_age", min=0, max=MAX_FRAMES)
-        self.min_hits = check_int(min_hits, "min_hits", min=0, max=MAX_FRAMES)
+        self.max_age = check_int(max_age, "max_age", min=0, max=MAX_TRACK_FRAMES)
+        self.min_hits = check_int(min_hits, "min_hits", min=0, max=MAX_TRACK_FRAMES)
         if kalman is not None:
             check_instance(kalman, "kalman", (SortKalmanFilter, KalmanBoxFilter),
                            "a SortKalmanFilter or a KalmanBoxFilter")

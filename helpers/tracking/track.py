@@ -38,12 +38,19 @@ import numpy as np
 
 from .._validation import as_array, check_choice, check_instance, check_int
 
-__all__ = ["LIFE_CYCLE_RULES", "Track", "TrackState", "predict_tracks", "update_tracks"]
+__all__ = [
+    "LIFE_CYCLE_RULES",
+    "MAX_TRACK_FRAMES",
+    "Track",
+    "TrackState",
+    "predict_tracks",
+    "update_tracks",
+]
 
 #: The two life-cycle rule sets :class:`Track` knows.
 LIFE_CYCLE_RULES = ("sort", "deep_sort")
 #: Largest ``confirm_after`` / ``max_age`` accepted (frames).
-MAX_FRAMES = 100_000
+MAX_TRACK_FRAMES = 100_000
 
 
 class TrackState(enum.Enum):
@@ -133,8 +140,8 @@ class Track:
         if self.cov.shape != (len(self.mean),) * 2:
             raise ValueError(f"cov must be ({len(self.mean)}, {len(self.mean)}) to match mean; "
                              f"got {self.cov.shape}")
-        self.confirm_after = check_int(self.confirm_after, "confirm_after", min=0, max=MAX_FRAMES)
-        self.max_age = check_int(self.max_age, "max_age", min=0, max=MAX_FRAMES)
+        self.confirm_after = check_int(self.confirm_after, "confirm_after", min=0, max=MAX_TRACK_FRAMES)
+        self.max_age = check_int(self.max_age, "max_age", min=0, max=MAX_TRACK_FRAMES)
         self.rules = check_choice(self.rules, "rules", LIFE_CYCLE_RULES)
         if self.feature is not None:
             self.features.append(as_array(self.feature, "feature", ndim=1, kinds="iuf"))
