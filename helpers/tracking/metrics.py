@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_boxes, check_float, check_instance
+from .._validation import as_array, check_boxes, check_float, check_instance
 from ..boxes import box_iou
 from .assignment import linear_assignment
 from .scene import Scene
@@ -49,9 +49,15 @@ def _check_hypotheses(hypotheses: Any, n_frames: int) -> list[np.ndarray]:
                          f"got {len(hypotheses)}")
     out = []
     for t, h in enumerate(hypotheses):
-        h = np.asarray(h, dtype=np.float64).reshape(-1, 5) if np.size(h) else np.zeros((0, 5))
+        h = as_array(h, f"hypotheses[{t}]", ndim=(1, 2), kinds="iuf", allow_empty=True,
+                     shape_hint="(K, 5)")
+        if h.size == 0:
+            h = np.zeros((0, 5))
+        if h.ndim != 2 or h.shape[1] != 5:
+            raise ValueError(f"hypotheses[{t}] must have shape (K, 5) (x1, y1, x2, y2, id); "
+                             f"got {h.shape}")
         check_boxes(h[:, :4], f"hypotheses[{t}][:, :4]")
-        out.append(h)
+        out.append(h.astype(np.float64))
     return out
 
 

@@ -126,10 +126,22 @@ class Scene:
     textures: np.ndarray
     aspects: np.ndarray
     lookalike_of: np.ndarray
-    _offsets: np.ndarray = field(repr=False, default=None)
-    _sprites: dict = field(repr=False, default_factory=dict, compare=False)
+    _offsets: np.ndarray = field(repr=False, default=None, init=False)
+    _sprites: dict = field(repr=False, default_factory=dict, compare=False, init=False)
 
     def __post_init__(self) -> None:
+        # Normally built by make_scene(); checked anyway, so a hand-made one fails clearly.
+        self.seed = check_int(self.seed, "seed", min=0)
+        self.width = check_int(self.width, "width", min=160, max=MAX_SIDE)
+        self.height = check_int(self.height, "height", min=120, max=MAX_SIDE)
+        self.n_frames = check_int(self.n_frames, "n_frames", min=1, max=MAX_FRAMES)
+        self.ids = as_array(self.ids, "ids", ndim=1, kinds="iu", allow_empty=True)
+        self.boxes = as_array(self.boxes, "boxes", ndim=2, kinds="iuf", allow_empty=True,
+                              shape_hint="(R, 4)")
+        self.visibility = as_array(self.visibility, "visibility", ndim=1, kinds="iuf",
+                                   allow_empty=True)
+        if not len(self.ids) == len(self.boxes) == len(self.visibility) == len(self.frames):
+            raise ValueError("frames, ids, boxes and visibility must have one row per box")
         self._offsets = frame_offsets(self.frames, self.n_frames)
 
     @property

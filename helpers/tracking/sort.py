@@ -66,7 +66,12 @@ def tracks_to_output(kalman: Any, tracks: list[Track]) -> np.ndarray:
     >>> tracks_to_output(kf, [Track(4, *kf.initiate([20, 40, 800, 0.5]))]).tolist()
     [[10.0, 20.0, 30.0, 60.0, 4.0]]
     """
-    check_instance(kalman, "kalman", (KalmanBoxFilter, SortKalmanFilter))
+    check_instance(kalman, "kalman", (KalmanBoxFilter, SortKalmanFilter),
+                   "a KalmanBoxFilter or a SortKalmanFilter")
+    if not isinstance(tracks, (list, tuple)):
+        raise TypeError(f"tracks must be a list of Track; got {type(tracks).__name__}")
+    for i, t in enumerate(tracks):
+        check_instance(t, f"tracks[{i}]", Track)
     if not tracks:
         return np.zeros((0, 5))
     boxes = kalman.state_to_box(np.stack([t.mean for t in tracks]))
