@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool, describe, check_choice, check_float, check_instance, check_int
+from .._validation import check_bool, check_choice, check_float, check_instance, check_int, describe
 from .deep_sort import DeepSortTracker
 from .detector import simulate_detections
 from .metrics import evaluate_tracking, hota

@@ -70,7 +70,7 @@ class Detections:
         self._offsets = frame_offsets(self.frames, self.n_frames)
 
     def at(self, t: int, min_score: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-        """``(boxes (n, 4), scores (n,))`` of frame ``t`` with score >= ``min_score`` (in [0, 1])."""
+        """``(boxes (n, 4), scores (n,))`` of frame ``t`` with score >= ``min_score`` in [0, 1]."""
         s, keep = self._rows(t, min_score)
         return self.boxes[s][keep], self.scores[s][keep]
 

@@ -140,7 +140,8 @@ class Track:
         if self.cov.shape != (len(self.mean),) * 2:
             raise ValueError(f"cov must be ({len(self.mean)}, {len(self.mean)}) to match mean; "
                              f"got {self.cov.shape}")
-        self.confirm_after = check_int(self.confirm_after, "confirm_after", min=0, max=MAX_TRACK_FRAMES)
+        self.confirm_after = check_int(self.confirm_after, "confirm_after", min=0,
+                                       max=MAX_TRACK_FRAMES)
         self.max_age = check_int(self.max_age, "max_age", min=0, max=MAX_TRACK_FRAMES)
         self.rules = check_choice(self.rules, "rules", LIFE_CYCLE_RULES)
         if self.feature is not None:
