@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from helpers.checks.tracking import (
-    check_gallery_distance,
     check_iou_association,
-    check_kalman_predict,
     check_mahalanobis_gate,
+    check_matching_cascade,
+    check_sort_life_cycle,
 )
-from helpers.tracking.association import associate_iou
-from helpers.tracking.gallery import cosine_distance
+from helpers.tracking.assignment import linear_assignment
+from helpers.tracking.association import associate_iou, matching_cascade
 from helpers.tracking.kalman import GATING_THRESHOLD, KalmanBoxFilter
 from helpers.tracking.pipeline import track_sequence
 from helpers.tracking.sort import SortTracker
@@ -73,17 +73,45 @@ def _stub(*_args):
     raise NotImplementedError
 
 
-def test_check_kalman_predict():
-    assert check_kalman_predict(lambda kf, m, c: kf.predict(m, c)).passed
+def test_check_sort_life_cycle():
+    def right(state, streak, tsu, matched, min_hits, max_age):
+        if matched:
+            streak, tsu = streak + 1, 0
+            if streak >= min_hits:
+                state = "confirmed"
+        else:
+            streak, tsu = 0, tsu + 1
+            state = "deleted" if tsu > max_age else "tentative"
+        return state, streak, tsu
 
-    def forgot_q(kf, m, c):
-        F = kf.motion_matrix
-        return F @ m, F @ c @ F.T
+    assert check_sort_life_cycle(right).passed
 
-    res = check_kalman_predict(forgot_q)
-    assert (res.status == "failed" and "a box standing still" in res.message
-            and "expected" in res.message)
-    assert check_kalman_predict(_stub).status == "not attempted"
+    def sticky(state, streak, tsu, matched, min_hits, max_age):  # Deep SORT's rule, not SORT's
+        s, streak, tsu = right(state, streak, tsu, matched, min_hits, max_age)
+        return ("confirmed" if state == "confirmed" and s == "tentative" else s), streak, tsu
+
+    res = check_sort_life_cycle(sticky)
+    assert res.status == "failed" and "a confirmed track missed once" in res.message
+    assert check_sort_life_cycle(_stub).status == "not attempted"
+
+
+def test_check_matching_cascade():
+    def right(cost_fn, max_cost, tsu, tracks, dets, depth):
+        return matching_cascade(cost_fn, max_cost, tsu, tracks, dets, cascade_depth=depth)
+
+    assert check_matching_cascade(right).passed
+
+    def one_assignment(cost_fn, max_cost, tsu, tracks, dets, depth):  # no cascade
+        tracks = [t for t in tracks if tsu[t] <= depth]
+        if not tracks or not len(dets):
+            return np.zeros((0, 2), int), np.array(tracks, int), np.array(dets, int)
+        m, ut, ud = linear_assignment(cost_fn(np.array(tracks), np.array(dets)), max_cost)
+        return (np.c_[np.array(tracks)[m[:, 0]], np.array(dets)[m[:, 1]]],
+                np.array(tracks)[ut], np.array(dets)[ud])
+
+    res = check_matching_cascade(one_assignment)
+    assert res.status == "failed" and "must not steal" in res.message
+    assert check_matching_cascade(_stub).status == "not attempted"
 
 
 def test_check_iou_association():
@@ -114,10 +142,3 @@ def test_check_mahalanobis_gate():
     res = check_mahalanobis_gate(euclid)
     assert res.status == "failed" and "input:" in res.message
     assert check_mahalanobis_gate(_stub).status == "not attempted"
-
-
-def test_check_gallery_distance():
-    assert check_gallery_distance(lambda g, f: cosine_distance(g, f).min(axis=0)).passed
-    res = check_gallery_distance(lambda g, f: (1 - g @ f.T).min(axis=0))  # forgot to normalise
-    assert res.status == "failed" and "vectors of different lengths" in res.message
-    assert check_gallery_distance(_stub).status == "not attempted"

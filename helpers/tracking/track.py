@@ -43,6 +43,7 @@ __all__ = [
     "MAX_TRACK_FRAMES",
     "Track",
     "TrackState",
+    "life_cycle_states",
     "predict_tracks",
     "update_tracks",
 ]
@@ -268,3 +269,59 @@ def update_tracks(
     for k, (t, m, c) in enumerate(zip(tracks, means, covs, strict=True)):
         t.mean, t.cov = m, c
         t._count_hit(None if features is None else features[k])
+
+
+def life_cycle_states(
+    matched: Any, *, rules: str = "sort", confirm_after: int = 3, max_age: int = 1
+) -> list[str]:
+    """The states a track goes through, frame by frame, for a given pattern of matches.
+
+    Parameters
+    ----------
+    matched : sequence of bool, at most 100,000
+        Whether the track is matched in each frame after the one it was born in.
+    rules : {"sort", "deep_sort"}
+    confirm_after : int >= 0
+        Matches in a row that confirm it (SORT's ``min_hits``; Deep SORT's ``n_init - 1``).
+    max_age : int >= 0
+
+    Returns
+    -------
+    list of str
+        ``"tentative"``, ``"confirmed"`` or ``"deleted"`` per frame, the birth frame first
+        (so one more entry than ``matched``); frames after the deletion say ``"deleted"``.
+
+    Examples
+    --------
+    >>> life_cycle_states([True, True, True, False, False], rules="sort", confirm_after=3)
+    ['tentative', 'tentative', 'tentative', 'confirmed', 'tentative', 'deleted']
+    >>> life_cycle_states([True, False], rules="deep_sort", confirm_after=2, max_age=30)
+    ['tentative', 'tentative', 'deleted']
+    """
+    from .kalman import KalmanBoxFilter
+
+    if isinstance(matched, (str, bytes)):
+        raise TypeError(f"matched must be a sequence of bools; got {matched!r}")
+    if not isinstance(matched, np.ndarray):
+        matched = list(matched) if isinstance(matched, (list, tuple, range)) else matched
+        if isinstance(matched, list) and not matched:
+            matched = np.zeros(0, bool)
+    flags = as_array(matched, "matched", ndim=1, kinds="b", allow_empty=True,
+                     shape_hint="(T,) bool")
+    if len(flags) > MAX_TRACK_FRAMES:
+        raise ValueError(f"matched must cover at most {MAX_TRACK_FRAMES} frames; got {len(flags)}")
+    kf = KalmanBoxFilter()
+    z = np.array([50.0, 50.0, 0.5, 40.0])
+    track = Track(1, *kf.initiate(z), confirm_after=confirm_after, max_age=max_age, rules=rules)
+    states = [track.state.value]
+    for hit in flags:
+        if track.is_deleted:
+            states.append(TrackState.DELETED.value)
+            continue
+        track.predict(kf)
+        if hit:
+            track.update(kf, z)
+        else:
+            track.mark_missed()
+        states.append(track.state.value)
+    return states
