@@ -74,21 +74,21 @@ def _stub(*_args):
 
 
 def test_check_sort_life_cycle():
-    def right(state, streak, tsu, matched, min_hits, max_age):
+    def right(confirmed, streak, tsu, matched, min_hits, max_age):
+        deleted = False
         if matched:
             streak, tsu = streak + 1, 0
-            if streak >= min_hits:
-                state = "confirmed"
+            confirmed = confirmed or streak >= min_hits
         else:
-            streak, tsu = 0, tsu + 1
-            state = "deleted" if tsu > max_age else "tentative"
-        return state, streak, tsu
+            streak, tsu, confirmed = 0, tsu + 1, False
+            deleted = tsu > max_age
+        return confirmed, deleted, streak, tsu
 
     assert check_sort_life_cycle(right).passed
 
-    def sticky(state, streak, tsu, matched, min_hits, max_age):  # Deep SORT's rule, not SORT's
-        s, streak, tsu = right(state, streak, tsu, matched, min_hits, max_age)
-        return ("confirmed" if state == "confirmed" and s == "tentative" else s), streak, tsu
+    def sticky(confirmed, streak, tsu, matched, min_hits, max_age):  # Deep SORT's rule
+        c, d, streak, tsu = right(confirmed, streak, tsu, matched, min_hits, max_age)
+        return (c or (confirmed and not d)), d, streak, tsu
 
     res = check_sort_life_cycle(sticky)
     assert res.status == "failed" and "a confirmed track missed once" in res.message

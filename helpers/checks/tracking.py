@@ -57,45 +57,44 @@ def check_iou_association(fn) -> CheckResult:
                      reference=lambda t, d, th: associate_iou(t, d, th)[0], dtype=int)
 
 
-def _sort_step(state, hit_streak, time_since_update, matched, min_hits, max_age):
+def _sort_step(confirmed, hit_streak, time_since_update, matched, min_hits, max_age):
     """The reference: one frame of a :class:`~helpers.tracking.track.Track` under SORT's rules."""
     kf = KalmanBoxFilter()
     z = np.array([50.0, 50.0, 0.5, 40.0])
     track = Track(1, *kf.initiate(z), confirm_after=min_hits, max_age=max_age, rules="sort")
-    track.state = TrackState(state)
+    track.state = TrackState.CONFIRMED if confirmed else TrackState.TENTATIVE
     track.hit_streak, track.time_since_update = hit_streak, time_since_update
     track.predict(kf)
     if matched:
         track.update(kf, z)
     else:
         track.mark_missed()
-    return track.state.value, track.hit_streak, track.time_since_update
+    return track.is_confirmed, track.is_deleted, track.hit_streak, track.time_since_update
 
 
 def check_sort_life_cycle(fn) -> CheckResult:
-    """Check ``sort_step(state, hit_streak, time_since_update, matched, min_hits, max_age)``.
+    """Check ``sort_step(confirmed, hit_streak, time_since_update, matched, min_hits, max_age)``.
 
-    It returns the track's ``(state, hit_streak, time_since_update)`` after one more frame in
-    which it was ``matched`` (or not), under SORT's rules (:class:`helpers.tracking.track.Track`
-    with ``rules="sort"``): a match adds one to the streak, resets the time since the last
-    update and confirms the track once the streak reaches ``min_hits``; a miss ends the streak,
-    adds one to the time since the update, and deletes the track if that exceeds ``max_age``,
-    else makes it tentative again.
+    It returns ``(confirmed, deleted, hit_streak, time_since_update)`` after one more frame in
+    which the track was ``matched`` (or not), under SORT's rules
+    (:class:`helpers.tracking.track.Track` with ``rules="sort"``): a match adds one to the
+    streak, resets the time since the last update and confirms the track once the streak
+    reaches ``min_hits``; a miss ends the streak (0), adds one to the time since the update, and
+    deletes the track if that exceeds ``max_age``, else makes it tentative again (not confirmed).
     """
     cases = [
-        Case("a new track matched once (min_hits 3)", "tentative", 0, 0, True, 3, 1),
-        Case("the third match in a row confirms it", "tentative", 2, 0, True, 3, 1),
-        Case("a confirmed track matched again", "confirmed", 7, 0, True, 3, 1),
-        Case("a confirmed track missed once: tentative again, kept", "confirmed", 7, 0,
-             False, 3, 1),
-        Case("missed a second time with max_age 1: deleted", "tentative", 0, 1, False, 3, 1),
-        Case("missed a second time with max_age 5: kept", "tentative", 0, 1, False, 3, 5),
-        Case("matched again after a gap: the streak restarts at 1", "tentative", 0, 2, True,
-             3, 5),
-        Case("min_hits 1: confirmed by its first match", "tentative", 0, 0, True, 1, 1),
-        Case("max_age 0: the first miss deletes it", "confirmed", 4, 0, False, 3, 0),
+        Case("a new track matched once (min_hits 3)", False, 0, 0, True, 3, 1),
+        Case("the third match in a row confirms it", False, 2, 0, True, 3, 1),
+        Case("a confirmed track matched again", True, 7, 0, True, 3, 1),
+        Case("a confirmed track missed once: tentative again, kept", True, 7, 0, False, 3, 1),
+        Case("missed a second time with max_age 1: deleted", False, 0, 1, False, 3, 1),
+        Case("missed a second time with max_age 5: kept", False, 0, 1, False, 3, 5),
+        Case("matched again after a gap: the streak restarts at 1", False, 0, 2, True, 3, 5),
+        Case("min_hits 1: confirmed by its first match", False, 0, 0, True, 1, 1),
+        Case("max_age 0: the first miss deletes it", True, 4, 0, False, 3, 0),
     ]
-    return run_cases("sort_step", fn, cases, reference=_sort_step, returns=(str, int, int))
+    return run_cases("sort_step", fn, cases, reference=_sort_step,
+                     returns=(bool, bool, int, int))
 
 
 def check_mahalanobis_gate(fn) -> CheckResult:
