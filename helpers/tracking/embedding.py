@@ -74,7 +74,9 @@ TRAINING_SEEDS = tuple(range(9000, 9012))
 #: The shipped weights, in data/ (listed with its checksum in data/manifest.json).
 EMBEDDING_FILE = "tracking_embedding.npz"
 #: Bounds: crops per call of crop_boxes, crop side, scenes per training set.
-MAX_CROPS, MAX_CROP_SIDE, MAX_TRAINING_SEEDS = 10_000, 512, 100
+MAX_CROPS = 10_000
+MAX_CROP_SIDE = 512
+MAX_TRAINING_SEEDS = 100
 
 
 def crop_boxes(frame: Any, boxes: Any, size: tuple[int, int] = CROP_SIZE) -> np.ndarray:

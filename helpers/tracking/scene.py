@@ -60,7 +60,9 @@ CHANGE_OF_MIND = (0.01, 0.03)
 #: After a change of mind: chance to turn back (else keep the direction at a new speed).
 TURN_BACK = 0.3
 #: Largest image side, frames, and walkers at once that make_scene accepts.
-MAX_SIDE, MAX_FRAMES, MAX_OBJECTS = 2048, 5000, 100
+MAX_SIDE = 2048
+MAX_FRAMES = 5000
+MAX_OBJECTS = 100
 _TEXTURE_PHOTOS = ("coffee", "astronaut", "chelsea", "rocket", "grass", "gravel", "brick", "coins")
 
 

@@ -23,11 +23,10 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from .._validation import check_instance, check_int
-from ..tracking.boxes import xyah_to_xyxy, xyxy_to_xyah
+from .._validation import check_choice, check_float, check_instance, check_int
 from ..tracking.deep_sort import DeepSortTracker
 from ..tracking.detector import Detections, simulate_detections
-from ..tracking.kalman import KalmanBoxFilter, filter_sequence
+from ..tracking.kalman import KalmanBoxFilter, SortKalmanFilter, filter_sequence
 from ..tracking.pipeline import track_sequence
 from ..tracking.scene import Scene, make_scene, render_frame
 from ..tracking.sort import SortTracker
@@ -40,6 +39,7 @@ __all__ = [
     "SortExplorer",
     "deep_sort_explorer",
     "kalman_explorer",
+    "scaled_filter",
     "sort_explorer",
 ]
 
@@ -57,6 +57,36 @@ _KALMAN_COLOURS = {"truth": "#ffd21f", "detection": "#ff2bd6", "predicted": "#ff
                    "updated": "#1fb4ff"}
 
 
+def scaled_filter(kalman: KalmanBoxFilter | SortKalmanFilter, process: float,
+                  measurement: float) -> KalmanBoxFilter | SortKalmanFilter:
+    """The same filter with its process and measurement noise standard deviations scaled.
+
+    Parameters
+    ----------
+    kalman : KalmanBoxFilter or SortKalmanFilter
+    process, measurement : float in [1e-3, 1e3]
+        Factors on the standard deviations of ``Q`` and of ``R`` (variances scale by the
+        square); the initial covariance is left as it is.
+
+    Examples
+    --------
+    >>> scaled_filter(SortKalmanFilter(), 2.0, 1.0).process_var[:2]
+    (4.0, 4.0)
+    """
+    check_instance(kalman, "kalman", (KalmanBoxFilter, SortKalmanFilter),
+                   "a KalmanBoxFilter or a SortKalmanFilter")
+    process = check_float(process, "process", min=1e-3, max=1e3)
+    measurement = check_float(measurement, "measurement", min=1e-3, max=1e3)
+    if isinstance(kalman, SortKalmanFilter):
+        return SortKalmanFilter(process_var=tuple(v * process**2 for v in kalman.process_var),
+                                measurement_var=tuple(v * measurement**2
+                                                      for v in kalman.measurement_var),
+                                initial_var=kalman.initial_var)
+    return KalmanBoxFilter(std_weight_position=kalman.std_weight_position * process,
+                           std_weight_velocity=kalman.std_weight_velocity * process,
+                           std_weight_measurement=kalman.std_weight_measurement * measurement)
+
+
 class KalmanExplorer(Explorer):
     """One walker's detections through the Kalman filter, with noise sliders and a frame slider."""
 
@@ -65,8 +95,14 @@ class KalmanExplorer(Explorer):
     window = 110  # half-size of the view around the walker, in pixels
     image_format = "jpeg"  # a camera crop beside a plot: JPEG encodes it several times faster
 
-    def __init__(self, scene: Scene, detections: Detections, walker: int) -> None:
+    #: The two filters the explorer runs (their papers' settings, scaled by the sliders).
+    FILTERS = {"SORT's filter (u, v, s, r), fixed noise": SortKalmanFilter(),
+               "Deep SORT's filter (x, y, a, h), noise x box height": KalmanBoxFilter()}
+
+    def __init__(self, scene: Scene, detections: Detections, walker: int,
+                 kalman: str = "sort") -> None:
         self.scene = scene
+        self._initial_filter = list(self.FILTERS)[0 if kalman == "sort" else 1]
         ids = scene.ids == walker
         self.frames = scene.frames[ids]
         self.truth = scene.boxes[ids]
@@ -77,25 +113,32 @@ class KalmanExplorer(Explorer):
             src = detections.sources_at(int(t))
             mine = boxes[src == walker]
             self.measured.append(mine[0] if len(mine) else None)
-        # The filter's input: xyah per frame, a row of NaN where the detector missed the walker.
-        self.measurements = np.full((len(self.frames), 4), np.nan)
-        for k, z in enumerate(self.measured):
-            if z is not None:
-                self.measurements[k] = xyxy_to_xyah(z[None])[0]
+        # The filters' inputs: their measurement per frame (SORT's xysr, Deep SORT's xyah), a
+        # row of NaN where the detector missed the walker.
+        self.measurements = {}
+        for name, kf in self.FILTERS.items():
+            z_all = np.full((len(self.frames), 4), np.nan)
+            for k, z in enumerate(self.measured):
+                if z is not None:
+                    z_all[k] = kf.box_to_measurement(z[None])[0]
+            self.measurements[name] = z_all
         self._patches: dict[int, np.ndarray] = {}
         super().__init__()
 
     def _build(self) -> None:
         c = _KALMAN_COLOURS
         self.controls = {
+            "kalman": W.Dropdown(options=list(self.FILTERS), value=self._initial_filter,
+                                 description="motion model", style=_STYLE,
+                                 layout=W.Layout(width="480px")),
             "process_noise": W.FloatLogSlider(
-                value=1 / 20, base=10, min=-3, max=0, step=0.25, style=_STYLE,
-                description="process noise (position std per frame, x box height)",
-                readout_format=".3f", layout=W.Layout(width="480px")),
+                value=1.0, base=10, min=-2, max=2, step=0.25, style=_STYLE,
+                description="process noise (std, times the paper's)",
+                readout_format=".2f", layout=W.Layout(width="480px")),
             "measurement_noise": W.FloatLogSlider(
-                value=1 / 20, base=10, min=-3, max=0, step=0.25, style=_STYLE,
-                description="measurement noise (detector std, x box height)",
-                readout_format=".3f", layout=W.Layout(width="480px")),
+                value=1.0, base=10, min=-2, max=2, step=0.25, style=_STYLE,
+                description="measurement noise (std, times the paper's)",
+                readout_format=".2f", layout=W.Layout(width="480px")),
             "frame": W.IntSlider(value=min(40, len(self.frames) - 1), min=1,
                                  max=len(self.frames) - 1, style=_STYLE,
                                  description="frame (since the walker appeared)",
@@ -158,10 +201,8 @@ class KalmanExplorer(Explorer):
 
     def compute(self) -> dict[str, Any]:
         v = self.values()
-        kf = KalmanBoxFilter(std_weight_position=v["process_noise"],
-                             std_weight_velocity=v["process_noise"] / 8,
-                             std_weight_measurement=v["measurement_noise"])
-        pred_m, pred_c, upd_m, upd_c = filter_sequence(kf, self.measurements)
+        kf = scaled_filter(self.FILTERS[v["kalman"]], v["process_noise"], v["measurement_noise"])
+        pred_m, pred_c, upd_m, upd_c = filter_sequence(kf, self.measurements[v["kalman"]])
         truth_c = (self.truth[:, :2] + self.truth[:, 2:]) / 2
         has = np.array([z is not None for z in self.measured])
         det_c = np.array([(z[:2] + z[2:]) / 2 for z in self.measured if z is not None])
@@ -171,7 +212,8 @@ class KalmanExplorer(Explorer):
         filt_err = np.hypot(*(upd_m[has, :2] - truth_c[has]).T)
         missed = ~has & ~np.isnan(pred_m[:, 0])
         pred_err = np.hypot(*(pred_m[missed, :2] - truth_c[missed]).T)
-        return {"pred_mean": pred_m, "pred_cov": pred_c, "upd_mean": upd_m, "upd_cov": upd_c,
+        return {"kalman": kf, "pred_mean": pred_m, "pred_cov": pred_c, "upd_mean": upd_m,
+                "upd_cov": upd_c,
                 "detection_error": float(det_err.mean()), "filtered_error": float(filt_err.mean()),
                 "missed_error": float(pred_err.mean()) if missed.any() else float("nan"),
                 "frame": v["frame"]}
@@ -196,10 +238,11 @@ class KalmanExplorer(Explorer):
         self._det_mark.set_data(*(([(z[0] + z[2]) / 2 - centre[0]], [(z[1] + z[3]) / 2 - centre[1]])
                                   if z is not None else ([], [])))
         pm, um = r["pred_mean"][k], r["upd_mean"][k]
+        kf = r["kalman"]
         self._boxes["predicted"].set_segments(
-            box_segments(xyah_to_xyxy(pm[None, :4])[0] - shift) if np.isfinite(pm[0]) else [])
+            box_segments(kf.state_to_box(pm[None])[0] - shift) if np.isfinite(pm[0]) else [])
         self._boxes["updated"].set_segments(
-            box_segments(xyah_to_xyxy(um[None, :4])[0] - shift) if z is not None else [])
+            box_segments(kf.state_to_box(um[None])[0] - shift) if z is not None else [])
         self._ell_pred.set_data(*(covariance_ellipse(pm[:2], r["pred_cov"][k][:2, :2]) - centre).T
                                 if np.isfinite(pm[0]) else ([], []))
         self._ell_upd.set_data(*(covariance_ellipse(um[:2], r["upd_cov"][k][:2, :2]) - centre).T
@@ -470,13 +513,17 @@ def _scene_and_detections(seed: int, n_frames: int) -> tuple[Scene, Detections]:
     return scene, simulate_detections(scene, seed=seed)
 
 
-def kalman_explorer(seed: int = 3, n_frames: int = 150) -> KalmanExplorer:
+def kalman_explorer(seed: int = 3, n_frames: int = 150, kalman: str = "sort") -> KalmanExplorer:
     """The Kalman filter on one walker of scene ``seed`` (returned, not displayed).
+
+    ``kalman`` chooses the motion model shown first: ``"sort"`` (SORT's filter, chapter 20) or
+    ``"deep_sort"`` (Deep SORT's, chapter 21); a drop-down switches between them.
 
     The walker is chosen among those present from the first frame for at least 80 frames and
     detected in at least 60 % of them: the one with the longest run of missed detections, which
     the filter's predictions have to bridge.
     """
+    kalman = check_choice(kalman, "kalman", ("sort", "deep_sort"))
     scene, dets = _scene_and_detections(seed, n_frames)
     best, best_gap = None, -1
     for walker in np.unique(scene.ids):
@@ -492,7 +539,7 @@ def kalman_explorer(seed: int = 3, n_frames: int = 150) -> KalmanExplorer:
     if best is None:
         raise ValueError(f"scene {seed} has no suitable walker (80 frames, 60 % detected); "
                          "try another seed or more frames")
-    return KalmanExplorer(scene, dets, best)
+    return KalmanExplorer(scene, dets, best, kalman)
 
 
 def sort_explorer(seed: int = 3, n_frames: int = 80) -> SortExplorer:
