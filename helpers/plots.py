@@ -21,6 +21,7 @@ __all__ = [
     "plot_kernels",
     "plot_labels",
     "plot_psf_spectra",
+    "plot_psnr_curves",
     "plot_threshold_histogram",
     "show_images",
     "show_values",
@@ -605,4 +606,66 @@ def plot_kernels(kernels, *, columns=None, size=2.4):
         im = ax.imshow(canvas, cmap="viridis", vmin=0, vmax=top, interpolation="nearest")
         ax.set_title(title, fontsize=9)
     fig.colorbar(im, ax=axes, fraction=0.03, pad=0.02, label="weight")
+    return fig
+
+
+def plot_psnr_curves(curves, baselines=None, *, xlabel="iteration", ylabel="PSNR (dB)",
+                     size=(6.5, 3.0)):
+    """Scores against the iteration number, one curve per run, each with an optional baseline.
+
+    Parameters
+    ----------
+    curves : dict[str, (n,) array_like]
+        Label -> the score after iterations 1, 2, ..., n (finite numbers; at most 10 curves of
+        at most 100 000 points).
+    baselines : dict[str, float], optional
+        Label (one of ``curves``' keys) -> a reference score drawn as a dotted horizontal line in
+        that curve's colour, e.g. the PSNR of the degraded image the iterations start from.
+    xlabel, ylabel : str
+        Axis labels.
+    size : (width, height)
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: the curves with a legend, the baselines dotted.
+
+    Used in chapters/07_restoration.ipynb (Richardson-Lucy's PSNR, iteration by iteration).
+    """
+    import matplotlib.pyplot as plt
+
+    from ._validation import check_float, describe
+
+    if not isinstance(curves, dict) or not curves or len(curves) > 10:
+        raise TypeError(f"curves must be a dict of 1 to 10 label -> scores; got {describe(curves)}")
+    baselines = {} if baselines is None else baselines
+    if not isinstance(baselines, dict):
+        raise TypeError(f"baselines must be a dict label -> score or None; got "
+                        f"{describe(baselines)}")
+    unknown = [label for label in baselines if label not in curves]
+    if unknown:
+        raise ValueError(f"baselines has labels that are not in curves: {unknown}; "
+                         f"curves has {list(curves)}")
+    for name, value in (("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str; got {describe(value)}")
+    size = _check_size(size, pair=True)
+    values = {}
+    for label, curve in curves.items():
+        curve = as_array(curve, f"curves[{label!r}]", ndim=1, shape_hint="(n,)")
+        if curve.size > 100_000:
+            raise ValueError(f"curves[{label!r}] must have at most 100000 points; got {curve.size}")
+        values[label] = curve.astype(np.float64)
+    levels = {label: check_float(v, f"baselines[{label!r}]") for label, v in baselines.items()}
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    for i, (label, curve) in enumerate(values.items()):
+        colour = f"C{i}"
+        ax.plot(np.arange(1, curve.size + 1), curve, color=colour, label=str(label))
+        if label in levels:
+            ax.axhline(levels[label], color=colour, ls=":", lw=1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    ax.grid(alpha=0.3)
     return fig

@@ -31,7 +31,7 @@ ALLOWED: dict[str, dict[str, int]] = {
     "03_edges": {"careful-section": 3, "exercise-docstring": 3,
                  "long-cell": 5, "next-link": 1},
     "08_conv_arithmetic": {"careful-section": 3, "exercise-docstring": 2},
-    "09_cnn_from_scratch": {"broken-link": 1, "careful-section": 1, "exercise-docstring": 1,
+    "09_cnn_from_scratch": {"careful-section": 1, "exercise-docstring": 1,
                             "long-cell": 2, "target-claim": 2},
     "12_localization": {"careful-section": 2, "exercise-docstring": 2, "next-link": 1,
                         "private-api": 1},
