@@ -16,10 +16,20 @@ from helpers.checks.tracking import (
 )
 from helpers.tracking.assignment import linear_assignment
 from helpers.tracking.association import associate_iou, matching_cascade
-from helpers.tracking.kalman import GATING_THRESHOLD, KalmanBoxFilter, SortKalmanFilter, filter_sequence
+from helpers.tracking.kalman import (
+    GATING_THRESHOLD,
+    KalmanBoxFilter,
+    SortKalmanFilter,
+    filter_sequence,
+)
 from helpers.tracking.pipeline import track_sequence
 from helpers.tracking.sort import SortTracker
-from helpers.widgets.tracking import deep_sort_explorer, kalman_explorer, scaled_filter, sort_explorer
+from helpers.widgets.tracking import (
+    deep_sort_explorer,
+    kalman_explorer,
+    scaled_filter,
+    sort_explorer,
+)
 
 
 def test_kalman_explorer_reacts_to_the_noise_sliders():
