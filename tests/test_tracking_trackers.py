@@ -399,7 +399,7 @@ def test_benchmark_direction_and_json_shape(tmp_path, capsys):
     pytest.importorskip("torch")
     # Short sequences on two seeds never used in training: assert the direction, not constants.
     path = tmp_path / "bench.json"
-    assert main(["--seeds", "31", "32", "--frames", "150", "--json", str(path)]) == 0
+    assert main(["--seeds", "31", "32", "--frames", "100", "--json", str(path)]) == 0
     data = json.loads(path.read_text())
     assert sorted(data) == sorted(TRACKERS) == sorted(
         ["sort", "sort_patient", "deep_sort_no_appearance", "deep_sort"])
