@@ -26,7 +26,7 @@ __all__ = [
     "kalman_noise_table",
     "plot_assignment",
     "plot_benchmark",
-    "plot_distance_histograms",
+    "plot_embedding_distances",
     "plot_filter_uncertainty",
     "plot_gate",
     "plot_id_timeline",
@@ -574,7 +574,7 @@ def show_crops(crops: Any, labels: Any, *, walkers: int = 4, per_walker: int = 8
     return fig
 
 
-def plot_distance_histograms(same: Any, different: Any, threshold: float):
+def plot_embedding_distances(same: Any, different: Any, threshold: float):
     """Cosine distances between crops of the same walker and of different walkers.
 
     Returns
