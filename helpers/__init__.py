@@ -47,6 +47,7 @@ agreement)::
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
     helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
     helpers.plots_motion     figures for motion and flow      (chapters/19_motion.ipynb)
+    helpers.plots_tracking   figures for SORT and Deep SORT  (chapters/20_sort, 21_deep_sort)
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
     helpers.authoring    student notebooks generated from the solutions (`make student`)

@@ -69,11 +69,11 @@ MNIST_ENTRY = {
 
 EMBEDDING_ENTRY = {
     "file": "tracking_embedding.npz",
-    "description": "appearance embedding net of chapter 21 (helpers.tracking.embedding."
-    "embedding_net): state_dict as plain float32 arrays, ~200k parameters, 64x32 RGB crop -> "
-    "128-d unit vector",
+    "description": "appearance embedding net of chapter 21 (helpers.nets.embedding.EmbeddingNet): "
+    "state_dict as plain float32 arrays, ~200k parameters, 64x32 RGB crop -> 128-d unit vector",
     "source": "trained by `python -m helpers.tracking.embedding --out data/tracking_embedding.npz` "
-    "(torch 2.14.1, CPU, 1 thread, seed 0, 6 epochs) on crops of scenes with seeds 9000-9011 "
+    "(or `python tools/build_data.py tracking-embedding`; torch 2.14.1, CPU, 1 thread, seed 0, "
+    "6 epochs, through helpers.nets.training.fit) on crops of scenes with seeds 9000-9011 "
     "(helpers.tracking.embedding.TRAINING_SEEDS)",
     "licence": "same as the course",
 }
@@ -151,7 +151,8 @@ BUILDERS: dict[str, tuple[Callable[[Path, argparse.Namespace], None], dict]] = {
     IMAGENET_CLASSES_ENTRY["file"]: (build_imagenet_classes, IMAGENET_CLASSES_ENTRY),
 }
 ALIASES = {"mnist": "mnist_5000.npz", "tracking_embedding": "tracking_embedding.npz",
-           "imagenet_classes": "imagenet_classes.txt"}
+           "imagenet_classes": "imagenet_classes.txt",
+           "tracking-embedding": "tracking_embedding.npz"}
 
 
 def installed_entries(data_dir: Path = DATA) -> dict[str, dict]:
