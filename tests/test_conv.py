@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from helpers import conv, notes
-from helpers.checks.conv import check_conv2d, check_conv_output_size
+from helpers.checks.conv import check_conv2d, check_conv_output_shape, check_conv_output_size
 from helpers.cnn import relative_error
 
 N_RANDOM = 220
@@ -408,3 +408,49 @@ def test_check_conv2d():
         raise NotImplementedError
 
     assert check_conv2d(stub).status == "not attempted"
+
+
+def _output_shape(x_shape, w_shape, stride, padding, dilation):
+    """A learner-style solution of chapter 08's exercise 1."""
+    (n, _, h, w), (f, _, kh, kw) = x_shape, w_shape
+    span_h, span_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    return (n, f, (h + 2 * padding[0] - span_h) // stride[0] + 1,
+            (w + 2 * padding[1] - span_w) // stride[1] + 1)
+
+
+def test_check_conv_output_shape():
+    torch = pytest.importorskip("torch")
+    assert check_conv_output_shape(_output_shape).passed
+
+    def by_torch(x_shape, w_shape, stride, padding, dilation):  # the shape torch produces
+        out = torch.nn.functional.conv2d(torch.zeros(x_shape), torch.zeros(w_shape),
+                                         stride=stride, padding=padding, dilation=dilation)
+        return tuple(int(v) for v in out.shape)
+
+    assert check_conv_output_shape(by_torch).passed
+
+    def no_dilation(x_shape, w_shape, stride, padding, dilation):
+        return _output_shape(x_shape, w_shape, stride, padding, (1, 1))
+
+    result = check_conv_output_shape(no_dilation)
+    assert result.status == "failed" and "case 7/9 (dilation 2" in result.message
+
+    def notes_formula(x_shape, w_shape, stride, padding, dilation):  # +1 inside the floor
+        (n, _, h, w), (f, _, kh, kw) = x_shape, w_shape
+        return (n, f, (h + 2 * padding[0] - kh + 1) // stride[0],
+                (w + 2 * padding[1] - kw + 1) // stride[1])
+
+    result = check_conv_output_shape(notes_formula)
+    assert result.status == "failed" and "case 3/9 (stride 2 on a 7x7 input)" in result.message
+
+    def channels_for_filters(x_shape, w_shape, stride, padding, dilation):
+        n, f, h, w = _output_shape(x_shape, w_shape, stride, padding, dilation)
+        return (n, x_shape[1], h, w)
+
+    result = check_conv_output_shape(channels_for_filters)
+    assert result.status == "failed" and "case 2/9" in result.message
+
+    def stub(*args):
+        raise NotImplementedError
+
+    assert check_conv_output_shape(stub).status == "not attempted"
