@@ -145,7 +145,7 @@ def show_value_panels(
     height = float(height)
     if not 0.5 <= height <= 10:
         raise ValueError(f"height must be in [0.5, 10] inches; got {height}")
-    widths = [max(a.shape[1], 2) for a in arrays]
+    widths = [max(a.shape[1], 3) for a in arrays]  # room for the title of a narrow panel
     rows = max(a.shape[0] for a in arrays)
     fig, axes = plt.subplots(1, len(arrays), figsize=(height * sum(widths) / rows + 0.4
                                                       * len(arrays), height),
