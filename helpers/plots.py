@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array, check_int
+from ._validation import as_array, check_float, check_int, check_str
 
 __all__ = [
     "mosaic",
@@ -137,14 +137,16 @@ def show_value_panels(
     """
     import matplotlib.pyplot as plt
 
+    if not isinstance(arrays, (list, tuple)):
+        raise TypeError(f"arrays must be a list of 2-D arrays; got {type(arrays).__name__}")
     arrays = [as_array(a, f"arrays[{i}]", ndim=2) for i, a in enumerate(arrays)]
     if not arrays or len(arrays) > 8:
         raise ValueError(f"arrays must hold 1 to 8 arrays; got {len(arrays)}")
-    if isinstance(titles, str) or len(titles) != len(arrays):
-        raise ValueError(f"titles must be a list with one title per array ({len(arrays)})")
-    height = float(height)
-    if not 0.5 <= height <= 10:
-        raise ValueError(f"height must be in [0.5, 10] inches; got {height}")
+    if not isinstance(titles, (list, tuple)) or len(titles) != len(arrays):
+        raise ValueError(f"titles must be a list with one title per array ({len(arrays)}); "
+                         f"got {titles!r:.60}")
+    check_str(fmt, "fmt")
+    height = check_float(height, "height", min=0.5, max=10)
     widths = [max(a.shape[1], 3) for a in arrays]  # room for the title of a narrow panel
     rows = max(a.shape[0] for a in arrays)
     fig, axes = plt.subplots(1, len(arrays), figsize=(height * sum(widths) / rows + 0.4
@@ -621,7 +623,7 @@ def plot_kernels(kernels, *, columns=None, size=2.4):
     """
     import matplotlib.pyplot as plt
 
-    from ._validation import as_array, check_int
+    from ._validation import as_array, check_float, check_int, check_str
 
     if not isinstance(kernels, dict) or not kernels:
         raise TypeError(f"kernels must be a non-empty dict title -> kernel; got "

@@ -205,3 +205,25 @@ def test_gradient_check_errors(rng):
                            np.ones((1, 1, 3, 3)))
     with pytest.raises(ValueError, match="h must be"):
         cnn.gradient_check(lambda v: conv.max_pool2d_forward(v, 2), pool[1], {"x": x}, g, h=0.0)
+
+
+# -- the figure helper the chapters' backward-pass figures use ----------------------------------
+def test_show_value_panels():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import show_value_panels
+
+    fig = show_value_panels([np.eye(4), np.ones((2, 2))], ["input", "output"])
+    assert [ax.get_title() for ax in fig.axes] == ["input", "output"]
+    assert len(fig.axes[0].texts) == 16 and len(fig.axes[1].texts) == 4  # every value written
+    plt.close(fig)
+    with pytest.raises(TypeError, match="arrays must be a list of 2-D arrays"):
+        show_value_panels(None, ["a"])
+    with pytest.raises(ValueError, match=r"titles must be a list with one title per array \(2\)"):
+        show_value_panels([np.eye(2), np.eye(2)], ["only one"])
+    with pytest.raises(ValueError, match=r"arrays\[0\] must be 2-D"):
+        show_value_panels([np.ones((2, 2, 2))], ["cube"])
+    with pytest.raises(ValueError, match="height must be"):
+        show_value_panels([np.eye(2)], ["a"], height=100.0)
