@@ -454,3 +454,20 @@ def test_check_conv_output_shape():
         raise NotImplementedError
 
     assert check_conv_output_shape(stub).status == "not attempted"
+
+
+def test_conv_explorer_writes_the_values_in_the_cells_and_has_a_legend():
+    from helpers.widgets.conv import conv_explorer, pool_explorer
+
+    ex = conv_explorer(padding=1)
+    shown = [[t.get_text() for t in labels if t.get_visible()] for labels in ex._labels]
+    # Input: the 36 real cells (padding zeros are explained by the legend), kernel, output.
+    assert shown[0] == [f"{v:.0f}" for v in ex.result["x"].ravel()]
+    assert shown[1] == [f"{v:.0f}" for v in ex.result["w"].ravel()]
+    assert shown[2] == [f"{v:.0f}" for v in ex.result["out"].ravel()]
+    legend = [t.get_text() for t in ex.figure.legends[0].get_texts()]
+    assert "padding (zeros)" in legend and "negative" in legend and "positive" in legend
+    ex.set(n=12, padding=4)  # 20x20 cells: too small to write in, the numbers are hidden
+    assert not any(t.get_visible() for t in ex._labels[0])
+    pool = pool_explorer()
+    assert [t.get_text() for t in pool._labels[2] if t.get_visible()] == ["2", "4", "6", "7"]
