@@ -623,7 +623,7 @@ def plot_kernels(kernels, *, columns=None, size=2.4):
     """
     import matplotlib.pyplot as plt
 
-    from ._validation import as_array, check_float, check_int, check_str
+    from ._validation import as_array, check_int
 
     if not isinstance(kernels, dict) or not kernels:
         raise TypeError(f"kernels must be a non-empty dict title -> kernel; got "
