@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array, check_int
+from ._validation import as_array, check_float, check_int, check_str
 
 __all__ = [
     "mosaic",
@@ -24,6 +24,7 @@ __all__ = [
     "plot_psnr_curves",
     "plot_threshold_histogram",
     "show_images",
+    "show_value_panels",
     "show_values",
 ]
 
@@ -112,6 +113,49 @@ def show_values(ax, patch: np.ndarray, *, fmt: str = "{:g}", cmap: str = "gray")
                 color="black" if v > mid else "white")
     ax.set_xticks(range(patch.shape[1]))
     ax.set_yticks(range(patch.shape[0]))
+
+
+def show_value_panels(
+    arrays: Sequence[np.ndarray],
+    titles: Sequence[str],
+    *,
+    fmt: str = "{:g}",
+    height: float = 2.6,
+):
+    """Small 2-D arrays side by side, each value written in its cell; returns the Figure.
+
+    Each panel is :func:`show_values` with its title; panel widths follow the arrays' widths,
+    so a 2x2 result beside its 4x4 input is drawn at the same cell size.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = show_value_panels([np.eye(3), np.ones((2, 2))], ["input", "output"])
+    >>> len(fig.axes)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(arrays, (list, tuple)):
+        raise TypeError(f"arrays must be a list of 2-D arrays; got {type(arrays).__name__}")
+    arrays = [as_array(a, f"arrays[{i}]", ndim=2) for i, a in enumerate(arrays)]
+    if not arrays or len(arrays) > 8:
+        raise ValueError(f"arrays must hold 1 to 8 arrays; got {len(arrays)}")
+    if not isinstance(titles, (list, tuple)) or len(titles) != len(arrays):
+        raise ValueError(f"titles must be a list with one title per array ({len(arrays)}); "
+                         f"got {titles!r:.60}")
+    check_str(fmt, "fmt")
+    height = check_float(height, "height", min=0.5, max=10)
+    widths = [max(a.shape[1], 3) for a in arrays]  # room for the title of a narrow panel
+    rows = max(a.shape[0] for a in arrays)
+    fig, axes = plt.subplots(1, len(arrays), figsize=(height * sum(widths) / rows + 0.4
+                                                      * len(arrays), height),
+                             width_ratios=widths, layout="constrained", squeeze=False)
+    for ax, array, title in zip(axes[0], arrays, titles, strict=True):
+        show_values(ax, array, fmt=fmt)
+        ax.set_title(str(title))
+    return fig
 
 
 def plot_history(history, *, title: str | None = None, size: tuple[float, float] = (10, 3.2)):

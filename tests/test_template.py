@@ -25,9 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 
 ALLOWED: dict[str, dict[str, int]] = {
-    "08_conv_arithmetic": {"careful-section": 3, "exercise-docstring": 2},
-    "09_cnn_from_scratch": {"careful-section": 1, "exercise-docstring": 1,
-                            "long-cell": 2, "target-claim": 2},
     "12_localization": {"careful-section": 2, "exercise-docstring": 2, "next-link": 1,
                         "private-api": 1},
     "13_detection": {"careful-section": 4, "coming-chapter": 3, "exercise-docstring": 2,

@@ -7,7 +7,7 @@ import numpy as np
 from .. import conv, notes
 from ._core import Case, CheckResult, run_cases
 
-__all__ = ["check_conv2d", "check_conv_output_size"]
+__all__ = ["check_conv2d", "check_conv_output_shape", "check_conv_output_size"]
 
 _NOTES_6X6 = notes.EDGE_INPUT
 _VERTICAL = notes.VERTICAL_EDGE_KERNEL
@@ -30,6 +30,45 @@ def check_conv_output_size(fn) -> CheckResult:
         Case("large image, stride 4", 227, 11, 0, 4),
     ]
     return run_cases("output_size", fn, cases, reference=_reference_size, returns=int)
+
+
+def _reference_shape(x_shape, w_shape, stride, padding, dilation):
+    (n, _, h, w), (f, _, kh, kw) = x_shape, w_shape
+    return (n, f,
+            conv.conv_output_size(h, kh, padding=padding[0], stride=stride[0],
+                                  dilation=dilation[0]),
+            conv.conv_output_size(w, kw, padding=padding[1], stride=stride[1],
+                                  dilation=dilation[1]))
+
+
+def check_conv_output_shape(fn) -> CheckResult:
+    """Check a learner's ``conv_output_shape(x_shape, w_shape, stride, padding, dilation)``.
+
+    Shapes are ``(N, C, H, W)`` and ``(F, C, kh, kw)`` tuples; stride, padding and dilation
+    ``(rows, cols)`` pairs; the answer is the ``(N, F, H', W')`` tuple of ints, as
+    :func:`helpers.conv.conv2d` (and torch's ``conv2d``) produces.
+    """
+    cases = [
+        Case("the notes' 6x6 input, one 3x3 filter", (1, 1, 6, 6), (1, 1, 3, 3), (1, 1),
+             (0, 0), (1, 1)),
+        Case("a batch of 8 RGB images, 16 filters, 'same' padding", (8, 3, 32, 32),
+             (16, 3, 3, 3), (1, 1), (1, 1), (1, 1)),
+        Case("stride 2 on a 7x7 input", (1, 1, 7, 7), (1, 1, 3, 3), (2, 2), (0, 0), (1, 1)),
+        Case("a rectangular input (H != W)", (2, 1, 6, 10), (4, 1, 3, 3), (1, 1), (0, 0),
+             (1, 1)),
+        Case("a 1x5 kernel, padding only along the columns", (1, 2, 7, 9), (3, 2, 1, 5),
+             (1, 1), (0, 2), (1, 1)),
+        Case("different strides along rows and columns", (1, 1, 9, 9), (1, 1, 3, 3), (2, 3),
+             (1, 1), (1, 1)),
+        Case("dilation 2: a 3x3 kernel spanning 5x5", (1, 1, 9, 9), (1, 1, 3, 3), (1, 1),
+             (0, 0), (2, 2)),
+        Case("AlexNet's first layer: 227x227, 96 filters 11x11, stride 4", (1, 3, 227, 227),
+             (96, 3, 11, 11), (4, 4), (0, 0), (1, 1)),
+        Case("dilation, stride and padding together", (2, 4, 15, 12), (5, 4, 3, 2), (2, 1),
+             (2, 0), (3, 2)),
+    ]
+    return run_cases("conv_output_shape", fn, cases, reference=_reference_shape,
+                     returns=(int, int, int, int))
 
 
 def check_conv2d(fn) -> CheckResult:
