@@ -76,6 +76,7 @@ __all__ = [
     "conv_transpose2d_naive",
     "conv_transpose_output_size",
     "im2col",
+    "input_dependencies",
     "max_pool2d",
     "max_pool2d_backward",
     "max_pool2d_forward",
@@ -1970,3 +1971,62 @@ def receptive_field(kernels: Any, strides: Any = None, dilations: Any = None) ->
         field += (k - 1) * d * jump
         jump *= s
     return field
+
+
+def input_dependencies(
+    index: int, kernels: Any, strides: Any = None, dilations: Any = None
+) -> np.ndarray:
+    """The input positions that output ``index`` of a stack of 1-D convolutions depends on.
+
+    Parameters
+    ----------
+    index : int
+        Position in the last layer's output (0 to 65,536).
+    kernels : sequence of int
+        Kernel size of each layer, first layer first (1 to 64 layers).
+    strides, dilations : sequence of int, optional
+        Default all 1.
+
+    Returns
+    -------
+    (M,) ndarray of int64
+        Sorted input positions (padding not counted: position 0 is the first sample the
+        first layer's first window sees).
+
+    Notes
+    -----
+    Going down one layer, output p of that layer reads its input at
+    :math:`p s + d i` for :math:`i < k`. Applied from the last layer down, the set spans
+    exactly :func:`receptive_field` positions, but may have *holes*: with equal dilations
+    greater than 1 in every layer only every d-th sample is ever read (the "gridding" of
+    dilated convolutions); WaveNet's growing dilations 1, 2, 4, ... leave none.
+
+    References
+    ----------
+    Yu & Koltun, "Multi-scale context aggregation by dilated convolutions", ICLR 2016;
+    Wang et al., "Understanding convolution for semantic segmentation", WACV 2018
+    (gridding). Used in chapters/18_conv_1d_3d.ipynb.
+
+    Examples
+    --------
+    >>> input_dependencies(0, [2, 2, 2], dilations=[1, 2, 4]).tolist()       # no holes
+    [0, 1, 2, 3, 4, 5, 6, 7]
+    >>> input_dependencies(0, [2, 2], dilations=[2, 2]).tolist()     # field 5, holes at 1, 3
+    [0, 2, 4]
+    """
+    index = check_int(index, "index", min=0, max=MAX_SIDE)
+    if isinstance(kernels, (str, bytes)) or not hasattr(kernels, "__len__") or \
+            not 1 <= len(kernels) <= 64:
+        raise TypeError(f"kernels must be a sequence of 1 to 64 ints; got {describe(kernels)}")
+    n = len(kernels)
+    field = receptive_field(kernels, strides, dilations)  # validates every entry
+    ks = [int(k) for k in kernels]
+    ss = [1] * n if strides is None else [int(s) for s in strides]
+    ds = [1] * n if dilations is None else [int(d) for d in dilations]
+    jump = int(np.prod(ss))
+    if index * jump + field > MAX_ELEMENTS:
+        raise ValueError(f"index={index} reaches beyond {MAX_ELEMENTS:,} input samples")
+    positions = np.array([index], np.int64)
+    for k, s, d in zip(reversed(ks), reversed(ss), reversed(ds), strict=True):
+        positions = np.unique((positions[:, None] * s + d * np.arange(k)[None, :]).ravel())
+    return positions
