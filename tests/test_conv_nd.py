@@ -234,3 +234,26 @@ def test_receptive_field_against_an_impulse(rng):
 def test_errors(fn, args, kwargs, error, match):
     with pytest.raises(error, match=match):
         fn(*args, **kwargs)
+
+
+def test_input_dependencies_are_where_the_gradient_is_nonzero(rng):
+    torch, F = _torch()
+    for _ in range(30):
+        layers = int(rng.integers(1, 4))
+        ks = [int(v) for v in rng.integers(1, 4, size=layers)]
+        ss = [int(v) for v in rng.integers(1, 3, size=layers)]
+        ds = [int(v) for v in rng.integers(1, 4, size=layers)]
+        x = torch.zeros(1, 1, 120, dtype=torch.float64, requires_grad=True)
+        y = x
+        for k, s, d in zip(ks, ss, ds, strict=True):
+            y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, dilation=d)
+        index = int(rng.integers(0, y.shape[-1]))
+        y[0, 0, index].backward()
+        want = np.flatnonzero(x.grad[0, 0].numpy())
+        got = conv.input_dependencies(index, ks, ss, ds)
+        np.testing.assert_array_equal(got, want)
+        assert got[-1] - got[0] + 1 == conv.receptive_field(ks, ss, ds)
+    with pytest.raises(ValueError, match="index must be an integer >= 0"):
+        conv.input_dependencies(-1, [3])
+    with pytest.raises(TypeError, match="kernels must be a sequence of 1 to 64 ints"):
+        conv.input_dependencies(0, [3] * 65)

@@ -74,6 +74,7 @@ class _UNetNd(nn.Module):
                 self.decode.append(_block(merged, chans[level], self.conv, self.norm))
             self.head = self.conv(chans[0], num_classes, 1)
             self.pooling = self.pool(2)
+        self.last_shapes: dict[str, tuple[int, ...]] = {}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != self.spatial + 2 or x.shape[1] != self.in_channels:
@@ -86,18 +87,26 @@ class _UNetNd(nn.Module):
                 f"every side of x must be divisible by 2**depth = {2**self.depth} (one halving "
                 f"per level); got {tuple(x.shape[2:])}"
             )
+        shapes = {"input": tuple(x.shape[1:])}
         x = x - 0.5  # centre the [0, 1] input
         saved = []
-        for block in self.down:
+        for level, block in enumerate(self.down, start=1):
             x = block(x)
+            shapes[f"down{level}"] = tuple(x.shape[1:])
             saved.append(x)  # the skip connection: fine detail before pooling
             x = self.pooling(x)
         x = self.bottom(x)
-        for up, block in zip(self.ups, self.decode, strict=True):
+        shapes["bottom"] = tuple(x.shape[1:])
+        for level, (up, block) in enumerate(zip(self.ups, self.decode, strict=True)):
             x = up(x)  # transpose convolution: twice the size, half the channels
+            shapes[f"up{self.depth - level}"] = tuple(x.shape[1:])
             skip = saved.pop()
             x = block(torch.cat([skip, x], dim=1) if self.skips else x)
-        return self.head(x)
+            shapes[f"decode{self.depth - level}"] = tuple(x.shape[1:])
+        x = self.head(x)
+        shapes["output"] = tuple(x.shape[1:])
+        self.last_shapes = shapes
+        return x
 
 
 class TinyUNet(_UNetNd):
@@ -118,6 +127,12 @@ class TinyUNet(_UNetNd):
         (U-Net). False gives a plain encoder-decoder of the same depth, for comparison.
     seed : int
         Seeds the initial weights (the global RNG is left as it was).
+
+    Attributes
+    ----------
+    last_shapes : dict of str to tuple
+        After a forward pass: ``(C, H, W)`` of the input, each encoder level (``down1`` ...),
+        the bottom, each up-convolution (``up1`` ...), each decoder level and the output.
 
     Notes
     -----
@@ -194,7 +209,9 @@ class TinyFPN(nn.Module):
     ----------
     last_shapes : dict of str to tuple
         After a forward pass: the shape of every bottom-up map ``C2..C5`` and pyramid level
-        ``P5..P2``, for printing.
+        ``P5..P2`` (before the 3x3 smoothing), for printing.
+    last_maps : dict of str to torch.Tensor
+        The same maps themselves (detached), to redo a merge by hand.
 
     Notes
     -----
@@ -237,28 +254,30 @@ class TinyFPN(nn.Module):
             self.smooth = nn.ModuleList(
                 nn.Conv2d(out_channels, out_channels, 3, padding=1) for _ in chans[1:])
         self.last_shapes: dict[str, tuple[int, ...]] = {}
+        self.last_maps: dict[str, torch.Tensor] = {}
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Return the pyramid ``[P2, P3, P4, P5]`` (finest first)."""
         if x.ndim != 4 or any(side % 32 for side in x.shape[2:]):
             raise ValueError(f"x must be (N, C, H, W) with H and W divisible by 32; got "
                              f"{tuple(x.shape)}")
-        shapes: dict[str, tuple[int, ...]] = {"input": tuple(x.shape)}
+        maps: dict[str, torch.Tensor] = {"input": x}
         c = self.stem(x - 0.5)
         bottom_up = []
         for level, stage in enumerate(self.stages, start=2):  # bottom-up: fine to coarse
             c = stage(c)
             bottom_up.append(c)
-            shapes[f"C{level}"] = tuple(c.shape)
+            maps[f"C{level}"] = c
         p = self.lateral[3](bottom_up[3])  # P5: the coarsest level, lateral only
         merged = [p]
-        shapes["P5"] = tuple(p.shape)
+        maps["P5"] = p
         for level in (2, 1, 0):  # top-down: coarse to fine
             up = F.interpolate(p, scale_factor=2, mode="nearest")
             p = self.lateral[level](bottom_up[level]) + up  # upsample + lateral 1x1 + add
             merged.insert(0, p)
-            shapes[f"P{level + 2}"] = tuple(p.shape)
-        self.last_shapes = shapes
+            maps[f"P{level + 2}"] = p
+        self.last_maps = {k: v.detach() for k, v in maps.items()}
+        self.last_shapes = {k: tuple(v.shape) for k, v in maps.items()}
         return [smooth(m) for smooth, m in zip(self.smooth, merged, strict=True)]
 
 
