@@ -257,3 +257,30 @@ def test_input_dependencies_are_where_the_gradient_is_nonzero(rng):
         conv.input_dependencies(-1, [3])
     with pytest.raises(TypeError, match="kernels must be a sequence of 1 to 64 ints"):
         conv.input_dependencies(0, [3] * 65)
+
+
+def test_check_conv1d():
+    from helpers.checks.conv import check_conv1d
+
+    def good(signal, kernel, stride=1, dilation=1):
+        return conv.conv1d_naive(np.asarray(signal, float)[None, None],
+                                 np.asarray(kernel, float)[None, None], None, stride, 0,
+                                 dilation)[0, 0]
+
+    assert check_conv1d(good).passed
+
+    def flipped(signal, kernel, stride=1, dilation=1):  # a true convolution: kernel flipped
+        return good(signal, np.asarray(kernel)[::-1], stride, dilation)
+
+    wrong = check_conv1d(flipped)
+    assert wrong.status == "failed" and "difference kernel on a step" in wrong.message
+
+    def no_dilation(signal, kernel, stride=1, dilation=1):
+        return good(signal, kernel, stride, 1)
+
+    assert "dilation 2" in check_conv1d(no_dilation).message
+
+    def stub(signal, kernel, stride=1, dilation=1):
+        raise NotImplementedError
+
+    assert check_conv1d(stub).status == "not attempted"

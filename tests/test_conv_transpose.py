@@ -225,3 +225,68 @@ def test_backward_errors():
         conv.conv_transpose2d_backward(np.ones((1, 1, 3, 3)), (1, 2))
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
         conv.conv_transpose_output_size(0, 3)
+
+
+# -- the explorer and the exercise check --------------------------------------------------------
+def test_explorer_reproduces_the_notes_and_scatters_step_by_step():
+    from helpers.widgets.conv import conv_transpose_explorer
+
+    ex = conv_transpose_explorer()
+    np.testing.assert_array_equal(ex.result["out"], [[0, 0, 1], [0, 4, 6], [4, 12, 9]])
+    assert "<b>3</b>" in ex.readout.value
+    ex.set(step=1)  # after two input values (0 and 1): only the second copy is on the canvas
+    np.testing.assert_array_equal(ex.result["canvas"], [[0, 0, 1], [0, 2, 3], [0, 0, 0]])
+    ex.set(step=3)
+    np.testing.assert_array_equal(ex.result["canvas"], ex.result["out"])
+    ex.set(n=3, f=3, stride=2, padding=1, output_padding=1)
+    want = conv.conv_transpose2d(ex.result["x"][None, None], ex.result["w"][None, None], stride=2,
+                                 padding=1, output_padding=1)[0, 0]
+    np.testing.assert_array_equal(ex.result["out"], want)
+    assert ex.result["out"].shape == (6, 6) and "<b>6</b>" in ex.readout.value
+    ex.set(output_padding=3)  # not below the stride: refused, explained, nothing crashes
+    assert ex.error is not None and "output_padding must be smaller" in ex.readout.value
+    ex.set(output_padding=0, padding=3, n=1, f=1)
+    assert ex.error is not None and "crops the whole result" in ex.readout.value
+    ex.set(padding=0)
+    assert ex.error is None
+
+
+def test_explorer_factory_validates():
+    from helpers.widgets.conv import conv_transpose_explorer
+
+    with pytest.raises(ValueError, match="stride must be an integer >= 1 and <= 4; got 9"):
+        conv_transpose_explorer(stride=9)
+    with pytest.raises(TypeError, match="f must be an integer"):
+        conv_transpose_explorer(f=2.5)
+
+
+def test_check_conv_transpose():
+    from helpers.checks.conv import check_conv_transpose
+
+    def scatter(x, kernel, stride):
+        x, kernel = np.asarray(x, float), np.asarray(kernel, float)
+        (h, w), (kh, kw) = x.shape, kernel.shape
+        out = np.zeros(((h - 1) * stride + kh, (w - 1) * stride + kw))
+        for i in range(h):
+            for j in range(w):
+                out[i * stride : i * stride + kh, j * stride : j * stride + kw] += x[i, j] * kernel
+        return out
+
+    assert check_conv_transpose(scatter).passed
+
+    def overwrite(x, kernel, stride):  # "=" instead of "+=": overlaps lost
+        x, kernel = np.asarray(x, float), np.asarray(kernel, float)
+        (h, w), (kh, kw) = x.shape, kernel.shape
+        out = np.zeros(((h - 1) * stride + kh, (w - 1) * stride + kw))
+        for i in range(h):
+            for j in range(w):
+                out[i * stride : i * stride + kh, j * stride : j * stride + kw] = x[i, j] * kernel
+        return out
+
+    wrong = check_conv_transpose(overwrite)
+    assert wrong.status == "failed" and "notes' 2x2 input" in wrong.message
+
+    def stub(x, kernel, stride):
+        raise NotImplementedError
+
+    assert check_conv_transpose(stub).status == "not attempted"
