@@ -1368,7 +1368,9 @@ def mask_boundary(mask: np.ndarray, width: int = 1) -> np.ndarray:
     -------
     ndarray of bool, the shape of ``mask``
         ``dilate(mask, width) & ~erode(mask, width)`` with a cross-shaped (4- or
-        6-connected) structuring element: a band along every edge of the mask.
+        6-connected) structuring element, pixels outside the array counting as inside the
+        mask for the erosion: a band along every edge of the mask. Equal to scipy.ndimage's
+        ``binary_dilation`` / ``binary_erosion(..., border_value=1)`` (tests).
 
     Notes
     -----
@@ -1391,17 +1393,51 @@ def mask_boundary(mask: np.ndarray, width: int = 1) -> np.ndarray:
            [1, 1, 1, 1, 1],
            [0, 1, 1, 1, 0]])
     """
-    from scipy import ndimage
-
     mask = as_array(mask, "mask", ndim=(2, 3), shape_hint="(H, W) or (D, H, W)")
     if mask.dtype != bool and not np.isin(mask, (0, 1)).all():
         raise ValueError("mask must be a binary mask (bool, or 0/1)")
     width = check_int(width, "width", min=1, max=64)
     mask = mask.astype(bool)
-    cross = ndimage.generate_binary_structure(mask.ndim, 1)
-    grown = ndimage.binary_dilation(mask, cross, iterations=width)
-    shrunk = ndimage.binary_erosion(mask, cross, iterations=width, border_value=1)
+    grown, shrunk = mask, mask
+    for _ in range(width):  # one step of the cross-shaped element per iteration
+        grown = _cross_step(grown, np.logical_or, outside=False)
+        shrunk = _cross_step(shrunk, np.logical_and, outside=True)
     return grown & ~shrunk
+
+
+def _cross_step(mask: np.ndarray, combine, *, outside: bool) -> np.ndarray:
+    """Combine every pixel with its 2 * ndim axis neighbours (dilation: or; erosion: and)."""
+    padded = np.pad(mask, 1, constant_values=outside)
+    out = mask.copy()
+    for axis in range(mask.ndim):
+        for shift in (0, 2):  # the neighbour before and after along this axis
+            window = [slice(1, -1)] * mask.ndim
+            window[axis] = slice(shift, shift + mask.shape[axis])
+            out = combine(out, padded[tuple(window)])
+    return out
+
+
+def _component_roots(mask: np.ndarray) -> np.ndarray:
+    """Flat index of the first (raster-order) pixel of each pixel's 4-connected component."""
+    h, w = mask.shape
+    index = np.arange(h * w).reshape(h, w)
+    right = mask[:, :-1] & mask[:, 1:]
+    down = mask[:-1, :] & mask[1:, :]
+    p = np.concatenate([index[:, :-1][right], index[:-1, :][down]])
+    q = np.concatenate([index[:, 1:][right], index[1:, :][down]])
+    root = np.arange(h * w)
+    for _ in range(h * w):  # hook and jump (Shiloach-Vishkin): a few rounds in practice
+        rp, rq = root[p], root[q]
+        differ = rp != rq
+        if not differ.any():
+            break
+        np.minimum.at(root, np.maximum(rp, rq)[differ], np.minimum(rp, rq)[differ])
+        while True:  # pointer jumping: every pixel points straight at its root
+            jumped = root[root]
+            if np.array_equal(jumped, root):
+                break
+            root = jumped
+    return root.reshape(h, w)
 
 
 def label_components(semantic: np.ndarray, *, num_classes: int) -> np.ndarray:
@@ -1422,7 +1458,9 @@ def label_components(semantic: np.ndarray, *, num_classes: int) -> np.ndarray:
 
     Notes
     -----
-    4-connectivity. This is the cheapest way from semantic to instance segmentation, and it
+    4-connectivity; computed by hooking and pointer jumping (Shiloach & Vishkin, 1982), vectorised
+    in numpy, and tested equal to ``skimage.measure.label``. This is the cheapest way from
+    semantic to instance segmentation, and it
     fails exactly where instance segmentation is needed: two touching or overlapping objects
     of one class become one region (chapter 14 counts how often).
 
@@ -1437,19 +1475,22 @@ def label_components(semantic: np.ndarray, *, num_classes: int) -> np.ndarray:
     array([[1, 1, 0, 2],
            [0, 0, 0, 3]])
     """
-    from scipy import ndimage
-
     semantic = as_array(semantic, "semantic", ndim=2, kinds="iu", shape_hint="(H, W)")
     num_classes = check_int(num_classes, "num_classes", min=2, max=MAX_CLASSES)
     if semantic.min() < 0 or semantic.max() >= num_classes:
         raise ValueError(f"semantic must hold class indices 0 to {num_classes - 1}; got "
                          f"{semantic.min()} to {semantic.max()}")
+    if semantic.size > 2**24:
+        raise ValueError(f"semantic must have at most {2**24:,} pixels; got {semantic.size:,}")
     out = np.zeros(semantic.shape, np.int64)
     count = 0
-    for c in range(1, num_classes):
-        regions, n = ndimage.label(semantic == c)
-        out[regions > 0] = regions[regions > 0] + count
-        count += n
+    for c in np.unique(semantic[semantic > 0]):
+        mask = semantic == c
+        roots = _component_roots(mask)[mask]
+        # the roots are the components' first pixels: sorting them gives raster order
+        first, numbered = np.unique(roots, return_inverse=True)
+        out[mask] = numbered + 1 + count
+        count += len(first)
     return out
 
 
