@@ -48,3 +48,18 @@ def test_errors():
         signals.synthetic_ecg(fs=250, mains_hz=200, rng=0)
     with pytest.raises(ValueError, match="seconds must be >= 1 and <= 600"):
         signals.synthetic_ecg(1e9, rng=0)
+
+
+def test_peak_indices_equal_scipy(rng):
+    sig = pytest.importorskip("scipy.signal")
+    for _ in range(40):
+        x = np.cumsum(rng.standard_normal(int(rng.integers(3, 400))))
+        height, distance = float(rng.normal()), int(rng.integers(1, 30))
+        want = sig.find_peaks(x, height=height, distance=distance)[0]
+        np.testing.assert_array_equal(signals.peak_indices(x, height=height, distance=distance),
+                                      want)
+    assert signals.peak_indices(np.array([1.0, 2.0]), height=0).size == 0
+    with pytest.raises(ValueError, match="height must be finite"):
+        signals.peak_indices(np.zeros(5), height=np.nan)
+    with pytest.raises(ValueError, match="distance must be an integer >= 1"):
+        signals.peak_indices(np.zeros(5), height=0, distance=0)
