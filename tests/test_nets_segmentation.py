@@ -2,7 +2,8 @@
 
 Shapes, skips on and off, the recorded shapes, the top-down merge redone by hand, the losses
 against hand values and their numpy twins, a short training run that must learn something, and
-the input checks. The full training figures (Dice >= 0.9) are in ``make bench`` (bench/cases_unet.py).
+the input checks. The full training figures (Dice >= 0.9) are in ``make bench``
+(bench/cases_unet.py).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def test_losses_and_metric_hand_values():
     logits = torch.from_numpy(rng.normal(size=(5, 1, 6, 6)))
     target = torch.from_numpy(rng.random((5, 1, 6, 6)) < 0.4).double()
     want = np.mean([segmentation.dice(lg[0] > 0, tg[0] > 0.5) for lg, tg in
-                    zip(logits.numpy(), target.numpy())])
+                    zip(logits.numpy(), target.numpy(), strict=True)])
     assert ns.mean_dice_metric(logits, target) == pytest.approx(want)
 
 

@@ -1,4 +1,4 @@
-"""helpers.plots_segmentation and helpers.plots_conv_nd: every figure draws, and bad input is refused.
+"""helpers.plots_segmentation and helpers.plots_conv_nd: every figure draws, bad input is refused.
 
 Figures are checked for what they must contain (panel count, titles computed from the data),
 not for pixels.

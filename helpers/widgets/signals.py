@@ -158,5 +158,5 @@ def _bench_signal_conv() -> SignalConvExplorer:
     from ..data import load_photo
     from ..image import as_float_image
 
-    row = as_float_image(load_photo("camera"))[200, ::2]  # 256 samples
+    row = as_float_image(load_photo("grace_hopper", gray=True))[200, ::2]  # 256 samples
     return signal_conv_explorer(row, size=5, dilation=2, layers=2)
