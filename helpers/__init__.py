@@ -18,6 +18,14 @@ agreement)::
     helpers.cnn          a CNN from scratch, numpy and torch  (chapters/09_cnn_from_scratch.ipynb)
     helpers.datasets     MNIST / CIFAR-10 file loaders        (chapters/09_cnn_from_scratch.ipynb)
     helpers.nets         torch networks, the training loop    (chapters 09 onwards)
+    helpers.architecture shapes, parameters, MACs by formula  (chapters/10_classic_networks.ipynb,
+                                                               11_modern_architectures.ipynb)
+    helpers.architecture_plots  network and block diagrams    (chapters/10, 11)
+    helpers.nets.classic LeNet-5, AlexNet, ZFNet in torch      (chapters/10)
+    helpers.nets.blocks  residual, dense, Inception, separable, SE, highway  (chapters/11, 17)
+    helpers.nets.modern  plain vs residual deep nets, gradient norms  (chapters/11)
+    helpers.nets.summary layer tables: shapes, parameters, MACs  (chapters/10, 11)
+    helpers.nets.zoo     the networks chapters 10-11 count, on meta  (chapters/10, 11)
     helpers.boxes        box formats, IoU, anchors            (chapters/12_localization.ipynb)
     helpers.shapes       synthetic detection scenes           (chapters/12, 13)
     helpers.ops          NMS, RoI pooling, sliding windows    (chapters/13_detection.ipynb)
@@ -32,10 +40,17 @@ agreement)::
     helpers.signals      synthetic ECG, 1-D kernels           (chapters/18_conv_1d_3d.ipynb)
     helpers.volumes      synthetic 3-D scans, 3-D Sobel       (chapters/18_conv_1d_3d.ipynb)
     helpers.plots_conv_nd figures for 1-D and 3-D convolution (chapters/18_conv_1d_3d.ipynb)
+    helpers.motion       block matching, Lucas-Kanade, KLT    (chapters/19_motion.ipynb)
+    helpers.style        Gram matrices, style transfer        (chapters/16_style_transfer.ipynb)
+    helpers.style_plots  figures of chapter 16                (chapters/16_style_transfer.ipynb)
+    helpers.gradcam      Grad-CAM step by step, saliency      (chapters/17_inside_cnns.ipynb)
+    helpers.inside_plots figures of chapter 17                (chapters/17_inside_cnns.ipynb)
+    helpers.nets.pretrained  the offline pretrained ImageNet network (chapters/16, 17)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
     helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
+    helpers.plots_motion     figures for motion and flow      (chapters/19_motion.ipynb)
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
     helpers.authoring    student notebooks generated from the solutions (`make student`)
