@@ -67,7 +67,7 @@ __all__ = [
     "conv3d_naive",
     "causal_conv1d",
     "conv_cost",
-    "conv_output_shape",
+    "conv_nd_output_shape",
     "conv_output_size",
     "conv_param_count",
     "conv_transpose2d",
@@ -81,7 +81,7 @@ __all__ = [
     "max_pool2d_backward",
     "max_pool2d_forward",
     "max_pool2d_naive",
-    "receptive_field",
+    "receptive_field_size",
     "same_padding",
     "zero_upsample",
 ]
@@ -1643,7 +1643,7 @@ def causal_conv1d(
     :math:`y[t] = \\sum_i w[i]\\, x[t - d(k - 1 - i)]`. No output depends on the future, so
     a stack of these can generate a signal one sample at a time (WaveNet). Stacking layers
     with dilations 1, 2, 4, ... doubles the receptive field per layer
-    (:func:`receptive_field`).
+    (:func:`receptive_field_size`).
 
     References
     ----------
@@ -1798,7 +1798,7 @@ def conv3d(
 
 
 # -- sizes and costs in any number of dimensions -----------------------------------------------
-def conv_output_shape(
+def conv_nd_output_shape(
     shape: Any, kernel: Any, padding: Any = 0, stride: Any = 1, dilation: Any = 1
 ) -> tuple[int, ...]:
     """Output shape of a convolution in 1, 2 or 3 (or more) dimensions: one formula per axis.
@@ -1826,9 +1826,9 @@ def conv_output_shape(
 
     Examples
     --------
-    >>> conv_output_shape((100,), 5, stride=2), conv_output_shape((6, 6), 3)
+    >>> conv_nd_output_shape((100,), 5, stride=2), conv_nd_output_shape((6, 6), 3)
     ((48,), (4, 4))
-    >>> conv_output_shape((16, 64, 64), (3, 3, 3), padding=1, stride=(1, 2, 2))
+    >>> conv_nd_output_shape((16, 64, 64), (3, 3, 3), padding=1, stride=(1, 2, 2))
     (16, 32, 32)
     """
     if not isinstance(shape, (tuple, list)) or not 1 <= len(shape) <= 8:
@@ -1865,7 +1865,7 @@ def conv_cost(
     c_in, c_out : int
         Input channels and filters.
     out_shape : int or tuple of int
-        The output's spatial sides (from :func:`conv_output_shape`), same length as ``kernel``.
+        The output's spatial sides (from :func:`conv_nd_output_shape`), same length as ``kernel``.
     bias : bool
 
     Returns
@@ -1913,7 +1913,7 @@ def conv_cost(
     return ConvCost(weights + (c_out if bias else 0), weights * int(np.prod(out_shape)))
 
 
-def receptive_field(kernels: Any, strides: Any = None, dilations: Any = None) -> int:
+def receptive_field_size(kernels: Any, strides: Any = None, dilations: Any = None) -> int:
     """How many input samples (per axis) one output of a stack of convolutions depends on.
 
     Parameters
@@ -1946,9 +1946,9 @@ def receptive_field(kernels: Any, strides: Any = None, dilations: Any = None) ->
 
     Examples
     --------
-    >>> receptive_field([3, 3, 3])                      # three 3-tap layers
+    >>> receptive_field_size([3, 3, 3])                      # three 3-tap layers
     7
-    >>> receptive_field([2] * 4, dilations=[1, 2, 4, 8])   # WaveNet: 2**4
+    >>> receptive_field_size([2] * 4, dilations=[1, 2, 4, 8])   # WaveNet: 2**4
     16
     """
     if isinstance(kernels, (str, bytes)) or not hasattr(kernels, "__len__") or not \
@@ -1997,7 +1997,7 @@ def input_dependencies(
     -----
     Going down one layer, output p of that layer reads its input at
     :math:`p s + d i` for :math:`i < k`. Applied from the last layer down, the set spans
-    exactly :func:`receptive_field` positions, but may have *holes*: with equal dilations
+    exactly :func:`receptive_field_size` positions, but may have *holes*: with equal dilations
     greater than 1 in every layer only every d-th sample is ever read (the "gridding" of
     dilated convolutions); WaveNet's growing dilations 1, 2, 4, ... leave none.
 
@@ -2019,7 +2019,7 @@ def input_dependencies(
             not 1 <= len(kernels) <= 64:
         raise TypeError(f"kernels must be a sequence of 1 to 64 ints; got {describe(kernels)}")
     n = len(kernels)
-    field = receptive_field(kernels, strides, dilations)  # validates every entry
+    field = receptive_field_size(kernels, strides, dilations)  # validates every entry
     ks = [int(k) for k in kernels]
     ss = [1] * n if strides is None else [int(s) for s in strides]
     ds = [1] * n if dilations is None else [int(d) for d in dilations]

@@ -26,7 +26,7 @@ def plot_conv_dimensions():
     matplotlib.figure.Figure
         A 12-sample signal with a 3-tap window, an 8x8 image with a 3x3 window and an 6x6x6
         volume with a 3x3x3 kernel (orange), each titled with its output size from
-        :func:`helpers.conv.conv_output_shape`.
+        :func:`helpers.conv.conv_nd_output_shape`.
     """
     import matplotlib.pyplot as plt
 
@@ -41,8 +41,8 @@ def plot_conv_dimensions():
     a1.set_yticks([])
     a1.grid(True, color="0.5")
     a1.tick_params(labelsize=7)
-    a1.set_title(f"1-D: signal (L,) = (12,), kernel 3\noutput {conv.conv_output_shape((12,), 3)}",
-                 fontsize=10)
+    a1.set_title(f"1-D: signal (L,) = (12,), kernel 3\n"
+                 f"output {conv.conv_nd_output_shape((12,), 3)}", fontsize=10)
     grid = np.zeros((8, 8))
     grid[2:5, 3:6] = 1
     a2.imshow(grid, cmap="Oranges", vmin=0, vmax=1.6, extent=(0, 8, 8, 0))
@@ -51,7 +51,7 @@ def plot_conv_dimensions():
     a2.grid(True, color="0.5")
     a2.tick_params(labelsize=7)
     a2.set_title(f"2-D: image (H, W) = (8, 8), kernel 3x3\noutput "
-                 f"{conv.conv_output_shape((8, 8), 3)}", fontsize=10)
+                 f"{conv.conv_nd_output_shape((8, 8), 3)}", fontsize=10)
     filled = np.ones((6, 6, 6), bool)
     kernel = np.zeros((6, 6, 6), bool)
     kernel[0:3, 0:3, 3:6] = True
@@ -60,7 +60,7 @@ def plot_conv_dimensions():
     colours[kernel] = "#ff8c00cc"
     a3.voxels(filled, facecolors=colours, edgecolor="#80808044", linewidth=0.3)
     a3.set_title(f"3-D: volume (D, H, W) = (6, 6, 6), kernel 3x3x3\noutput "
-                 f"{conv.conv_output_shape((6, 6, 6), 3)}", fontsize=10)
+                 f"{conv.conv_nd_output_shape((6, 6, 6), 3)}", fontsize=10)
     a3.set_axis_off()
     return fig
 
@@ -172,7 +172,7 @@ def plot_dilated_stack(dilations: Sequence[int], *, kernel: int = 2, length: int
     kernel = check_int(kernel, "kernel", min=2, max=4)
     length = check_int(length, "length", min=8, max=64)
     layers = len(ds)
-    field = conv.receptive_field([kernel] * layers, dilations=ds)
+    field = conv.receptive_field_size([kernel] * layers, dilations=ds)
     fig, ax = plt.subplots(figsize=(min(0.5 * length + 1.5, 14), 0.75 * (layers + 1) + 0.6),
                            layout="constrained")
     # Causal layers keep the length; output position p of layer l reads p - d (k - 1 - i).

@@ -56,7 +56,7 @@ def test_conv1d_agrees_with_torch_on_random_cases(rng):
             continue
         got = conv.conv1d(x, w, b, s, p, d)
         assert got.shape == want.shape and got.dtype == np.float64
-        assert got.shape[-1] == conv.conv_output_shape((x.shape[2],), w.shape[2], p, s, d)[0]
+        assert got.shape[-1] == conv.conv_nd_output_shape((x.shape[2],), w.shape[2], p, s, d)[0]
         worst = max(worst, relative_error(got, want))
         tested += 1
     assert worst <= TOL, worst
@@ -76,7 +76,7 @@ def test_conv3d_agrees_with_torch_on_random_cases(rng):
             continue
         got = conv.conv3d(x, w, b, s, p, dilation=d)
         assert got.shape == want.shape
-        assert got.shape[2:] == conv.conv_output_shape(x.shape[2:], w.shape[2:], p, s, d)
+        assert got.shape[2:] == conv.conv_nd_output_shape(x.shape[2:], w.shape[2:], p, s, d)
         worst = max(worst, relative_error(got, want))
         tested += 1
     assert worst <= TOL, worst
@@ -152,14 +152,14 @@ def test_float32_stays_float32():
 
 # -- sizes and costs --------------------------------------------------------------------------
 def test_conv_output_shape_is_the_one_formula_per_axis():
-    assert conv.conv_output_shape((100,), 5, stride=2) == (48,)
-    assert conv.conv_output_shape((6, 6), 3) == (4, 4)
-    assert conv.conv_output_shape((16, 64, 64), 3, padding="same") == (16, 64, 64)
-    assert conv.conv_output_shape((16, 64, 64), (3, 5, 5), (1, 2, 2), (1, 2, 2)) == (16, 32, 32)
+    assert conv.conv_nd_output_shape((100,), 5, stride=2) == (48,)
+    assert conv.conv_nd_output_shape((6, 6), 3) == (4, 4)
+    assert conv.conv_nd_output_shape((16, 64, 64), 3, padding="same") == (16, 64, 64)
+    assert conv.conv_nd_output_shape((16, 64, 64), (3, 5, 5), (1, 2, 2), (1, 2, 2)) == (16, 32, 32)
     with pytest.raises(TypeError, match="shape must be a tuple of 1 to 8 spatial sides"):
-        conv.conv_output_shape(64, 3)
+        conv.conv_nd_output_shape(64, 3)
     with pytest.raises(ValueError, match=r"kernel must be an int or 2 ints"):
-        conv.conv_output_shape((6, 6), (3, 3, 3))
+        conv.conv_nd_output_shape((6, 6), (3, 3, 3))
 
 
 def test_conv_cost_agrees_with_torch_modules():
@@ -190,13 +190,13 @@ def test_receptive_field_against_an_impulse(rng):
             y = conv.causal_conv1d(y, np.ones((1, 1, k)), dilation=d)
         # the outputs an impulse at t = 0 reaches == the inputs one output sees
         reach = int(np.flatnonzero(y[0, 0])[-1]) + 1
-        assert reach == conv.receptive_field(ks, dilations=ds)
-    assert conv.receptive_field([2] * 10, dilations=[2**i for i in range(10)]) == 1024
-    assert conv.receptive_field([3, 3], strides=[2, 1]) == 7
+        assert reach == conv.receptive_field_size(ks, dilations=ds)
+    assert conv.receptive_field_size([2] * 10, dilations=[2**i for i in range(10)]) == 1024
+    assert conv.receptive_field_size([3, 3], strides=[2, 1]) == 7
     with pytest.raises(ValueError, match="dilations must have one entry per layer"):
-        conv.receptive_field([3, 3], dilations=[1])
+        conv.receptive_field_size([3, 3], dilations=[1])
     with pytest.raises(TypeError, match="kernels must be a sequence"):
-        conv.receptive_field(3)
+        conv.receptive_field_size(3)
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_input_dependencies_are_where_the_gradient_is_nonzero(rng):
         want = np.flatnonzero(x.grad[0, 0].numpy())
         got = conv.input_dependencies(index, ks, ss, ds)
         np.testing.assert_array_equal(got, want)
-        assert got[-1] - got[0] + 1 == conv.receptive_field(ks, ss, ds)
+        assert got[-1] - got[0] + 1 == conv.receptive_field_size(ks, ss, ds)
     with pytest.raises(ValueError, match="index must be an integer >= 0"):
         conv.input_dependencies(-1, [3])
     with pytest.raises(TypeError, match="kernels must be a sequence of 1 to 64 ints"):

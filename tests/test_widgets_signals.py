@@ -16,7 +16,7 @@ def test_explorer_computes_with_the_helpers():
     np.testing.assert_allclose(ex.result["out"], want)
     assert ex.result["field"] == 3 and "<b>3</b>" in ex.readout.value
     ex.set(layers=2, dilation=2, size=3, stride=1)
-    assert ex.result["field"] == conv.receptive_field([3, 3], dilations=[2, 2]) == 9
+    assert ex.result["field"] == conv.receptive_field_size([3, 3], dilations=[2, 2]) == 9
     assert len(ex.result["taps"]) == 5 and "4 skipped" in ex.readout.value
     assert ex.result["lengths"] == [200, 196, 192]
     ex.set(stride=2, layers=3, position=1.0)

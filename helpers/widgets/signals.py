@@ -84,7 +84,7 @@ class SignalConvExplorer(Explorer):
             lengths.append(y.shape[-1])
         out = y[0, 0]
         ks, ss, ds = [k] * layers, [s] * layers, [d] * layers
-        field = conv.receptive_field(ks, ss, ds)
+        field = conv.receptive_field_size(ks, ss, ds)
         jump = s**layers
         centres = np.arange(len(out)) * jump + (field - 1) / 2
         t = min(int(round(v["position"] * (len(out) - 1))), len(out) - 1)
