@@ -7,6 +7,8 @@ weights (F, C, *kernel)). Tolerance: float64 relative error (``helpers.cnn.relat
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -17,9 +19,23 @@ N_RANDOM = 220
 TOL = 1e-7
 
 
+_THREADS_BEFORE: list[int] = []
+
+
 def _torch():
     torch = pytest.importorskip("torch")
+    _THREADS_BEFORE.append(torch.get_num_threads())
+    # tiny tensors: one thread is ~20x faster than two fighting over a busy machine's cores
+    torch.set_num_threads(1)
     return torch, torch.nn.functional
+
+
+@pytest.fixture(autouse=True)
+def _restore_torch_threads():
+    yield
+    if _THREADS_BEFORE:
+        sys.modules["torch"].set_num_threads(_THREADS_BEFORE[0])
+        _THREADS_BEFORE.clear()
 
 
 def _case_1d(rng):
