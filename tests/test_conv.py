@@ -7,6 +7,8 @@ without padding and ceil_mode=False, as ours. Tolerance: float64 relative error 
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -16,12 +18,24 @@ from helpers.cnn import relative_error
 
 N_RANDOM = 220
 TOL = 1e-7
+_THREADS_BEFORE: list[int] = []
 
 
 def _torch():
     """torch and torch.nn.functional, or skip this test (the numpy tests run without torch)."""
     torch = pytest.importorskip("torch")
+    _THREADS_BEFORE.append(torch.get_num_threads())
+    # tiny tensors: one thread is ~20x faster than two fighting over a busy machine's cores
+    torch.set_num_threads(1)
     return torch, torch.nn.functional
+
+
+@pytest.fixture(autouse=True)
+def _restore_torch_threads():
+    yield
+    if _THREADS_BEFORE:
+        sys.modules["torch"].set_num_threads(_THREADS_BEFORE[0])
+        _THREADS_BEFORE.clear()
 
 
 def _random_conv_case(rng):
@@ -75,9 +89,9 @@ def test_conv_output_size_matches_torch_shape_and_fails_where_torch_fails(rng):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(n=0, f=3), "n must be an integer >= 1; got 0"),
-        (dict(n=5, f=3, stride=0), "stride must be an integer >= 1; got 0"),
-        (dict(n=5, f=3, padding=-1), "padding must be an integer >= 0; got -1"),
+        (dict(n=0, f=3), "n must be an integer >= 1 and <= 65536; got 0"),
+        (dict(n=5, f=3, stride=0), "stride must be an integer >= 1 and <= 65536; got 0"),
+        (dict(n=5, f=3, padding=-1), "padding must be an integer >= 0 and <= 65536; got -1"),
         (dict(n=5, f=4, padding="same"), "padding='same' needs an odd kernel size f"),
         (dict(n=5, f=3, padding="same", stride=2), "padding='same' needs stride=1"),
         (dict(n=5, f=3, padding="full"), "padding must be one of 'valid', 'same'; got 'full'"),
@@ -198,12 +212,12 @@ def test_im2col_col2im_are_adjoint(rng):
         (
             (np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3))),
             {"stride": 0},
-            "stride must be an integer >= 1; got 0",
+            "stride must be an integer >= 1 and <= 65536; got 0",
         ),
         (
             (np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3))),
             {"padding": -1},
-            "padding must be an integer >= 0; got -1",
+            "padding must be an integer >= 0 and <= 65536; got -1",
         ),
         (
             (np.ones((1, 1, 5, 5)), np.ones((1, 1, 2, 2))),
@@ -245,7 +259,7 @@ def test_backward_and_im2col_errors():
         conv.conv2d_backward(np.ones((1, 1, 2, 2)), (x, w))
     with pytest.raises(ValueError, match=r"cols must have shape \(9, 4\)"):
         conv.col2im(np.ones((9, 5)), (1, 1, 4, 4), 3, 3)
-    with pytest.raises(ValueError, match="kh must be an integer >= 1"):
+    with pytest.raises(ValueError, match="kh must be an integer >= 1 and <= 65536"):
         conv.im2col(x, 0, 3)
 
 
@@ -323,9 +337,9 @@ def test_max_pool_backward_ties_go_to_the_first_like_torch():
 def test_pooling_errors(fn):
     with pytest.raises(ValueError, match=r"x must be 4-D \(N, C, H, W\)"):
         fn(np.ones((4, 4)), 2)
-    with pytest.raises(ValueError, match="size must be an integer >= 1; got 0"):
+    with pytest.raises(ValueError, match="size must be an integer >= 1 and <= 65536; got 0"):
         fn(np.ones((1, 1, 4, 4)), 0)
-    with pytest.raises(ValueError, match="stride must be an integer >= 1; got 0"):
+    with pytest.raises(ValueError, match="stride must be an integer >= 1 and <= 65536; got 0"):
         fn(np.ones((1, 1, 4, 4)), 2, 0)
     with pytest.raises(ValueError, match="does not fit"):
         fn(np.ones((1, 1, 2, 2)), 3)

@@ -1,4 +1,6 @@
-"""Checks for the exercises of chapters/08_conv_arithmetic.ipynb."""
+"""Checks for the exercises of chapters/08_conv_arithmetic.ipynb (output size, conv2d),
+chapters/14_segmentation_cnns.ipynb (transpose convolution) and chapters/18_conv_1d_3d.ipynb
+(conv1d)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,13 @@ import numpy as np
 from .. import conv, notes
 from ._core import Case, CheckResult, run_cases
 
-__all__ = ["check_conv2d", "check_conv_output_shape", "check_conv_output_size"]
+__all__ = [
+    "check_conv1d",
+    "check_conv2d",
+    "check_conv_output_shape",
+    "check_conv_output_size",
+    "check_conv_transpose",
+]
 
 _NOTES_6X6 = notes.EDGE_INPUT
 _VERTICAL = notes.VERTICAL_EDGE_KERNEL
@@ -126,3 +134,54 @@ def check_conv2d(fn) -> CheckResult:
         ),
     ]
     return run_cases("conv2d", fn, cases, reference=conv.conv2d, atol=1e-8, rtol=1e-8)
+
+
+def _transpose_reference(x, kernel, stride):
+    x, kernel = np.asarray(x, float), np.asarray(kernel, float)
+    return conv.conv_transpose2d(x[None, None], kernel[None, None], stride=stride)[0, 0]
+
+
+def check_conv_transpose(fn) -> CheckResult:
+    """Check a learner's ``conv_transpose(x, kernel, stride)`` on one (H, W) map, no padding."""
+    rng = np.random.default_rng(14)
+    cases = [
+        Case("the notes' 2x2 input and 2x2 kernel", notes.TRANSPOSE_INPUT,
+             notes.TRANSPOSE_KERNEL, 1),
+        Case("one value scatters the kernel scaled by it", np.array([[2.0]]),
+             np.array([[1.0, -1.0], [0.5, 3.0]]), 1),
+        Case("stride 2: the copies land 2 cells apart", notes.TRANSPOSE_INPUT,
+             notes.TRANSPOSE_KERNEL, 2),
+        Case("stride 3, larger than the kernel (gaps of zeros)", np.ones((2, 2)),
+             np.ones((2, 2)), 3),
+        Case("a 3x3 kernel with stride 2 (uneven overlaps)", rng.standard_normal((3, 4)),
+             rng.standard_normal((3, 3)), 2),
+        Case("a 1x1 kernel", rng.standard_normal((3, 3)), np.array([[2.0]]), 2),
+        Case("a non-square kernel", rng.standard_normal((2, 3)), rng.standard_normal((1, 3)), 1),
+    ]
+    return run_cases("conv_transpose", fn, cases, reference=_transpose_reference,
+                     atol=1e-8, rtol=1e-8)
+
+
+def _conv1d_reference(signal, kernel, stride, dilation):
+    signal, kernel = np.asarray(signal, float), np.asarray(kernel, float)
+    return conv.conv1d(signal[None, None], kernel[None, None], stride=stride,
+                       dilation=dilation)[0, 0]
+
+
+def check_conv1d(fn) -> CheckResult:
+    """Check a learner's ``conv1d(signal, kernel, stride, dilation)`` on one (L,) signal."""
+    rng = np.random.default_rng(18)
+    step = np.array([0.0, 0, 0, 1, 1, 1])
+    cases = [
+        Case("a difference kernel on a step", step, np.array([-1.0, 1.0]), 1, 1),
+        Case("a moving average of 3", np.arange(8.0), np.ones(3) / 3, 1, 1),
+        Case("stride 2", np.arange(9.0), np.array([1.0, 0.0, -1.0]), 2, 1),
+        Case("dilation 2: taps two samples apart", np.arange(9.0), np.array([1.0, 0.0, -1.0]),
+             1, 2),
+        Case("stride 3 and dilation 2, the floor matters", rng.standard_normal(20),
+             rng.standard_normal(3), 3, 2),
+        Case("kernel as long as the signal", rng.standard_normal(5), rng.standard_normal(5),
+             1, 1),
+        Case("a 1-tap kernel (a scaling)", rng.standard_normal(6), np.array([2.5]), 1, 1),
+    ]
+    return run_cases("conv1d", fn, cases, reference=_conv1d_reference, atol=1e-8, rtol=1e-8)

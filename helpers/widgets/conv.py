@@ -1,8 +1,9 @@
-"""Explorers for chapters/08_conv_arithmetic.ipynb: the convolution window and pooling.
+"""Explorers for chapters/08_conv_arithmetic.ipynb (the convolution window and pooling) and
+chapters/14_segmentation_cnns.ipynb (the transpose convolution).
 
-Both show the (padded) input as a grid of cells, the window at one output position, and the
-output grid, with the size formula filled in. The input is the notes' own example (tiled when
-the grid is larger), so the default settings reproduce the notes' figures cell for cell.
+All show the input as a grid of cells, the kernel, and the output grid, with the size formula
+filled in. The input is the notes' own example (tiled when the grid is larger), so the default
+settings reproduce the notes' figures cell for cell.
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ from .._validation import check_choice, check_int
 from ..filters import edge_kernel
 from ._base import Explorer, register_bench
 
-__all__ = ["ConvExplorer", "PoolExplorer", "conv_explorer", "pool_explorer"]
+__all__ = [
+    "ConvExplorer",
+    "ConvTransposeExplorer",
+    "PoolExplorer",
+    "conv_explorer",
+    "conv_transpose_explorer",
+    "pool_explorer",
+]
 
 _CELL = 8  # pixels per grid cell in the rendered panels
 _PAD_RGB = np.array([0.85, 0.90, 0.97])  # padding cells: pale blue
 _LINE_RGB = np.array([0.55, 0.55, 0.55])
 _WINDOW_RGB = np.array([1.0, 0.55, 0.0])  # kernel taps: orange
 _MAX_LABELLED = 10  # a panel writes its values in the cells up to this many cells per side
+_EXTRA_RGB = np.array([1.0, 0.96, 0.75])  # output padding cells: pale yellow
 
 
 def _tile(pattern: np.ndarray, n: int) -> np.ndarray:
@@ -320,9 +329,136 @@ def pool_explorer(n: int = 4, size: int = 2, stride: int = 2, mode: str = "max")
     return PoolExplorer(n, size, stride, mode)
 
 
+class ConvTransposeExplorer(_GridExplorer):
+    """Input size, kernel, stride, padding, output padding -> scatter, add, crop, and the size."""
+
+    legend = (("cropped by the padding p", _PAD_RGB), ("output padding", _EXTRA_RGB))
+
+    def __init__(self, n: int = 2, f: int = 2, stride: int = 1, padding: int = 0,
+                 output_padding: int = 0) -> None:
+        self._init = {"n": n, "f": f, "stride": stride, "padding": padding,
+                      "output_padding": output_padding}
+        super().__init__()
+
+    def _build(self) -> None:
+        style = {"description_width": "initial"}
+        v = self._init
+        self.controls = {
+            "n": W.IntSlider(value=v["n"], min=1, max=6, description="input n", style=style),
+            "f": W.IntSlider(value=v["f"], min=1, max=5, description="kernel f", style=style),
+            "stride": W.IntSlider(value=v["stride"], min=1, max=4, description="stride s",
+                                  style=style),
+            "padding": W.IntSlider(value=v["padding"], min=0, max=3, description="padding p",
+                                   style=style),
+            "output_padding": W.IntSlider(value=v["output_padding"], min=0, max=3,
+                                          description="output padding", style=style),
+            "step": W.IntSlider(value=0, min=0, max=35, description="input value step",
+                                style=style),
+        }
+        self._panels(("input", "kernel x value", "output"))
+
+    def compute(self) -> dict[str, Any]:
+        v = self.values()
+        n, f, s, p, op = v["n"], v["f"], v["stride"], v["padding"], v["output_padding"]
+        x = _tile(notes.TRANSPOSE_INPUT, n)
+        w = _tile(notes.TRANSPOSE_KERNEL, f)
+        out = conv.conv_transpose2d(x[None, None], w[None, None], stride=s, padding=p,
+                                    output_padding=op)[0, 0]
+        k = v["step"] % x.size
+        r, q = divmod(k, n)
+        partial = np.where(np.arange(x.size).reshape(x.shape) <= k, x, 0.0)
+        # The full canvas (nothing cropped), then grown to hold the output padding cells.
+        full = conv.conv_transpose2d(partial[None, None], w[None, None], stride=s)[0, 0]
+        m = max(full.shape[0], p + out.shape[0])
+        canvas = np.zeros((m, m))
+        canvas[: full.shape[0], : full.shape[1]] = full
+        return {
+            "x": x, "w": w, "out": out, "canvas": canvas, "full_side": full.shape[0],
+            "row": r, "col": q, "k": k, "value": float(x[r, q]),
+            "params": (n, f, s, p, op),
+        }
+
+    def draw(self, result: dict[str, Any]) -> str:
+        n, f, s, p, op = result["params"]
+        x, out, canvas, r, q = (result[key] for key in ("x", "out", "canvas", "row", "col"))
+        m, full_side, n_out = canvas.shape[0], result["full_side"], out.shape[0]
+        # Input: gray values, the current value outlined.
+        rgb = _shade(x, 0, 3, "Greys") * 0.7 + 0.3
+        rgb[r, q] = 0.45 * rgb[r, q] + 0.55 * _WINDOW_RGB
+        self._show(0, rgb, m, values=x)
+        self._box(0, self._window, r, q, 1, 1)
+        self._titles[0].set_text(f"input {n}x{n}: value {result['k'] + 1} of {x.size}")
+        # The kernel scaled by the current value.
+        lim_k = max(1.0, float(np.abs(result["w"]).max()) * 3)
+        scaled = result["w"] * result["value"]
+        self._show(1, _shade(scaled, -lim_k, lim_k, "RdBu_r"), max(f, 3), values=scaled)
+        self._titles[1].set_text(f"kernel x {result['value']:g}")
+        # Output canvas: partial sums; cropped cells pale blue, output padding pale yellow.
+        lim = max(1.0, float(np.abs(out).max()))
+        rgb = _shade(canvas, -lim, lim, "RdBu_r")
+        inside = np.zeros((m, m), bool)
+        inside[p : p + n_out, p : p + n_out] = True
+        extra = np.zeros((m, m), bool)
+        extra[full_side:, :] = extra[:, full_side:] = True
+        rgb[~inside] = _PAD_RGB
+        rgb[inside & extra] = _EXTRA_RGB
+        self._show(2, rgb, m, values=canvas)
+        self._box(2, self._cell, r * s, q * s, f, f)
+        self._titles[2].set_text(f"output {n_out}x{n_out} (blue: cropped by p={p})")
+        formula = (
+            f"n_out = (n &minus; 1)s &minus; 2p + (f &minus; 1) + output_padding + 1 = "
+            f"({n} &minus; 1)&middot;{s} &minus; 2&middot;{p} + ({f} &minus; 1) + {op} + 1 = "
+            f"<b>{n_out}</b>"
+        )
+        return (
+            f"{formula}<br>input[{r}, {q}] = {result['value']:g} scales the kernel and adds it "
+            f"at rows {r * s}-{r * s + f - 1}, columns {q * s}-{q * s + f - 1} of the full "
+            f"{full_side}x{full_side} result; overlaps add up. Slide the step (or press play) "
+            "to scatter the values one by one."
+        )
+
+
+def conv_transpose_explorer(n: int = 2, f: int = 2, stride: int = 1, padding: int = 0,
+                            output_padding: int = 0) -> ConvTransposeExplorer:
+    """The transpose-convolution explorer on the notes' 2x2 example (returned, not displayed).
+
+    Parameters
+    ----------
+    n : int
+        Input side, 1 to 6 (the notes' 2x2 input, tiled).
+    f : int
+        Kernel side, 1 to 5 (the notes' 2x2 kernel, tiled).
+    stride, padding, output_padding : int
+        1 to 4, 0 to 3, 0 to 3 (``output_padding < stride`` or the readout says why not).
+
+    Returns
+    -------
+    ConvTransposeExplorer
+        Its step slider scatters the input values one at a time; the output panel shows the
+        partial sum on the full canvas, the cropped border (pale blue) and the output padding
+        (pale yellow).
+
+    Examples
+    --------
+    >>> ex = conv_transpose_explorer()
+    >>> ex.result["out"].tolist()
+    [[0.0, 0.0, 1.0], [0.0, 4.0, 6.0], [4.0, 12.0, 9.0]]
+    """
+    for name, value, lo, hi in (("n", n, 1, 6), ("f", f, 1, 5), ("stride", stride, 1, 4),
+                                ("padding", padding, 0, 3),
+                                ("output_padding", output_padding, 0, 3)):
+        check_int(value, name, min=lo, max=hi)
+    return ConvTransposeExplorer(n, f, stride, padding, output_padding)
+
+
 @register_bench("conv")
 def _bench_conv() -> ConvExplorer:
     return conv_explorer()
+
+
+@register_bench("conv_transpose")
+def _bench_conv_transpose() -> ConvTransposeExplorer:
+    return conv_transpose_explorer(n=3, f=3, stride=2, padding=1, output_padding=1)
 
 
 @register_bench("pool")
