@@ -178,7 +178,8 @@ def histogram(gray: np.ndarray, bins: int = 256) -> tuple[np.ndarray, np.ndarray
     gray : (H, W) ndarray
         uint8 (levels 0-255) or float in [0, 1].
     bins : int
-        Number of equal-width bins over the full range (0-256 for uint8, 0-1 for float).
+        Number of equal-width bins over the full range (0-256 for uint8, 0-1 for float),
+        1 to 65,536.
 
     Returns
     -------
@@ -196,7 +197,7 @@ def histogram(gray: np.ndarray, bins: int = 256) -> tuple[np.ndarray, np.ndarray
     (2, 1, 3)
     """
     gray = check_image(gray, "gray", ndim=2, fix="convert with to_gray() first")
-    bins = check_int(bins, "bins", min=1)
+    bins = check_int(bins, "bins", min=1, max=65_536)
     top = 256.0 if gray.dtype == np.uint8 else 1.0
     if gray.dtype == np.uint8 and bins == 256:
         counts = np.bincount(gray.ravel(), minlength=256).astype(np.int64)

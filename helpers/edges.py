@@ -795,7 +795,7 @@ def canny_stages(
     low, high : float
         ``0 <= low <= high``.
     blur_size : int
-        Odd Gaussian size; 1 = no smoothing.
+        Odd Gaussian size, 1 to 255; 1 = no smoothing.
     sigma : float, optional
         Gaussian standard deviation (``None``: OpenCV's rule from ``blur_size``).
     l2_gradient : bool
@@ -833,7 +833,7 @@ def canny_stages(
         image, ndim=2, fix="Canny works on gray images: convert with to_gray() first"
     )
     low, high = _thresholds(low, high)
-    blur_size = check_int(blur_size, "blur_size", min=1, odd=True)
+    blur_size = check_int(blur_size, "blur_size", min=1, max=255, odd=True)
     l2_gradient = check_bool(l2_gradient, "l2_gradient")
     dtype = np.float64 if image.dtype == np.float64 else np.float32
     if blur_size == 1:
@@ -872,7 +872,7 @@ def canny(
         Hysteresis thresholds, ``0 <= low <= high``, on the L1 (default) or L2 Sobel magnitude.
         A ratio ``high / low`` of 2 to 3 is Canny's recommendation.
     blur_size : int
-        Odd side of the Gaussian smoothing kernel; 1 means no smoothing (what ``cv2.Canny``
+        Odd side of the Gaussian smoothing kernel, 1 to 255; 1 means no smoothing (what ``cv2.Canny``
         does: it never smooths).
     sigma : float, optional
         Standard deviation of the Gaussian; ``None`` uses OpenCV's rule from ``blur_size``

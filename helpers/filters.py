@@ -37,6 +37,7 @@ import numpy as np
 
 from ._validation import (
     as_array,
+    check_bool,
     check_choice,
     check_float,
     check_image,
@@ -80,6 +81,14 @@ BORDERS = {
 }
 
 
+#: Largest padding :func:`pad` adds on a side (an image side is at most a few thousand pixels).
+_MAX_PAD = 4096
+#: Largest side of a Gaussian or box kernel, and of a median window (whose windows are copied
+#: a block of rows at a time: ``W * size**2`` values).
+_MAX_KERNEL = 255
+_MAX_MEDIAN = 101
+
+
 def _float_dtype(image: np.ndarray) -> type:
     return np.float64 if image.dtype == np.float64 else np.float32
 
@@ -93,7 +102,7 @@ def pad(
     ----------
     image : (H, W) ndarray
     ph, pw : int
-        Rows and columns to add on each side (>= 0).
+        Rows and columns to add on each side (0 to 4096).
     border : {"reflect101", "reflect", "replicate", "constant"}
     cval : float
         The value used by ``border="constant"``.
@@ -119,7 +128,7 @@ def pad(
     array([[1, 1, 1, 2, 3, 3, 3]])
     """
     image = check_image(image, ndim=2, fix="filter each channel separately")
-    ph, pw = check_int(ph, "ph", min=0), check_int(pw, "pw", min=0)
+    ph, pw = check_int(ph, "ph", min=0, max=_MAX_PAD), check_int(pw, "pw", min=0, max=_MAX_PAD)
     check_choice(border, "border", BORDERS)
     cval = check_float(cval, "cval")
     if border == "reflect101" and (ph >= image.shape[0] or pw >= image.shape[1]) and (ph or pw):
@@ -322,7 +331,7 @@ def gaussian_sigma_for_size(size: int) -> float:
     Parameters
     ----------
     size : int
-        Odd kernel side (>= 1).
+        Odd kernel side, 1 to 255.
 
     Returns
     -------
@@ -342,7 +351,7 @@ def gaussian_sigma_for_size(size: int) -> float:
     >>> gaussian_sigma_for_size(3), round(gaussian_sigma_for_size(5), 2)
     (0.8, 1.1)
     """
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=_MAX_KERNEL, odd=True)
     return 0.3 * ((size - 1) * 0.5 - 1) + 0.8
 
 
@@ -352,7 +361,7 @@ def gaussian_kernel(size: int, sigma: float | None = None) -> np.ndarray:
     Parameters
     ----------
     size : int
-        Odd side length (the kernel is ``size x size``).
+        Odd side length, 1 to 255 (the kernel is ``size x size``).
     sigma : float, optional
         Standard deviation in pixels (> 0); ``None`` uses :func:`gaussian_sigma_for_size`,
         OpenCV's formula for ``sigma=0``. (OpenCV itself replaces that formula by fixed
@@ -382,7 +391,7 @@ def gaussian_kernel(size: int, sigma: float | None = None) -> np.ndarray:
            [0.125, 0.272, 0.125],
            [0.057, 0.125, 0.057]])
     """
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=_MAX_KERNEL, odd=True)
     if sigma is None:
         sigma = gaussian_sigma_for_size(size)
     sigma = check_float(sigma, "sigma", min=0, min_inclusive=False)
@@ -405,7 +414,7 @@ def gaussian_blur(
     ----------
     image : (H, W) ndarray
     size : int
-        Odd kernel side.
+        Odd kernel side, 1 to 255.
     sigma : float, optional
         Standard deviation in pixels; ``None`` uses OpenCV's rule from ``size``.
     border : {"reflect101", "reflect", "replicate", "constant"}
@@ -447,7 +456,7 @@ def box_kernel(size: int) -> np.ndarray:
     Parameters
     ----------
     size : int
-        Odd side length (>= 1), so the kernel has a centre pixel.
+        Odd side length, 1 to 255, so the kernel has a centre pixel.
 
     Returns
     -------
@@ -473,7 +482,7 @@ def box_kernel(size: int) -> np.ndarray:
            [1., 1., 1.],
            [1., 1., 1.]])
     """
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=_MAX_KERNEL, odd=True)
     return np.full((size, size), 1.0 / size**2)
 
 
@@ -484,7 +493,7 @@ def box_blur(image: np.ndarray, size: int, *, border: str = "reflect101") -> np.
     ----------
     image : (H, W) ndarray
     size : int
-        Odd window side.
+        Odd window side, 1 to 255.
     border : {"reflect101", "reflect", "replicate", "constant"}
 
     Returns
@@ -507,7 +516,7 @@ def box_blur(image: np.ndarray, size: int, *, border: str = "reflect101") -> np.
     array([0., 3., 3., 3., 0.])
     """
     image = check_image(image, ndim=2, fix="blur each channel separately, or use to_gray()")
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=_MAX_KERNEL, odd=True)
     g = np.full(size, 1.0 / size)
     return correlate2d(correlate2d(image, g[None, :], border=border), g[:, None], border=border)
 
@@ -552,7 +561,8 @@ def unsharp_mask(
     amount : float
         How much detail to add back (>= 0); 0 returns the image unchanged (as float).
     size : int, optional
-        Odd side of the Gaussian; default ``2 * ceil(3 * sigma) + 1``.
+        Odd side of the Gaussian, 1 to 255; default ``2 * ceil(3 * sigma) + 1`` (so then
+        ``sigma`` is at most 42).
     border : {"reflect101", "reflect", "replicate", "constant"}
 
     Returns
@@ -587,7 +597,11 @@ def unsharp_mask(
     sigma = check_float(sigma, "sigma", min=0, min_inclusive=False)
     amount = check_float(amount, "amount", min=0)
     if size is None:
+        if sigma > 42:
+            raise ValueError(f"sigma must be <= 42 when size is None (the default size "
+                             f"2 ceil(3 sigma) + 1 is at most 255); got {sigma} - pass size")
         size = 2 * int(np.ceil(3 * sigma)) + 1
+    size = check_int(size, "size", min=1, max=_MAX_KERNEL, odd=True)
     image = image.astype(_float_dtype(image), copy=False)
     blurred = gaussian_blur(image, size, sigma, border=border)
     return image + amount * (image - blurred)
@@ -598,7 +612,7 @@ def unsharp_mask(
 
 def _median_prepare(image, size, border, cval):
     image = check_image(image, ndim=2, fix="filter each channel separately, or use to_gray()")
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=_MAX_MEDIAN, odd=True)
     check_choice(border, "border", BORDERS)
     return pad(image, size // 2, size // 2, border=border, cval=cval), size
 
@@ -614,7 +628,8 @@ def median_filter_naive(
     ----------
     image : (H, W) ndarray
     size : int
-        Odd window side (the window has ``size**2`` pixels, so the median is one of them).
+        Odd window side, 1 to 101 (the window has ``size**2`` pixels, so the median is one of
+        them).
     border : {"replicate", "reflect101", "reflect", "constant"}
         Default "replicate", as ``cv2.medianBlur``.
     cval : float
@@ -661,7 +676,7 @@ def median_filter(
     image : (H, W) ndarray
         Gray image, any real dtype; the output keeps it (uint8 in, uint8 out).
     size : int
-        Odd window side.
+        Odd window side, 1 to 101.
     border : {"replicate", "reflect101", "reflect", "constant"}
         Default "replicate", as ``cv2.medianBlur``.
     cval : float
@@ -773,6 +788,7 @@ def add_gaussian_noise(
     image = _unit_float(image)
     sigma = check_float(sigma, "sigma", min=0)
     rng = check_rng(rng)
+    clip = check_bool(clip, "clip")
     return _finish(image + rng.normal(0.0, sigma, image.shape), clip)
 
 
@@ -877,6 +893,7 @@ def add_poisson_noise(
     image = _unit_float(image)
     peak = check_float(peak, "peak", min=0, min_inclusive=False)
     rng = check_rng(rng)
+    clip = check_bool(clip, "clip")
     return _finish(rng.poisson(image * np.float64(peak)) / peak, clip)
 
 
@@ -919,6 +936,7 @@ def add_speckle_noise(
     image = _unit_float(image)
     sigma = check_float(sigma, "sigma", min=0)
     rng = check_rng(rng)
+    clip = check_bool(clip, "clip")
     return _finish(image + image * rng.normal(0.0, sigma, image.shape), clip)
 
 
@@ -989,7 +1007,7 @@ def denoise(image: np.ndarray, method: str, size: int) -> np.ndarray:
     method : {"box", "gaussian", "median"}
         "gaussian" uses OpenCV's sigma for the size (:func:`gaussian_sigma_for_size`).
     size : int
-        Odd window side.
+        Odd window side: 1 to 255 for "box" and "gaussian", 1 to 101 for "median".
 
     Returns
     -------

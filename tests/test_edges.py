@@ -322,7 +322,7 @@ def test_canny_bad_input():
     image = np.zeros((8, 8), np.uint8)
     with pytest.raises(ValueError, match="low must be <= high; got low=200, high=100 - swap them"):
         edges.canny(image, 200, 100)
-    with pytest.raises(ValueError, match="blur_size must be an odd integer >= 1; got 4"):
+    with pytest.raises(ValueError, match="blur_size must be an odd integer >= 1 and <= 255; got 4"):
         edges.canny(image, 10, 20, blur_size=4)
     with pytest.raises(ValueError, match=r"image must be 2-D \(H, W\).*to_gray"):
         edges.canny(np.zeros((8, 8, 3), np.uint8), 10, 20)

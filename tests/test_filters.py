@@ -163,14 +163,16 @@ def test_pad_matches_cv2_copy_make_border_and_rejects_bad_input(rng):
         padded = F.pad(image, 2, 3, border=border)
         np.testing.assert_array_equal(padded, ref)
         assert padded.dtype == image.dtype
-    with pytest.raises(ValueError, match="ph must be an integer >= 0; got -1"):
+    with pytest.raises(ValueError, match="ph must be an integer >= 0 and <= 4096; got -1"):
         F.pad(image, -1, 0)
     with pytest.raises(ValueError, match="border must be one of"):
         F.pad(image, 1, 1, border="wrap")
     with pytest.raises(ValueError, match="larger than the padding"):
         F.pad(image, 6, 1)
-    with pytest.raises(ValueError, match="size must be an odd integer >= 1; got 2"):
+    with pytest.raises(ValueError, match="size must be an odd integer >= 1 and <= 255; got 2"):
         F.gaussian_sigma_for_size(2)
+    with pytest.raises(ValueError, match="pw must be an integer >= 0 and <= 4096; got 100000"):
+        F.pad(image, 0, 100_000, border="constant")
 
 
 # -- Gaussian and box ----------------------------------------------------------------------------
@@ -225,8 +227,15 @@ def test_box_kernel_and_presets():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: F.box_kernel(4), "size must be an odd integer >= 1; got 4"),
-        (lambda: F.box_kernel(-3), "size must be an odd integer >= 1; got -3"),
+        (lambda: F.box_kernel(4), "size must be an odd integer >= 1 and <= 255; got 4"),
+        (lambda: F.box_kernel(-3), "size must be an odd integer >= 1 and <= 255; got -3"),
+        # Absurd sizes are refused before anything is allocated (issue 17: 74.5 GiB asked).
+        (lambda: F.box_kernel(100_001), "size must be an odd integer >= 1 and <= 255"),
+        (lambda: F.gaussian_kernel(100_001), "size must be an odd integer >= 1 and <= 255"),
+        (lambda: F.gaussian_blur(np.zeros((5, 5)), 100_001), "size must be an odd integer"),
+        (lambda: F.box_blur(np.zeros((5, 5)), 100_001), "size must be an odd integer"),
+        (lambda: F.unsharp_mask(np.zeros((5, 5)), size=100_001), "size must be an odd integer"),
+        (lambda: F.unsharp_mask(np.zeros((5, 5)), sigma=1e9), "sigma must be <= 42 when size"),
         (lambda: F.box_blur(np.zeros((5, 5)), 0), "size must be an odd integer"),
         (lambda: F.box_blur(np.zeros((5, 5, 3)), 3), "image must be 2-D"),
         (lambda: F.gaussian_blur(np.zeros((5, 5)), 3, sigma=0), "sigma must be > 0"),
@@ -331,10 +340,12 @@ def test_median_removes_isolated_outliers_and_keeps_steps():
 
 @pytest.mark.parametrize("fn", [F.median_filter, F.median_filter_naive])
 def test_median_rejects_bad_input(fn):
-    with pytest.raises(ValueError, match="size must be an odd integer >= 1; got 4"):
+    with pytest.raises(ValueError, match="size must be an odd integer >= 1 and <= 101; got 4"):
         fn(np.zeros((5, 5)), 4)
-    with pytest.raises(ValueError, match="size must be an odd integer >= 1; got -1"):
+    with pytest.raises(ValueError, match="size must be an odd integer >= 1 and <= 101; got -1"):
         fn(np.zeros((5, 5)), -1)
+    with pytest.raises(ValueError, match="size must be an odd integer >= 1 and <= 101; got 100001"):
+        fn(np.zeros((5, 5)), 100_001)  # issue 17: once named pad's internal "ph"
     with pytest.raises(ValueError, match="image must be 2-D"):
         fn(np.zeros((5, 5, 3)), 3)
     with pytest.raises(ValueError, match="image contains NaN"):
@@ -437,6 +448,13 @@ def test_noise_is_reproducible_and_clipped(rng):
         (lambda: F.add_salt_and_pepper(np.zeros((4, 4)), 0.1, rng=0, salt_vs_pepper=-1),
          ValueError, "salt_vs_pepper must be >= 0"),
         (lambda: F.add_poisson_noise(np.zeros((4, 4)), 0, rng=0), ValueError, "peak must be > 0"),
+        # Flags are real bools, not truthiness (issue 17: clip=None skipped clipping).
+        (lambda: F.add_gaussian_noise(np.zeros((4, 4)), 0.1, rng=0, clip=None), TypeError,
+         "clip must be True or False; got NoneType None"),
+        (lambda: F.add_poisson_noise(np.zeros((4, 4)), 9, rng=0, clip="no"), TypeError,
+         "clip must be True or False"),
+        (lambda: F.add_speckle_noise(np.zeros((4, 4)), 0.1, rng=0, clip=0), TypeError,
+         "clip must be True or False"),
         (lambda: F.add_speckle_noise(np.zeros((4, 4)), float("nan"), rng=0), ValueError,
          "sigma must be finite"),
         (lambda: F.add_speckle_noise(np.zeros((0, 4)), 0.1, rng=0), ValueError,

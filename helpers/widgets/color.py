@@ -8,7 +8,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import color
-from .._validation import check_image
+from .._validation import check_float, check_image, check_int
 from ..data import load_photo
 from ._base import Explorer, downscale, register_bench
 
@@ -22,7 +22,7 @@ class ThresholdExplorer(Explorer):
 
     def __init__(self, gray: np.ndarray, t: int = 128) -> None:
         self.gray = downscale(color.as_uint8_image(check_image(gray, "gray", ndim=2)))
-        self._t0 = int(t)
+        self._t0 = check_int(t, "t", min=0, max=255)
         super().__init__()
 
     def _build(self) -> None:
@@ -68,7 +68,9 @@ class ColorExplorer(Explorer):
     def __init__(self, rgb: np.ndarray, hue: float = 30, width: float = 20) -> None:
         self.rgb = downscale(color.as_uint8_image(check_image(rgb, "rgb", ndim=3)), 200)
         self.hsv = color.rgb_to_hsv(self.rgb)
-        self._init = (hue, width)
+        # The sliders hold whole degrees.
+        self._init = (round(check_float(hue, "hue", min=0, max=359)),
+                      round(check_float(width, "width", min=0, max=180)))
         super().__init__()
 
     def _build(self) -> None:
@@ -121,12 +123,19 @@ class ColorExplorer(Explorer):
 
 
 def threshold_explorer(gray: np.ndarray, t: int = 128) -> ThresholdExplorer:
-    """A live threshold slider on a gray uint8 or float image (returned, not displayed)."""
+    """A live threshold slider on a gray uint8 or float image (returned, not displayed).
+
+    ``t`` is the initial threshold, an integer gray level 0-255.
+    """
     return ThresholdExplorer(gray, t)
 
 
 def color_explorer(rgb: np.ndarray, hue: float = 30, width: float = 20) -> ColorExplorer:
-    """RGB/HSV channels and hue-band selection on an RGB photo (returned, not displayed)."""
+    """RGB/HSV channels and hue-band selection on an RGB photo (returned, not displayed).
+
+    ``hue`` (0-359 degrees) and ``width`` (0-180 degrees) start the sliders, rounded to whole
+    degrees.
+    """
     return ColorExplorer(rgb, hue, width)
 
 

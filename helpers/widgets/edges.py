@@ -36,7 +36,9 @@ class CannyExplorer(Explorer):
 
     def __init__(self, gray: np.ndarray, low: int, high: int, blur_size: int) -> None:
         self.gray = _gray_uint8(gray, "gray")
-        self._init = (low, high, blur_size)
+        self._init = (check_int(low, "low", min=0, max=600),
+                      check_int(high, "high", min=0, max=1200),
+                      check_int(blur_size, "blur_size", min=1, max=11, odd=True))
         super().__init__()
 
     def _build(self) -> None:
@@ -101,6 +103,7 @@ class CannyExplorer(Explorer):
         )
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         # Valid settings only (low <= high), so every timed update computes and draws.
         cycle = [("low", 30), ("high", 200), ("blur_size", 3), ("low", 80), ("norm", "L2"),
                  ("high", 300), ("blur_size", 7), ("low", 20), ("norm", "L1"), ("high", 120)]
@@ -114,7 +117,9 @@ class GradientExplorer(Explorer):
 
     def __init__(self, gray: np.ndarray, operator: str, view: str, blur_size: int) -> None:
         self.gray = _gray_uint8(gray, "gray").astype(np.float32)
-        self._init = (operator, view, blur_size)
+        self._init = (check_choice(operator, "operator", ("sobel", "prewitt")),
+                      check_choice(view, "view", ("magnitude", "direction")),
+                      check_int(blur_size, "blur_size", min=1, max=11, odd=True))
         super().__init__()
 
     def _build(self) -> None:
@@ -198,9 +203,6 @@ def canny_explorer(
     blur_size : int
         Initial odd Gaussian size (1-11; 1 = no smoothing).
     """
-    low = check_int(low, "low", min=0, max=600)
-    high = check_int(high, "high", min=0, max=1200)
-    blur_size = check_int(blur_size, "blur_size", min=1, max=11, odd=True)
     return CannyExplorer(gray, low, high, blur_size)
 
 
@@ -218,9 +220,6 @@ def gradient_explorer(
     blur_size : int
         Initial odd Gaussian size (1-11; 1 = no smoothing).
     """
-    check_choice(operator, "operator", ("sobel", "prewitt"))
-    check_choice(view, "view", ("magnitude", "direction"))
-    blur_size = check_int(blur_size, "blur_size", min=1, max=11, odd=True)
     return GradientExplorer(gray, operator, view, blur_size)
 
 
