@@ -872,8 +872,8 @@ def canny(
         Hysteresis thresholds, ``0 <= low <= high``, on the L1 (default) or L2 Sobel magnitude.
         A ratio ``high / low`` of 2 to 3 is Canny's recommendation.
     blur_size : int
-        Odd side of the Gaussian smoothing kernel, 1 to 255; 1 means no smoothing (what ``cv2.Canny``
-        does: it never smooths).
+        Odd side of the Gaussian smoothing kernel, 1 to 255; 1 means no smoothing (what
+        ``cv2.Canny`` does: it never smooths).
     sigma : float, optional
         Standard deviation of the Gaussian; ``None`` uses OpenCV's rule from ``blur_size``
         (:func:`helpers.filters.gaussian_sigma_for_size`).
