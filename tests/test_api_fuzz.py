@@ -892,7 +892,8 @@ EXEMPT: dict[str, str] = {
 #: and of three modules owned elsewhere (OWNED_ELSEWHERE), measured on 2026-12-02:
 #: callable -> parameter -> "verdict:value-class ..." (weak = ValueError/TypeError that does
 #: not name the parameter; bad = another exception, a refused value accepted, NaN returned or
-#: memory refused; hang = over the CPU-time limit, not re-run). The walk fails on any failure
+#: memory refused; hang = over the CPU-time limit; crash = killed the process; hangs and crashes
+#: listed here are not re-run). The walk fails on any failure
 #: not listed here, and warns about listed ones that no longer happen: empty each module's block
 #: when its refactor lands. Regenerate with `python tests/test_api_fuzz.py MODULE --allow-list`.
 ALLOWED: dict[str, dict[str, str]] = {
@@ -972,7 +973,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "batch_size": "bad:huge",
         "shift": "bad:large weak:huge",
         "test": "weak:object",
-        "threads": "bad:huge bad:large bad:none",
+        "threads": "bad:none crash:huge crash:large",
     },
     # -- helpers.conv: under refactoring (34 calls)
     "conv.avg_pool2d": {"stride": "bad:huge"},
@@ -1775,10 +1776,13 @@ def walk_one(name: str, info: dict[str, Any], emit: Callable[[dict], None], star
             continue
         emit({"ev": "begin", "i": i})
         param, cls, kind = case["param"], case["cls"], case["kind"]
-        if ("hang", cls) in parse_allowed(ALLOWED.get(name, {}).get(param, "")):
-            # A known hang of a module under refactoring: not run again (it would only burn CPU).
-            emit({"name": name, "param": param, "cls": cls, "kind": kind, "verdict": "hang",
-                  "detail": "allowed in ALLOWED, not run", "i": i})
+        allowed = parse_allowed(ALLOWED.get(name, {}).get(param, ""))
+        known = [v for v in ("hang", "crash") if (v, cls) in allowed]
+        if known:
+            # A known hang or crash of a module under refactoring: not run again (it would burn
+            # CPU, or break the worker for the calls after it).
+            emit({"name": name, "param": param, "cls": cls, "kind": kind, "verdict": known[0],
+                  "detail": "listed in ALLOWED, not run", "i": i})
             continue
         t0 = time.perf_counter()
         try:
@@ -1863,6 +1867,8 @@ class _Worker:
         self.name: str | None = None
         self.current: int | None = None
         self.last = time.monotonic()
+        self.previous: dict | None = None  # the last record this worker sent
+        self.confirm: dict | None = None  # re-running a call that another worker died in
 
     def send(self, name: str, start: int = 0) -> None:
         self.name, self.current, self.last = name, None, time.monotonic()
@@ -1886,12 +1892,20 @@ class _Worker:
         with contextlib.suppress(ProcessLookupError):
             self.proc.kill()
         self.proc.wait()
-        self.log.close()
+        for stream in (self.proc.stdin, self.proc.stdout, self.log):
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def run_walk(names: list[str], workers: int | None = None,
              progress: Callable[[str], None] | None = None) -> list[dict]:
-    """Walk ``names`` in worker processes; return every call's record."""
+    """Walk ``names`` in worker processes; return every call's record.
+
+    A worker that stops answering for :data:`WATCHDOG_S` (a hang in C code) is killed and its
+    call recorded as a hang. A worker that dies (a segfault, an abort) is replaced and the call
+    re-run on the fresh worker: if it dies again the call crashed it; if not, the call before
+    it (on the dead worker) left the process broken, and that one is recorded as the crash.
+    """
     if workers is None:
         workers = int(os.environ.get("API_FUZZ_WORKERS", min(2, os.cpu_count() or 1)))
     queue = list(names)
@@ -1902,6 +1916,14 @@ def run_walk(names: list[str], workers: int | None = None,
         sel.register(w.proc.stdout, selectors.EVENT_READ, w)
         if queue:
             w.send(queue.pop(0))
+
+    def replace(i: int, w: _Worker) -> _Worker:
+        sel.unregister(w.proc.stdout)
+        w.kill()
+        pool[i] = fresh = _Worker()
+        sel.register(fresh.proc.stdout, selectors.EVENT_READ, fresh)
+        return fresh
+
     try:
         while any(w.name for w in pool):
             for key, _ in sel.select(timeout=1.0):
@@ -1916,32 +1938,41 @@ def run_walk(names: list[str], workers: int | None = None,
                         if queue:
                             w.send(queue.pop(0))
                     else:
+                        if w.confirm and (rec["name"], rec.get("i")) == w.confirm["at"]:
+                            # The call ran fine on a fresh worker: blame the one before it.
+                            before = w.confirm["previous"] or rec
+                            before.update(verdict="crash", detail=w.confirm["detail"])
+                            w.confirm = None
                         records.append(rec)
+                        w.previous = rec
             for i, w in enumerate(pool):
                 dead = w.proc.poll() is not None
                 if w.name is None or not (dead or time.monotonic() - w.last > WATCHDOG_S):
                     continue
-                # A call hung in C code (no CPU alarm could stop it) or killed the worker.
                 name, current = w.name, w.current
-                detail = (f"worker died (exit {w.proc.returncode}): {w.stderr_tail()}" if dead
-                          else f"no answer for {WATCHDOG_S:.0f} s")
-                verdict = "bad" if dead else "hang"  # a crash (segfault, exit) is bad
+                if current is None:  # the example itself: nothing to walk
+                    detail = f"worker died (exit {w.proc.returncode})" if dead else "no answer"
+                    records.append({"name": name, "param": "-", "cls": "example", "i": None,
+                                    "verdict": "example-error", "detail": detail})
+                    fresh = replace(i, w)
+                    if queue:
+                        fresh.send(queue.pop(0))
+                    continue
+                if dead and w.confirm is None:
+                    detail = f"worker died (exit {w.proc.returncode}): {w.stderr_tail()}"
+                    previous = w.previous
+                    fresh = replace(i, w)
+                    fresh.confirm = {"at": (name, current), "previous": previous,
+                                     "detail": detail}
+                    fresh.send(name, current)
+                    continue
+                detail = (w.confirm["detail"] if dead and w.confirm else
+                          f"no answer for {WATCHDOG_S:.0f} s (stuck in C code)")
                 records.append({"name": name, "param": "?", "cls": "?", "i": current,
-                                "verdict": verdict if current is not None else "example-error",
-                                "detail": detail})
-                sel.unregister(w.proc.stdout)
-                w.kill()
-                pool[i] = fresh = _Worker()
-                sel.register(fresh.proc.stdout, selectors.EVENT_READ, fresh)
-                if current is not None:
-                    fresh.send(name, current + 1)
-                elif queue:
-                    fresh.send(queue.pop(0))
-        # Fill in the parameter of calls that hung in C code from the case list.
+                                "verdict": "crash" if dead else "hang", "detail": detail})
+                replace(i, w).send(name, current + 1)
     finally:
         for w in pool:
-            with contextlib.suppress(Exception):
-                w.proc.stdin.close()
             w.kill()
     _fill_hung_cases(records)
     return records
@@ -1956,14 +1987,14 @@ def _fill_hung_cases(records: list[dict]) -> None:
             rec.update(param=case["param"], cls=case["cls"], kind=case["kind"])
 
 
-FAILURES = ("weak", "bad", "hang")
+FAILURES = ("weak", "bad", "hang", "crash")
 
 
 def summarise(records: list[dict]) -> dict[str, int]:
     counts = Counter(r["verdict"] for r in records)
     return {"callables": len({r["name"] for r in records}), "calls": len(records),
             "clear": counts["clear"], "ok": counts["ok"], "weak": counts["weak"],
-            "bad": counts["bad"], "hang": counts["hang"],
+            "bad": counts["bad"] + counts["crash"], "hang": counts["hang"],
             "example-error": counts["example-error"]}
 
 
