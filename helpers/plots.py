@@ -144,7 +144,7 @@ def plot_history(history, *, title: str | None = None, size: tuple[float, float]
     title : str, optional
         Figure title.
     size : (width, height)
-        Figure size in inches.
+        Figure size in inches, each in (0, 40].
 
     Returns
     -------
@@ -229,7 +229,7 @@ def plot_threshold_histogram(gray, thresholds=None, *, ax=None, size=(6.0, 3.2))
     ax : matplotlib Axes, optional
         Where to draw; a new figure otherwise.
     size : (width, height)
-        Figure size in inches when a new figure is made.
+        Figure size in inches when a new figure is made, each in (0, 40].
 
     Returns
     -------
@@ -291,7 +291,7 @@ def plot_labels(image, labels, *, seeds=None, ax=None, title=None, size=4.0):
     ax : matplotlib Axes, optional
     title : str, optional
     size : float
-        Figure side in inches when a new figure is made.
+        Figure side in inches when a new figure is made, in (0, 40].
 
     Returns
     -------
@@ -348,6 +348,7 @@ def plot_color_clusters(rgb, centres, *, sample=2500, rng=0, ax=None, size=(5.0,
         Which pixels are drawn.
     ax : 3-D matplotlib Axes, optional
     size : (width, height)
+        Figure size in inches, each in (0, 40].
 
     Returns
     -------
@@ -398,7 +399,7 @@ def plot_psf_spectra(psfs, *, shape=(128, 128), size=2.6):
     shape : (int, int)
         The frequency grid (centred, zero frequency in the middle), at most 1024 a side.
     size : float
-        Inches per panel.
+        Inches per panel, in (0, 40].
 
     Returns
     -------
@@ -450,6 +451,7 @@ def plot_gain_profiles(psf, balances=(1e-3, 1e-2, 1e-1), *, n=256, size=(7.0, 3.
     n : int
         Grid size (16-4096); frequencies ``0 .. 0.5`` cycles per pixel along x.
     size : (width, height)
+        Figure size in inches, each in (0, 40].
 
     Returns
     -------
@@ -502,7 +504,7 @@ def plot_bilateral_weights(image, point, diameter, sigma_color, sigma_space, *, 
     sigma_color, sigma_space : float
         As in ``restoration.bilateral_filter``.
     size : float
-        Inches per panel.
+        Inches per panel, in (0, 40].
 
     Returns
     -------
@@ -555,7 +557,7 @@ def plot_error_maps(reference, images, *, vmax=0.1, size=3.2):
     vmax : float
         Error shown at full colour (> 0); larger errors saturate.
     size : float
-        Inches per panel.
+        Inches per panel, in (0, 40].
 
     Returns
     -------
@@ -596,9 +598,9 @@ def plot_kernels(kernels, *, columns=None, size=2.4):
         Title -> kernel (at most 101 a side). Smaller kernels are padded with zeros around their
         centre, so that every panel shows the same number of pixels at the same scale.
     columns : int, optional
-        Panels per row (default: all in one row).
+        Panels per row, 1 to 50 (default: all in one row).
     size : float
-        Inches per panel.
+        Inches per panel, in (0, 40].
 
     Returns
     -------

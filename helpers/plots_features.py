@@ -69,7 +69,7 @@ def plot_eigenvalue_regions(k: float, lambdas: np.ndarray | None = None, *, limi
     lambdas : (N, 2) ndarray, optional
         Eigenvalue pairs to scatter (e.g. from a photo's pixels).
     limit : float
-        Axis range [0, limit].
+        Axis range [0, limit], 0 < limit <= 1e12.
 
     Returns
     -------

@@ -29,7 +29,7 @@ def plot_point_maps(matrices: Sequence[np.ndarray], titles: Sequence[str], *, si
     titles : sequence of str
         One title per matrix.
     size : float
-        Panel side in inches.
+        Panel side in inches (1 to 10).
 
     Returns
     -------
