@@ -25,6 +25,8 @@ def run(record) -> None:
 
     from helpers import cnn, conv
     from helpers.data import load_mnist_subset
+    from helpers.image import to_batch
+    from helpers.nets.training import predict
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((1, 16, 128, 128)).astype(np.float32)
@@ -45,12 +47,13 @@ def run(record) -> None:
 
     images, labels = load_mnist_subset("train")
     test_images, test_labels = load_mnist_subset("test")
-    x_train, x_test = cnn.images_to_batch(images), cnn.images_to_batch(test_images)
+    x_train, x_test = to_batch(images), to_batch(test_images)
     net0 = cnn.SmallCNN.init(rng=0)
     net, hist = cnn.train_numpy(
         net0, x_train, labels, epochs=2, batch_size=32, lr=0.05, shift=2, rng=0, progress=False
     )
-    record("cnn/numpy_test_accuracy", cnn.accuracy(net.predict(x_test), test_labels), "", ">= 0.9")
+    record("cnn/numpy_test_accuracy", cnn.accuracy_score(net.predict(x_test), test_labels), "",
+           ">= 0.9")
     record("cnn/numpy_train_seconds", hist.seconds, "s", "<= 25")
     model, thist = cnn.train_torch(
         cnn.small_cnn_torch(net0),
@@ -63,7 +66,6 @@ def run(record) -> None:
         seed=0,
         progress=False,
     )
-    with torch.no_grad():
-        pred = model(torch.from_numpy(x_test)).argmax(1).numpy()
-    record("cnn/torch_test_accuracy", cnn.accuracy(pred, test_labels), "", ">= 0.97")
+    pred = predict(model, x_test).argmax(1).numpy()
+    record("cnn/torch_test_accuracy", cnn.accuracy_score(pred, test_labels), "", ">= 0.97")
     record("cnn/torch_train_seconds", thist.seconds, "s", "<= 20")

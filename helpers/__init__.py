@@ -1,9 +1,13 @@
 """Reference implementations and interactive explorers for *From Pixels to Deep SORT*.
 
-One module per topic, in the order the chapters use them::
+One module per topic, in the order the chapters use them (``syllabus.yml`` lists, chapter by
+chapter, the modules each one uses; ``tests/test_package.py`` keeps this map and that list in
+agreement)::
 
     helpers.data         bundled data, verified by checksum   (all chapters)
+    helpers.image        the image and batch contract         (all chapters)
     helpers.color        pixels, colour spaces, thresholds    (chapters/01_pixels.ipynb)
+    helpers.notes        the lecture notes' worked examples   (chapters/02, 03, 08)
     helpers.filters      convolution and filtering            (chapters/02_filtering.ipynb)
     helpers.edges        gradients and Canny                  (chapters/03_edges.ipynb)
     helpers.transforms   affine matrices, warping, sampling   (chapters/04_transforms.ipynb)
@@ -13,12 +17,36 @@ One module per topic, in the order the chapters use them::
     helpers.conv         CNN convolution and pooling layers   (chapters/08_conv_arithmetic.ipynb)
     helpers.cnn          a CNN from scratch, numpy and torch  (chapters/09_cnn_from_scratch.ipynb)
     helpers.datasets     MNIST / CIFAR-10 file loaders        (chapters/09_cnn_from_scratch.ipynb)
+    helpers.nets         torch networks, the training loop    (chapters 09 onwards)
+    helpers.architecture shapes, parameters, MACs by formula  (chapters/10_classic_networks.ipynb,
+                                                               11_modern_architectures.ipynb)
+    helpers.architecture_plots  network and block diagrams    (chapters/10, 11)
+    helpers.nets.classic LeNet-5, AlexNet, ZFNet in torch      (chapters/10)
+    helpers.nets.blocks  residual, dense, Inception, separable, SE, highway  (chapters/11, 17)
+    helpers.nets.modern  plain vs residual deep nets, gradient norms  (chapters/11)
+    helpers.nets.summary layer tables: shapes, parameters, MACs  (chapters/10, 11)
+    helpers.nets.zoo     the networks chapters 10-11 count, on meta  (chapters/10, 11)
     helpers.boxes        box formats, IoU, anchors            (chapters/12_localization.ipynb)
     helpers.shapes       synthetic detection scenes           (chapters/12, 13)
-    helpers.detection    NMS, RoI pooling, YOLO, AP           (chapters/13_detection.ipynb)
+    helpers.ops          NMS, RoI pooling, sliding windows    (chapters/13_detection.ipynb)
+    helpers.yolo         YOLO grid targets and decoding       (chapters/13_detection.ipynb)
+    helpers.evaluation   precision, recall, AP@0.5            (chapters/13_detection.ipynb)
+    helpers.detection    old home of chapter 13's names (re-exports only)
+    helpers.faces        Haar features, boosting, cascades    (chapters/15_faces.ipynb)
+    helpers.verification ROC, FAR / FRR, one-shot identity    (chapters/15_faces.ipynb)
+    helpers.nets.siamese Siamese net, triplet loss, mining    (chapters/15_faces.ipynb)
+    helpers.faces_plots  the faces chapter's static figures   (chapters/15_faces.ipynb)
+    helpers.motion       block matching, Lucas-Kanade, KLT    (chapters/19_motion.ipynb)
+    helpers.style        Gram matrices, style transfer        (chapters/16_style_transfer.ipynb)
+    helpers.style_plots  figures of chapter 16                (chapters/16_style_transfer.ipynb)
+    helpers.gradcam      Grad-CAM step by step, saliency      (chapters/17_inside_cnns.ipynb)
+    helpers.inside_plots figures of chapter 17                (chapters/17_inside_cnns.ipynb)
+    helpers.nets.pretrained  the offline pretrained ImageNet network (chapters/16, 17)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.plots        small static figures for notebooks
-    helpers.plots_transforms, helpers.plots_features   figures for chapters 04 and 05
+    helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
+    helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
+    helpers.plots_motion     figures for motion and flow      (chapters/19_motion.ipynb)
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
     helpers.authoring    student notebooks generated from the solutions (`make student`)

@@ -21,7 +21,9 @@ import numpy as np
 
 __all__ = [
     "as_array",
+    "check_batch",
     "check_bool",
+    "check_boxes",
     "check_callable",
     "check_choice",
     "check_float",
@@ -31,7 +33,10 @@ __all__ = [
     "check_int",
     "check_int_tuple",
     "check_kernel",
+    "check_pair",
+    "check_path",
     "check_rng",
+    "check_str",
     "check_text",
     "describe",
 ]
@@ -255,8 +260,27 @@ def check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
+def _choice_kind(value: Any) -> str:
+    """The family a choice belongs to: bool, int, float and str are four different ones."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, numbers.Integral):
+        return "int"
+    if isinstance(value, numbers.Number):
+        return "float"
+    return type(value).__name__
+
+
 def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
-    """Validate that ``value`` is one of ``choices``.
+    """Validate that ``value`` is one of ``choices``; returns the matching entry of ``choices``.
+
+    ``value`` must be a single value of the same kind as the choices (bool, int, float or str):
+    an array or tensor (even with one element), a bool or a float among ints, or a number among
+    strings is a ``TypeError``; the right kind with a value not listed is a ``ValueError``. The
+    returned entry is the one from ``choices`` (``np.str_("ssd")`` gives ``"ssd"``,
+    ``np.int64(4)`` gives ``4``).
 
     Examples
     --------
@@ -266,16 +290,33 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     Traceback (most recent call last):
     ...
     ValueError: border must be one of 'reflect101', 'constant'; got 'mirror'
+    >>> check_choice(np.array([8]), "connectivity", (8, 4))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: connectivity must be one of 8, 4; got array of shape (1,) ... - pass one value, ...
     """
     options = tuple(choices)
-    try:
-        valid = value in options
-    except (TypeError, ValueError):  # an array compares element-wise: never a valid choice
-        valid = False
-    if not valid:
-        got = repr(value) if isinstance(value, (str, numbers.Number)) else describe(value)
-        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in options)}; got {got}")
-    return value
+    listing = ", ".join(repr(c) for c in options)
+    if isinstance(value, np.ndarray) or (
+            not isinstance(value, (np.generic, str, numbers.Number))
+            and (hasattr(value, "__array__") or hasattr(value, "shape"))):
+        # An array (numpy, torch, ...) compares element-wise: never a valid choice.
+        raise TypeError(f"{name} must be one of {listing}; got {describe(value)} - pass one "
+                        "value, not an array")
+    kind = _choice_kind(value)
+    if options and kind not in {_choice_kind(c) for c in options}:
+        raise TypeError(f"{name} must be one of {listing}; got {describe(value)}")
+    for option in options:
+        if _choice_kind(option) != kind:
+            continue
+        try:
+            same = value == option
+        except Exception:  # an object whose == fails is simply not this option
+            continue
+        if isinstance(same, (bool, np.bool_)) and same:
+            return option
+    got = repr(value) if isinstance(value, (str, numbers.Number)) else describe(value)
+    raise ValueError(f"{name} must be one of {listing}; got {got}")
 
 
 def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
@@ -318,8 +359,9 @@ def check_text(value: Any, name: str, *, allow_none: bool = False) -> str | None
     return value
 
 
-def check_callable(value: Any, name: str, *, hint: str | None = None) -> Any:
-    """Validate that ``value`` can be called (a function, a lambda, a class, a model).
+def check_callable(value: Any, name: str, what: str = "callable", *, hint: str | None = None
+                   ) -> Any:
+    """Validate that ``value`` can be called; ``what`` says how it is called.
 
     Examples
     --------
@@ -329,10 +371,14 @@ def check_callable(value: Any, name: str, *, hint: str | None = None) -> Any:
     Traceback (most recent call last):
     ...
     TypeError: fn must be callable; got str 'len' - pass the function itself, without quotes
+    >>> check_callable(3, "loss", "a function loss(output, target) -> tensor")
+    Traceback (most recent call last):
+    ...
+    TypeError: loss must be a function loss(output, target) -> tensor; got int 3
     """
     if not callable(value):
         tail = f" - {hint}" if hint else ""
-        raise TypeError(f"{name} must be callable; got {describe(value)}{tail}")
+        raise TypeError(f"{name} must be {what}; got {describe(value)}{tail}")
     return value
 
 
@@ -340,8 +386,8 @@ def check_instance(
     value: Any,
     name: str,
     types: type | tuple[type, ...],
-    *,
     what: str | None = None,
+    *,
     allow_none: bool = False,
     hint: str | None = None,
 ) -> Any:
@@ -453,3 +499,147 @@ def check_float_sequence(
                     max_inclusive=max_inclusive)
         for i, v in enumerate(value)
     ]
+
+
+def check_str(value: Any, name: str) -> str:
+    """Validate a text argument (a ``str``, possibly empty).
+
+    Examples
+    --------
+    >>> check_str("training", "desc")
+    'training'
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str; got {describe(value)}")
+    return value
+
+
+def check_path(value: Any, name: str = "path") -> Any:
+    """Validate a file-system path (``str`` or ``pathlib.Path``); returns a ``Path``.
+
+    Examples
+    --------
+    >>> check_path("data/x.npz").name
+    'x.npz'
+    """
+    from pathlib import Path
+
+    if not isinstance(value, (str, Path)):
+        raise TypeError(f"{name} must be a str or Path; got {describe(value)}")
+    return Path(value)
+
+
+def check_pair(
+    value: Any,
+    name: str,
+    *,
+    min: int | None = None,  # noqa: A002
+    max: int | None = None,  # noqa: A002
+    allow_int: bool = False,
+    hint: str = "(h, w)",
+) -> tuple[int, int]:
+    """Validate a pair of integers such as ``(H, W)``; with ``allow_int`` one int means ``(n, n)``.
+
+    Each entry is checked by :func:`check_int` under the name ``name[0]`` / ``name[1]``. Longer
+    sequences are refused (``image.shape`` of a colour image is not an ``(H, W)`` pair).
+
+    Examples
+    --------
+    >>> check_pair((4, 6), "image_shape", min=1)
+    (4, 6)
+    >>> check_pair(3, "output_size", min=1, allow_int=True)
+    (3, 3)
+    >>> check_pair((4, 6, 3), "image_shape", hint="(H, W)")
+    Traceback (most recent call last):
+    ...
+    TypeError: image_shape must be a pair (H, W); got tuple (4, 6, 3) - pass image.shape[:2]
+    """
+    is_int = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    if allow_int and is_int:
+        v = check_int(value, name, min=min, max=max)
+        return v, v
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        extra = (" - pass image.shape[:2]"
+                 if isinstance(value, (tuple, list)) and len(value) == 3 else "")
+        kind = "an int or a pair" if allow_int else "a pair"
+        raise TypeError(f"{name} must be {kind} {hint}; got {describe(value)}{extra}")
+    return (check_int(value[0], f"{name}[0]", min=min, max=max),
+            check_int(value[1], f"{name}[1]", min=min, max=max))
+
+
+def check_batch(x: Any, name: str = "x", *, channels: int | None = None) -> np.ndarray:
+    """Validate a numpy batch ``(N, C, H, W)`` (the layout of every CNN layer in the course).
+
+    Parameters
+    ----------
+    x : array_like
+    name : str
+    channels : int, optional
+        Required number of channels C.
+
+    Examples
+    --------
+    >>> check_batch(np.zeros((2, 1, 5, 5))).shape
+    (2, 1, 5, 5)
+    >>> check_batch(np.zeros((5, 5)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: x must be 4-D (N, C, H, W); got shape (5, 5) - add a batch axis with x[None] ...
+    """
+    arr = as_array(
+        x, name, ndim=4, shape_hint="(N, C, H, W)",
+        fix="add a batch axis with x[None] (one image) and a channel axis with x[:, None] "
+            "(gray), or convert images with helpers.image.to_batch",
+    )
+    if channels is not None and arr.shape[1] != channels:
+        raise ValueError(f"{name} must have {channels} channel(s) in axis 1; got shape {arr.shape}")
+    return arr
+
+
+def check_boxes(boxes: Any, name: str = "boxes", *, fmt: str = "xyxy") -> np.ndarray:
+    """Validate an ``(N, 4)`` box array (N may be 0); returns float32/float64 values.
+
+    Parameters
+    ----------
+    boxes : (N, 4) array_like
+    name : str
+    fmt : str
+        ``"xyxy"`` also requires ``x1 <= x2`` and ``y1 <= y2``; any other format (``"xywh"``,
+        ``"cxcywh"``, ``"xyah"``) requires its last two numbers (sizes) to be >= 0.
+
+    Notes
+    -----
+    Integer boxes become float64; float32 stays float32 (see :mod:`helpers.boxes`).
+
+    Examples
+    --------
+    >>> check_boxes([[0, 0, 2, 3]])
+    array([[0., 0., 2., 3.]])
+    >>> check_boxes([[5, 0, 2, 3]])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: boxes must be (x1, y1, x2, y2) with x1 <= x2 and y1 <= y2; box 0 is ...
+    """
+    arr = as_array(boxes, name, ndim=(1, 2), kinds="iuf", allow_empty=True, shape_hint="(N, 4)")
+    if arr.ndim == 1:
+        fix = f" - use {name}[None] for a single box" if arr.shape == (4,) else ""
+        raise ValueError(f"{name} must be 2-D (N, 4); got shape {arr.shape}{fix}")
+    if arr.shape[1] != 4:
+        raise ValueError(
+            f"{name} must have 4 numbers per box in its last axis, (N, 4); got shape {arr.shape}"
+        )
+    if arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    if fmt == "xyxy":
+        bad = (arr[:, 2] < arr[:, 0]) | (arr[:, 3] < arr[:, 1])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"{name} must be (x1, y1, x2, y2) with x1 <= x2 and y1 <= y2; box {i} is "
+                f"{arr[i].tolist()} - convert (x, y, w, h) or (cx, cy, w, h) boxes with "
+                "box_convert() first"
+            )
+    elif (arr[:, 2:] < 0).any():
+        i = int(np.flatnonzero((arr[:, 2:] < 0).any(axis=1))[0])
+        raise ValueError(f"{name} must have w >= 0 and h >= 0; box {i} is {arr[i].tolist()}")
+    return arr

@@ -22,7 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_bool, check_choice, check_float, check_int
+from ._validation import (
+    as_array,
+    check_bool,
+    check_boxes,
+    check_choice,
+    check_float,
+    check_int,
+    check_pair,
+)
 
 __all__ = [
     "BOX_FORMATS",
@@ -47,36 +55,6 @@ BOX_FORMATS = ("xyxy", "xywh", "cxcywh")
 #: Largest log-scale a decoded offset may have: exp(log(1000/16)) = 62.5x the anchor's size.
 #: torchvision's BoxCoder clamps with the same value so that an untrained head cannot overflow.
 BBOX_XFORM_CLIP = float(np.log(1000.0 / 16))
-
-
-def _float(arr: np.ndarray) -> np.ndarray:
-    return arr if arr.dtype in (np.float32, np.float64) else arr.astype(np.float64)
-
-
-def _check_boxes(boxes: Any, name: str = "boxes", *, fmt: str = "xyxy") -> np.ndarray:
-    """Validate an ``(N, 4)`` box array; in ``xyxy`` also require ``x1 <= x2`` and ``y1 <= y2``."""
-    arr = as_array(boxes, name, ndim=(1, 2), kinds="iuf", allow_empty=True, shape_hint="(N, 4)")
-    if arr.ndim == 1:
-        fix = f" - use {name}[None] for a single box" if arr.shape == (4,) else ""
-        raise ValueError(f"{name} must be 2-D (N, 4); got shape {arr.shape}{fix}")
-    if arr.shape[1] != 4:
-        raise ValueError(
-            f"{name} must have 4 numbers per box in its last axis, (N, 4); got shape {arr.shape}"
-        )
-    arr = _float(arr)
-    if fmt == "xyxy":
-        bad = (arr[:, 2] < arr[:, 0]) | (arr[:, 3] < arr[:, 1])
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"{name} must be (x1, y1, x2, y2) with x1 <= x2 and y1 <= y2; box {i} is "
-                f"{arr[i].tolist()} - convert (x, y, w, h) or (cx, cy, w, h) boxes with "
-                "box_convert() first"
-            )
-    elif (arr[:, 2:] < 0).any():
-        i = int(np.flatnonzero((arr[:, 2:] < 0).any(axis=1))[0])
-        raise ValueError(f"{name} must have w >= 0 and h >= 0; box {i} is {arr[i].tolist()}")
-    return arr
 
 
 def box_convert(boxes: Any, in_fmt: str, out_fmt: str) -> np.ndarray:
@@ -120,7 +98,7 @@ def box_convert(boxes: Any, in_fmt: str, out_fmt: str) -> np.ndarray:
     """
     check_choice(in_fmt, "in_fmt", BOX_FORMATS)
     check_choice(out_fmt, "out_fmt", BOX_FORMATS)
-    b = _check_boxes(boxes, fmt=in_fmt).copy()
+    b = check_boxes(boxes, fmt=in_fmt).copy()
     if in_fmt == "xywh":
         b[:, 2:] += b[:, :2]
     elif in_fmt == "cxcywh":
@@ -204,7 +182,7 @@ def box_area(boxes: Any) -> np.ndarray:
     >>> box_area([[0, 0, 2, 3], [1, 1, 1, 5]])
     array([6., 0.])
     """
-    b = _check_boxes(boxes)
+    b = check_boxes(boxes)
     return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
 
 
@@ -228,7 +206,7 @@ def box_iou_naive(a: Any, b: Any) -> np.ndarray:
     >>> box_iou_naive([[0, 0, 2, 2]], [[1, 1, 3, 3]])
     array([[0.14285714]])
     """
-    a, b = _check_boxes(a, "a"), _check_boxes(b, "b")
+    a, b = check_boxes(a, "a"), check_boxes(b, "b")
     iou = np.zeros((len(a), len(b)))
     for i, (ax1, ay1, ax2, ay2) in enumerate(a):
         for j, (bx1, by1, bx2, by2) in enumerate(b):
@@ -296,7 +274,7 @@ def box_iou(a: Any, b: Any) -> np.ndarray:
     >>> box_iou([[0, 0, 2, 2]], [[1, 1, 3, 3], [0, 0, 2, 2], [5, 5, 6, 6]])
     array([[0.14285714, 1.        , 0.        ]])
     """
-    a, b = _check_boxes(a, "a"), _check_boxes(b, "b")
+    a, b = check_boxes(a, "a"), check_boxes(b, "b")
     inter, union = _inter_union(a, b)
     with np.errstate(invalid="ignore", divide="ignore"):
         iou = np.where(union > 0, inter / union, 0)
@@ -323,7 +301,7 @@ def clip_boxes(boxes: Any, height: int, width: int) -> np.ndarray:
     >>> clip_boxes([[-2, 3, 12, 5]], 8, 10)
     array([[ 0.,  3., 10.,  5.]])
     """
-    b = _check_boxes(boxes).copy()
+    b = check_boxes(boxes).copy()
     height, width = check_int(height, "height", min=1), check_int(width, "width", min=1)
     b[:, 0::2] = np.clip(b[:, 0::2], 0, width)
     b[:, 1::2] = np.clip(b[:, 1::2], 0, height)
@@ -341,7 +319,8 @@ def make_anchors(
     Parameters
     ----------
     grid_shape : (int, int)
-        ``(Hf, Wf)``, the feature map's height and width in cells.
+        ``(Hf, Wf)``, the feature map's height and width in cells (each up to 4096; at most
+        10 million anchors in all).
     stride : int
         Pixels per cell (the backbone's total downsampling).
     sizes : sequence of float
@@ -377,13 +356,13 @@ def make_anchors(
     array([[ 2.,  2.,  6.,  6.],
            [10.,  2., 14.,  6.]])
     """
-    if not isinstance(grid_shape, (tuple, list)) or len(grid_shape) != 2:
-        raise TypeError(f"grid_shape must be a pair (Hf, Wf); got {grid_shape!r}")
-    hf = check_int(grid_shape[0], "grid_shape[0]", min=1)
-    wf = check_int(grid_shape[1], "grid_shape[1]", min=1)
-    stride = check_int(stride, "stride", min=1)
+    hf, wf = check_pair(grid_shape, "grid_shape", min=1, max=4096, hint="(Hf, Wf)")
+    stride = check_int(stride, "stride", min=1, max=4096)
     sizes = as_array(sizes, "sizes", ndim=1, kinds="iuf").astype(np.float64)
     ratios = as_array(aspect_ratios, "aspect_ratios", ndim=1, kinds="iuf").astype(np.float64)
+    if hf * wf * len(sizes) * len(ratios) > 10_000_000:
+        raise ValueError(f"{hf} x {wf} cells x {len(sizes)} sizes x {len(ratios)} ratios is more "
+                         "than 10 million anchors; use a coarser grid or fewer shapes")
     if (sizes <= 0).any() or (ratios <= 0).any():
         raise ValueError(
             f"sizes and aspect_ratios must be > 0; got sizes {sizes.tolist()}, "
@@ -460,7 +439,7 @@ def assign_anchors(
     >>> assign_anchors(anchors, [[0, 0, 4, 4]], pos_threshold=0.7, neg_threshold=0.3)
     (array([ 1, -1,  0]), array([0, 0, 0]))
     """
-    anchors, truth = _check_boxes(anchors, "anchors"), _check_boxes(truth, "truth")
+    anchors, truth = check_boxes(anchors, "anchors"), check_boxes(truth, "truth")
     pos = check_float(pos_threshold, "pos_threshold", min=0, max=1)
     neg = check_float(neg_threshold, "neg_threshold", min=0, max=1)
     allow_low_quality = check_bool(allow_low_quality, "allow_low_quality")
@@ -535,8 +514,8 @@ def encode_boxes(boxes: Any, anchors: Any, weights: Any = (1.0, 1.0, 1.0, 1.0)) 
     >>> encode_boxes([[1, 0, 5, 8]], [[0, 0, 4, 4]])
     array([[0.25      , 0.5       , 0.        , 0.69314718]])
     """
-    b = _check_boxes(boxes).astype(np.float64)
-    a = _check_boxes(anchors, "anchors").astype(np.float64)
+    b = check_boxes(boxes).astype(np.float64)
+    a = check_boxes(anchors, "anchors").astype(np.float64)
     w = _check_weights(weights)
     if b.shape != a.shape:
         raise ValueError(
@@ -589,7 +568,7 @@ def decode_boxes(deltas: Any, anchors: Any, weights: Any = (1.0, 1.0, 1.0, 1.0))
     """
     d = as_array(deltas, "deltas", ndim=2, kinds="iuf", allow_empty=True,
                  shape_hint="(N, 4)").astype(np.float64)
-    a = _check_boxes(anchors, "anchors").astype(np.float64)
+    a = check_boxes(anchors, "anchors").astype(np.float64)
     w = _check_weights(weights)
     if d.shape != a.shape:
         raise ValueError(

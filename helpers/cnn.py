@@ -2,20 +2,25 @@
 
 Used in chapters/09_cnn_from_scratch.ipynb.
 
-The layers (:mod:`helpers.conv` has convolution and pooling) each come as a forward function
-and a backward function that turns the gradient of the loss with respect to the layer's output
-into gradients with respect to its input and parameters::
+Every layer comes as a pair in CS231n's style: ``*_forward(x, ...) -> (out, cache)`` and
+``*_backward(dout, cache) -> gradients``, where the cache holds what the backward pass needs.
+Convolution and pooling are in :mod:`helpers.conv`; here::
 
-    relu / relu_backward                     elementwise max(0, z)
-    linear / linear_backward                 fully connected: x @ w.T + b (torch's layout)
+    relu / relu_forward / relu_backward      elementwise max(0, z); the cache is z itself
+    linear / linear_forward / linear_backward fully connected: x @ w.T + b (torch's layout)
     softmax_cross_entropy                    loss and its gradient with respect to the logits
 
-:class:`SmallCNN` chains them into a small digit classifier; :func:`train_numpy` trains it with
-mini-batch SGD and momentum; :func:`small_cnn_torch` builds the very same network in torch
-(same layers, same initial weights) and :func:`train_torch` trains that. :func:`numeric_gradient`
-and :func:`relative_error` check any backward pass against finite differences.
+:class:`SmallCNN` chains exactly these public layers into a small digit classifier (its
+``loss_and_grads`` is the backward pass the chapter teaches, layer by layer);
+:func:`train_numpy` trains it with mini-batch SGD and momentum. :func:`small_cnn_torch` builds
+the very same network in torch (:class:`helpers.nets.cnn.TorchSmallCNN`, same initial weights)
+and :func:`train_torch` trains it through the course's one loop,
+:func:`helpers.nets.training.fit`, on exactly the batches :func:`train_numpy` sees for the same
+seed. Both return a :class:`helpers.nets.history.History`. :func:`numeric_gradient` and
+:func:`relative_error` check any backward pass against finite differences.
 
-torch is imported inside the functions that need it, never at module level.
+Images become batches only through :func:`helpers.image.to_batch`. torch is imported inside the
+functions that need it, never at module level.
 """
 
 from __future__ import annotations
@@ -23,34 +28,40 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import conv
 from ._validation import (
     as_array,
+    check_batch,
     check_bool,
+    check_callable,
     check_choice,
     check_float,
+    check_instance,
     check_int,
     check_rng,
     describe,
 )
+from .nets.history import History
 
 __all__ = [
+    "LinearCache",
+    "RandomShift",
     "SmallCNN",
-    "TrainHistory",
-    "accuracy",
-    "images_to_batch",
+    "accuracy_score",
     "linear",
     "linear_backward",
+    "linear_forward",
     "numeric_gradient",
     "random_shift",
     "relative_error",
     "relu",
     "relu_backward",
+    "relu_forward",
     "small_cnn_torch",
     "softmax",
     "softmax_cross_entropy",
@@ -58,6 +69,10 @@ __all__ = [
     "train_numpy",
     "train_torch",
 ]
+
+#: Largest number of epochs and batch size the trainers accept.
+MAX_EPOCHS = 1000
+MAX_BATCH = 100_000
 
 
 # -- layers ------------------------------------------------------------------------------------
@@ -91,6 +106,26 @@ def relu(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0)
 
 
+def relu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`relu` and its cache, which is simply the input (CS231n style).
+
+    Returns
+    -------
+    out : ndarray
+        ``max(0, x)``.
+    cache : ndarray
+        ``x``, for :func:`relu_backward`.
+
+    Examples
+    --------
+    >>> out, cache = relu_forward(np.array([-1.0, 2.0]))
+    >>> out, cache
+    (array([0., 2.]), array([-1.,  2.]))
+    """
+    x = as_array(x, "x", kinds="iuf")
+    return np.maximum(x, 0), x
+
+
 def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Gradient of :func:`relu`: ``dout`` where the input was positive, 0 elsewhere.
 
@@ -99,7 +134,7 @@ def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
     dout : ndarray
         Upstream gradient, the shape of ``x``.
     x : ndarray
-        The forward pass's input.
+        The forward pass's input (the cache of :func:`relu_forward`).
 
     Returns
     -------
@@ -177,16 +212,40 @@ def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndar
     return out
 
 
+class LinearCache(NamedTuple):
+    """What :func:`linear_backward` needs from :func:`linear_forward`."""
+
+    x: np.ndarray
+    """The layer's input ``(N, D)``."""
+    w: np.ndarray
+    """Its weights ``(M, D)``."""
+
+
+def linear_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> tuple[np.ndarray, LinearCache]:
+    """:func:`linear`, also returning the cache :func:`linear_backward` needs (CS231n style).
+
+    Examples
+    --------
+    >>> out, cache = linear_forward(np.array([[1.0, 2.0]]), np.array([[1.0, 1.0]]))
+    >>> out, cache.w.shape
+    (array([[3.]]), (1, 2))
+    """
+    x, w = _check_linear(x, w)
+    return linear(x, w, b), LinearCache(x, w)
+
+
 def linear_backward(
-    dout: np.ndarray, x: np.ndarray, w: np.ndarray
+    dout: np.ndarray, cache: LinearCache
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of :func:`linear`: ``(dx, dw, db)``.
 
     Parameters
     ----------
     dout : (N, M) ndarray
-    x : (N, D) ndarray
-    w : (M, D) ndarray
+    cache : LinearCache
+        From :func:`linear_forward`: the input ``x`` (N, D) and the weights ``w`` (M, D).
 
     Returns
     -------
@@ -205,11 +264,12 @@ def linear_backward(
 
     Examples
     --------
-    >>> x, w = np.array([[2.0, 3.0]]), np.array([[4.0, 5.0]])
-    >>> linear_backward(np.array([[1.0]]), x, w)
+    >>> _, cache = linear_forward(np.array([[2.0, 3.0]]), np.array([[4.0, 5.0]]))
+    >>> linear_backward(np.array([[1.0]]), cache)
     (array([[4., 5.]]), array([[2., 3.]]), array([1.]))
     """
-    x, w = _check_linear(x, w)
+    cache = check_instance(cache, "cache", LinearCache, "the cache linear_forward() returned")
+    x, w = cache
     dout = as_array(dout, "dout", ndim=2, shape_hint="(N, M)")
     if dout.shape != (x.shape[0], w.shape[0]):
         raise ValueError(f"dout must have shape {(x.shape[0], w.shape[0])}; got {dout.shape}")
@@ -341,8 +401,7 @@ def numeric_gradient(
     >>> numeric_gradient(lambda v: float(np.sum(v ** 2)), np.array([1.0, -2.0])).round(6)
     array([ 2., -4.])
     """
-    if not callable(f):
-        raise TypeError(f"f must be a function x -> float; got {describe(f)}")
+    check_callable(f, "f", "a function x -> float")
     x = as_array(x, "x", kinds="f")
     if x.dtype != np.float64:
         raise TypeError(f"x must be float64 for a meaningful gradient check; got dtype {x.dtype}")
@@ -395,37 +454,7 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
 
 
-# -- the network -------------------------------------------------------------------------------
-def images_to_batch(images: np.ndarray) -> np.ndarray:
-    """uint8 gray images ``(N, H, W)`` -> float32 batch ``(N, 1, H, W)`` in [0, 1].
-
-    Parameters
-    ----------
-    images : (N, H, W) ndarray
-        uint8 (divided by 255) or float already in [0, 1] (kept).
-
-    Returns
-    -------
-    (N, 1, H, W) ndarray of float32
-
-    Notes
-    -----
-    :math:`x = I / 255`, with a channel axis added: the ``(N, C, H, W)`` layout of a CNN.
-
-    References
-    ----------
-    Used in chapters/09_cnn_from_scratch.ipynb.
-
-    Examples
-    --------
-    >>> images_to_batch(np.full((2, 3, 3), 255, np.uint8)).shape
-    (2, 1, 3, 3)
-    """
-    images = as_array(images, "images", ndim=3, shape_hint="(N, H, W)")
-    scale = 255.0 if images.dtype == np.uint8 else 1.0
-    return (images.astype(np.float32) / np.float32(scale))[:, None]
-
-
+# -- augmentation ------------------------------------------------------------------------------
 def random_shift(x: np.ndarray, max_shift: int, rng: np.random.Generator | int) -> np.ndarray:
     """Move each image of a batch by a random whole number of pixels (zeros come in).
 
@@ -433,7 +462,7 @@ def random_shift(x: np.ndarray, max_shift: int, rng: np.random.Generator | int) 
     ----------
     x : (N, C, H, W) ndarray
     max_shift : int
-        Largest shift in each direction (>= 0); each image gets its own (dy, dx) drawn
+        Largest shift in each direction (0 to 64); each image gets its own (dy, dx) drawn
         uniformly from ``-max_shift .. max_shift``.
     rng : numpy.random.Generator or int
 
@@ -460,8 +489,8 @@ def random_shift(x: np.ndarray, max_shift: int, rng: np.random.Generator | int) 
            [3., 4., 5.],
            [6., 7., 8.]])
     """
-    x = conv._check_batch(x)
-    max_shift = check_int(max_shift, "max_shift", min=0)
+    x = check_batch(x)
+    max_shift = check_int(max_shift, "max_shift", min=0, max=64)
     rng = check_rng(rng)
     if max_shift == 0:
         return x.copy()
@@ -479,6 +508,54 @@ def random_shift(x: np.ndarray, max_shift: int, rng: np.random.Generator | int) 
     return out
 
 
+class RandomShift:
+    """Augmentation for a training loop: :func:`random_shift` applied to a batch's images.
+
+    Parameters
+    ----------
+    max_shift : int
+        As in :func:`random_shift`.
+
+    Notes
+    -----
+    ``RandomShift(2)(batch, rng)`` takes ``batch = (x, labels, ...)`` of numpy arrays or torch
+    tensors, shifts ``x`` with the loop's Generator and returns the batch: the ``augment``
+    argument of :func:`helpers.nets.training.fit`, and what :func:`train_numpy` applies. Both
+    loops draw the batch order first (``rng.permutation(n)`` each epoch) and then the shifts of
+    each batch from the same Generator, so the numpy and the torch run see identical batches.
+
+    References
+    ----------
+    Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> x = np.zeros((2, 1, 5, 5)); x[:, :, 2, 2] = 1
+    >>> shifted, labels = RandomShift(1)((x, np.array([3, 4])), np.random.default_rng(0))
+    >>> shifted.shape, float(shifted.sum()), labels.tolist()
+    ((2, 1, 5, 5), 2.0, [3, 4])
+    """
+
+    def __init__(self, max_shift: int) -> None:
+        self.max_shift = check_int(max_shift, "max_shift", min=0, max=64)
+
+    def __repr__(self) -> str:
+        return f"RandomShift({self.max_shift})"
+
+    def __call__(self, batch: tuple, rng: np.random.Generator) -> tuple:
+        if not isinstance(batch, (tuple, list)) or not batch:
+            raise TypeError(f"batch must be a tuple (x, labels, ...); got {describe(batch)}")
+        x = batch[0]
+        if type(x).__module__.startswith("torch"):  # a torch batch from fit: shift in numpy
+            import torch
+
+            shifted = torch.from_numpy(random_shift(x.numpy(), self.max_shift, rng))
+        else:
+            shifted = random_shift(x, self.max_shift, rng)
+        return (shifted, *batch[1:])
+
+
+# -- the network -------------------------------------------------------------------------------
 @dataclass
 class SmallCNN:
     """A small digit classifier, all parameters as named numpy arrays.
@@ -500,7 +577,10 @@ class SmallCNN:
     -----
     A LeNet-style network (conv, pool, conv, pool, fully connected) sized so that numpy can
     train it on 4,000 digits in seconds. Weights start from He-normal values
-    :math:`\\mathcal{N}(0, 2 / \\mathrm{fan\\_in})`, biases from zero.
+    :math:`\\mathcal{N}(0, 2 / \\mathrm{fan\\_in})`, biases from zero. The forward pass chains
+    the public layers (:func:`helpers.conv.conv2d_forward`, :func:`relu_forward`,
+    :func:`helpers.conv.max_pool2d_forward`, :func:`linear_forward`) and
+    :meth:`loss_and_grads` walks their backward functions in reverse, with their caches.
 
     References
     ----------
@@ -535,11 +615,11 @@ class SmallCNN:
     ) -> SmallCNN:
         """Fresh He-normal weights for ``size x size`` gray inputs (size divisible by 4)."""
         rng = check_rng(rng)
-        c1, c2 = check_int(c1, "c1", min=1), check_int(c2, "c2", min=1)
-        size = check_int(size, "size", min=4)
+        c1, c2 = check_int(c1, "c1", min=1, max=512), check_int(c2, "c2", min=1, max=512)
+        size = check_int(size, "size", min=4, max=512)
         if size % 4:
             raise ValueError(f"size must be divisible by 4 (two 2x2 poolings); got {size}")
-        n_classes = check_int(n_classes, "n_classes", min=2)
+        n_classes = check_int(n_classes, "n_classes", min=2, max=10_000)
         n_flat = c2 * (size // 4) ** 2
 
         def he(shape, fan_in):
@@ -567,9 +647,7 @@ class SmallCNN:
         return SmallCNN(**{k: getattr(self, k).astype(dtype) for k in self.names()})
 
     def _check_x(self, x):
-        x = conv._check_batch(x)
-        if x.shape[1] != self.conv1_w.shape[1]:
-            raise ValueError(f"x must have {self.conv1_w.shape[1]} channel(s); got shape {x.shape}")
+        x = check_batch(x, channels=self.conv1_w.shape[1])
         n_flat = self.conv2_w.shape[0] * (x.shape[2] // 4) * (x.shape[3] // 4)
         if n_flat != self.fc_w.shape[1]:
             raise ValueError(
@@ -579,20 +657,19 @@ class SmallCNN:
         return x.astype(self.conv1_w.dtype, copy=False)
 
     def _forward(self, x):
-        c = {"x": x}
-        c["z1"], c["cols1"], c["g1"] = conv._conv_forward(
-            x, self.conv1_w, self.conv1_b, 1, "same", 1
-        )
-        c["a1"] = np.maximum(c["z1"], 0)
-        c["p1"] = conv.max_pool2d(c["a1"], 2)
-        c["z2"], c["cols2"], c["g2"] = conv._conv_forward(
-            c["p1"], self.conv2_w, self.conv2_b, 1, "same", 1
-        )
-        c["a2"] = np.maximum(c["z2"], 0)
-        c["p2"] = conv.max_pool2d(c["a2"], 2)
-        c["flat"] = c["p2"].reshape(len(x), -1)
-        c["logits"] = c["flat"] @ self.fc_w.T + self.fc_b
-        return c
+        """Every layer's output (by name) and its cache (by name + "_cache")."""
+        a = {"x": x}
+        a["conv1"], a["conv1_cache"] = conv.conv2d_forward(x, self.conv1_w, self.conv1_b,
+                                                          padding="same")
+        a["relu1"], a["relu1_cache"] = relu_forward(a["conv1"])
+        a["pool1"], a["pool1_cache"] = conv.max_pool2d_forward(a["relu1"], 2)
+        a["conv2"], a["conv2_cache"] = conv.conv2d_forward(a["pool1"], self.conv2_w, self.conv2_b,
+                                                          padding="same")
+        a["relu2"], a["relu2_cache"] = relu_forward(a["conv2"])
+        a["pool2"], a["pool2_cache"] = conv.max_pool2d_forward(a["relu2"], 2)
+        flat = a["pool2"].reshape(len(x), -1)
+        a["logits"], a["fc_cache"] = linear_forward(flat, self.fc_w, self.fc_b)
+        return a
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Class scores (logits), ``(N, 10)``, for a batch ``x`` of shape ``(N, 1, H, W)``."""
@@ -600,21 +677,13 @@ class SmallCNN:
 
     def activations(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Every intermediate map by name: conv1, relu1, pool1, conv2, relu2, pool2, logits."""
-        c = self._forward(self._check_x(x))
-        names = {
-            "z1": "conv1",
-            "a1": "relu1",
-            "p1": "pool1",
-            "z2": "conv2",
-            "a2": "relu2",
-            "p2": "pool2",
-            "logits": "logits",
-        }
-        return {new: c[old] for old, new in names.items()}
+        a = self._forward(self._check_x(x))
+        return {k: a[k] for k in ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "logits")}
 
     def predict(self, x: np.ndarray, *, batch_size: int = 500) -> np.ndarray:
         """Predicted class of each image, ``(N,)`` int64."""
         x = self._check_x(x)
+        batch_size = check_int(batch_size, "batch_size", min=1, max=MAX_BATCH)
         return np.concatenate(
             [
                 self._forward(x[i : i + batch_size])["logits"].argmax(1)
@@ -627,27 +696,23 @@ class SmallCNN:
 
         Returns the loss and a :class:`SmallCNN` holding the gradients (same names and shapes).
         """
-        c = self._forward(self._check_x(x))
-        loss, d = softmax_cross_entropy(c["logits"], labels)
+        a = self._forward(self._check_x(x))
+        loss, d = softmax_cross_entropy(a["logits"], labels)
         d = d.astype(self.fc_w.dtype, copy=False)
         # Walk the layers backwards, each turning d(loss)/d(output) into d(loss)/d(input).
-        dflat, dfc_w, dfc_b = d @ self.fc_w, d.T @ c["flat"], d.sum(0)
-        dp2 = dflat.reshape(c["p2"].shape)
-        da2 = conv.max_pool2d_backward(dp2, c["a2"], 2)
-        dz2 = np.where(c["z2"] > 0, da2, 0)
-        dp1, dconv2_w, dconv2_b = conv._conv_backward_cols(
-            dz2, c["cols2"], c["p1"].shape, self.conv2_w, c["g2"]
-        )
-        da1 = conv.max_pool2d_backward(dp1, c["a1"], 2)
-        dz1 = np.where(c["z1"] > 0, da1, 0)
-        _, dconv1_w, dconv1_b = conv._conv_backward_cols(
-            dz1, c["cols1"], c["x"].shape, self.conv1_w, c["g1"]
-        )
+        dflat, dfc_w, dfc_b = linear_backward(d, a["fc_cache"])
+        dpool2 = dflat.reshape(a["pool2"].shape)
+        drelu2 = conv.max_pool2d_backward(dpool2, a["pool2_cache"])
+        dconv2 = relu_backward(drelu2, a["relu2_cache"])
+        dpool1, dconv2_w, dconv2_b = conv.conv2d_backward(dconv2, a["conv2_cache"])
+        drelu1 = conv.max_pool2d_backward(dpool1, a["pool1_cache"])
+        dconv1 = relu_backward(drelu1, a["relu1_cache"])
+        _, dconv1_w, dconv1_b = conv.conv2d_backward(dconv1, a["conv1_cache"])
         return loss, SmallCNN(dconv1_w, dconv1_b, dconv2_w, dconv2_b, dfc_w, dfc_b)
 
 
-def accuracy(predicted: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of predictions equal to the labels.
+def accuracy_score(predicted: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of predicted labels equal to the true labels.
 
     Parameters
     ----------
@@ -660,6 +725,7 @@ def accuracy(predicted: np.ndarray, labels: np.ndarray) -> float:
     Notes
     -----
     :math:`\\frac{1}{N} \\sum_n [\\hat y_n = y_n]`. On 1,000 test images one mistake is 0.001.
+    (:func:`helpers.nets.training.accuracy` is the same measure on torch logits.)
 
     References
     ----------
@@ -667,7 +733,7 @@ def accuracy(predicted: np.ndarray, labels: np.ndarray) -> float:
 
     Examples
     --------
-    >>> accuracy(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 4]))
+    >>> accuracy_score(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 4]))
     0.75
     """
     predicted = as_array(predicted, "predicted", ndim=1, kinds="iu")
@@ -680,31 +746,36 @@ def accuracy(predicted: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(predicted == labels))
 
 
-@dataclass
-class TrainHistory:
-    """What a training run measured: mean loss and test accuracy per epoch, wall-clock seconds."""
-
-    loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-
-
+# -- training ------------------------------------------------------------------------------------
 def _check_training(x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress):
-    x = conv._check_batch(x)
+    x = check_batch(x)
     labels = as_array(labels, "labels", ndim=1, kinds="iu", shape_hint="(N,)")
     if len(labels) != len(x):
         raise ValueError(f"labels must have one entry per image ({len(x)}); got {len(labels)}")
     return (
         x,
         labels.astype(np.int64),
-        check_int(epochs, "epochs", min=1),
-        check_int(batch_size, "batch_size", min=1),
-        check_float(lr, "lr", min=0, min_inclusive=False),
+        check_int(epochs, "epochs", min=1, max=MAX_EPOCHS),
+        check_int(batch_size, "batch_size", min=1, max=MAX_BATCH),
+        check_float(lr, "lr", min=0, max=10, min_inclusive=False),
         check_float(momentum, "momentum", min=0, max=1, max_inclusive=False),
         check_choice(schedule, "schedule", ("constant", "linear")),
-        check_int(shift, "shift", min=0),
+        check_int(shift, "shift", min=0, max=64),
         check_bool(progress, "progress"),
     )
+
+
+def _check_val(val: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    if val is None:
+        return None
+    if not isinstance(val, (tuple, list)) or len(val) != 2:
+        raise TypeError(f"val must be a pair (x_val, labels_val); got {describe(val)}")
+    x = check_batch(val[0], "val[0]")
+    labels = as_array(val[1], "val[1]", ndim=1, kinds="iu", shape_hint="(N,)")
+    if len(labels) != len(x):
+        raise ValueError(f"val[1] must have one label per image of val[0] ({len(x)}); "
+                         f"got {len(labels)}")
+    return x, labels
 
 
 def train_numpy(
@@ -719,10 +790,10 @@ def train_numpy(
     schedule: str = "linear",
     shift: int = 0,
     rng: np.random.Generator | int,
-    test: tuple[np.ndarray, np.ndarray] | None = None,
+    val: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool = True,
     threads: int | None = 1,
-) -> tuple[SmallCNN, TrainHistory]:
+) -> tuple[SmallCNN, History]:
     """Train a copy of ``net`` with mini-batch SGD and momentum; ``net`` itself is unchanged.
 
     Parameters
@@ -730,9 +801,12 @@ def train_numpy(
     net : SmallCNN
         The starting point.
     x : (N, 1, H, W) ndarray
-        Training images (float, e.g. from :func:`images_to_batch`).
+        Training images as a float batch (from :func:`helpers.image.to_batch`).
     labels : (N,) ndarray of int
-    epochs, batch_size : int
+    epochs : int
+        Passes over the data (1 to 1,000).
+    batch_size : int
+        Images per step.
     lr : float
         Learning rate.
     momentum : float
@@ -741,11 +815,12 @@ def train_numpy(
         "linear" lowers the learning rate step by step from ``lr`` to 0 over the run: big
         steps early, fine ones at the end.
     shift : int
-        If > 0, each batch is augmented by :func:`random_shift` with this ``max_shift``.
+        If > 0, each batch is augmented by :class:`RandomShift` with this ``max_shift``.
     rng : numpy.random.Generator or int
-        Shuffles the batches (and draws the shifts).
-    test : (x_test, labels_test), optional
-        Evaluated after each epoch into ``history.test_accuracy``.
+        Shuffles the batches (and draws the shifts); an int seed gives the very batches
+        :func:`train_torch` (through :func:`helpers.nets.training.fit`) sees with that seed.
+    val : (x_val, labels_val), optional
+        Evaluated after each epoch into ``history.val_loss`` and ``history.metrics["accuracy"]``.
     progress : bool
         Show a tqdm progress bar.
     threads : int or None
@@ -757,65 +832,58 @@ def train_numpy(
     -------
     net : SmallCNN
         The trained copy.
-    history : TrainHistory
+    history : helpers.nets.history.History
+        The record :func:`helpers.nets.training.fit` returns, filled the same way.
 
     Notes
     -----
     Momentum SGD as torch implements it: :math:`v \\leftarrow \\mu v + g`,
     :math:`\\theta \\leftarrow \\theta - \\eta_t v`, with
     :math:`\\eta_t = \\eta (1 - t / T)` for the linear schedule (t = step, T = all steps).
+    Each epoch draws ``rng.permutation(N)``, then each batch's shifts, in that order - as
+    :func:`helpers.nets.training.fit` does.
 
     References
     ----------
     Sutskever et al., "On the importance of initialization and momentum in deep learning",
     ICML 2013. Used in chapters/09_cnn_from_scratch.ipynb.
     """
-    if not isinstance(net, SmallCNN):
-        raise TypeError(f"net must be a SmallCNN; got {describe(net)}")
+    check_instance(net, "net", SmallCNN)
     x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress = _check_training(
         x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress
     )
+    val = _check_val(val)
     rng = check_rng(rng)
-    threads = None if threads is None else check_int(threads, "threads", min=1)
+    threads = None if threads is None else check_int(threads, "threads", min=1, max=256)
     from threadpoolctl import threadpool_limits
-    from tqdm.auto import tqdm  # deferred: only training shows a bar
 
     with threadpool_limits(limits=threads, user_api="blas"):
-        return _train_numpy(
-            net,
-            x,
-            labels,
-            epochs,
-            batch_size,
-            lr,
-            momentum,
-            schedule,
-            shift,
-            rng,
-            test,
-            progress,
-            tqdm,
-        )
+        return _train_numpy(net, x, labels, epochs, batch_size, lr, momentum, schedule, shift,
+                            rng, val, progress)
 
 
-def _train_numpy(
-    net, x, labels, epochs, batch_size, lr, momentum, schedule, shift, rng, test, progress, tqdm
-):
+def _train_numpy(net, x, labels, epochs, batch_size, lr, momentum, schedule, shift, rng, val,
+                 progress):
+    from tqdm.auto import tqdm  # deferred: only training shows a bar
+
     net = copy.deepcopy(net)
     names = net.names()
     velocity = {k: np.zeros_like(getattr(net, k)) for k in names}
-    history = TrainHistory()
+    augment = RandomShift(shift) if shift else None
+    history = History(metrics={"accuracy": []} if val is not None else {})
     start = time.perf_counter()
     n_batches = -(-len(x) // batch_size)
-    bar = tqdm(total=epochs * n_batches, desc="numpy CNN", disable=not progress, leave=True)
     step, total = 0, epochs * n_batches
+    bar = tqdm(total=total, desc="numpy CNN", disable=not progress, leave=True)
     for _ in range(epochs):
+        epoch_start = time.perf_counter()
         order = rng.permutation(len(x))
-        losses = []
+        running = 0.0
         for i in range(0, len(x), batch_size):
             idx = order[i : i + batch_size]
-            xb = random_shift(x[idx], shift, rng) if shift else x[idx]
-            loss, grads = net.loss_and_grads(xb, labels[idx])
+            xb, yb = (x[idx], labels[idx]) if augment is None else augment((x[idx], labels[idx]),
+                                                                           rng)
+            loss, grads = net.loss_and_grads(xb, yb)
             rate = lr * (1 - step / total) if schedule == "linear" else lr
             for k in names:
                 v = velocity[k]
@@ -823,12 +891,19 @@ def _train_numpy(
                 v += getattr(grads, k)
                 getattr(net, k)[...] -= rate * v
             step += 1
-            losses.append(loss)
+            running += loss * len(idx)
             bar.update(1)
-        history.loss.append(float(np.mean(losses)))
-        if test is not None:
-            history.test_accuracy.append(accuracy(net.predict(test[0]), np.asarray(test[1])))
-        bar.set_postfix(loss=f"{history.loss[-1]:.3f}")
+        history.loss.append(running / len(x))
+        history.lr.append(lr * (1 - step / total) if schedule == "linear" else lr)
+        shown = {"loss": f"{history.loss[-1]:.4g}"}
+        if val is not None:
+            logits = np.concatenate([net.forward(val[0][i : i + 500])
+                                     for i in range(0, len(val[0]), 500)])
+            history.val_loss.append(softmax_cross_entropy(logits, val[1])[0])
+            history.metrics["accuracy"].append(accuracy_score(logits.argmax(1), val[1]))
+            shown["accuracy"] = f"{history.metrics['accuracy'][-1]:.4g}"
+        history.epoch_seconds.append(time.perf_counter() - epoch_start)
+        bar.set_postfix(shown)
     bar.close()
     history.seconds = time.perf_counter() - start
     return net, history
@@ -836,7 +911,8 @@ def _train_numpy(
 
 # -- the same network in torch -----------------------------------------------------------------
 def small_cnn_torch(net: SmallCNN) -> Any:
-    """The same network as a ``torch.nn.Sequential``, starting from ``net``'s weights.
+    """The same network as a :class:`helpers.nets.cnn.TorchSmallCNN`, starting from ``net``'s
+    weights.
 
     Parameters
     ----------
@@ -844,51 +920,31 @@ def small_cnn_torch(net: SmallCNN) -> Any:
 
     Returns
     -------
-    torch.nn.Sequential
-        Conv2d(padding=1) -> ReLU -> MaxPool2d(2) -> Conv2d -> ReLU -> MaxPool2d(2) -> Flatten ->
-        Linear, in float32, with ``net``'s parameters copied in. On the same input it gives the
-        same logits as ``net.forward`` (to float32 rounding; tests/test_cnn.py).
+    helpers.nets.cnn.TorchSmallCNN
+        ``conv1 -> ReLU -> MaxPool2d(2) -> conv2 -> ReLU -> MaxPool2d(2) -> flatten -> fc``, in
+        float32, with ``net``'s parameters copied in. On the same input it gives the same
+        logits as ``net.forward`` (to float32 rounding; tests/test_cnn.py).
 
     References
     ----------
     Paszke et al., "PyTorch: an imperative style, high-performance deep learning library",
     NeurIPS 2019. Used in chapters/09_cnn_from_scratch.ipynb.
     """
-    if not isinstance(net, SmallCNN):
-        raise TypeError(f"net must be a SmallCNN; got {describe(net)}")
-    import torch
-    from torch import nn
+    check_instance(net, "net", SmallCNN)
+    from .nets.cnn import TorchSmallCNN
 
-    c1, c2 = net.conv1_w.shape[0], net.conv2_w.shape[0]
-    model = nn.Sequential(
-        nn.Conv2d(net.conv1_w.shape[1], c1, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(c1, c2, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(net.fc_w.shape[1], net.fc_w.shape[0]),
-    )
-    with torch.no_grad():
-        for layer, (w, b) in zip(
-            (model[0], model[3], model[7]),
-            ((net.conv1_w, net.conv1_b), (net.conv2_w, net.conv2_b), (net.fc_w, net.fc_b)),
-            strict=True,
-        ):
-            layer.weight.copy_(torch.from_numpy(np.asarray(w, np.float32)))
-            layer.bias.copy_(torch.from_numpy(np.asarray(b, np.float32)))
-    return model
+    return TorchSmallCNN.from_numpy(net)
 
 
 def torch_to_numpy(model: Any) -> SmallCNN:
-    """Copy the weights of a :func:`small_cnn_torch` model back into a :class:`SmallCNN`.
+    """Copy the weights of a :class:`helpers.nets.cnn.TorchSmallCNN` back into a
+    :class:`SmallCNN`.
 
     Used to show the torch-trained filters with the same tools as the numpy ones.
 
     Parameters
     ----------
-    model : torch.nn.Sequential
+    model : helpers.nets.cnn.TorchSmallCNN
         Built by :func:`small_cnn_torch` (possibly trained since).
 
     Returns
@@ -906,13 +962,12 @@ def torch_to_numpy(model: Any) -> SmallCNN:
     >>> bool(np.array_equal(torch_to_numpy(small_cnn_torch(net)).conv2_w, net.conv2_w))
     True
     """
-    try:
-        layers = (model[0], model[3], model[7])
-        arrays = [
-            t.detach().cpu().numpy().copy() for layer in layers for t in (layer.weight, layer.bias)
-        ]
-    except (TypeError, IndexError, AttributeError):
-        raise TypeError(f"model must come from small_cnn_torch(); got {describe(model)}") from None
+    if type(model).__name__ != "TorchSmallCNN":  # no torch import just to refuse a string
+        raise TypeError(f"model must come from small_cnn_torch() (a TorchSmallCNN); got "
+                        f"{describe(model)}")
+    layers = (model.conv1, model.conv2, model.fc)
+    arrays = [t.detach().cpu().numpy().copy() for layer in layers for t in (layer.weight,
+                                                                          layer.bias)]
     return SmallCNN(*arrays)
 
 
@@ -928,37 +983,43 @@ def train_torch(
     schedule: str = "linear",
     shift: int = 0,
     seed: int,
-    test: tuple[np.ndarray, np.ndarray] | None = None,
+    val: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool = True,
     threads: int | None = 1,
-) -> tuple[Any, TrainHistory]:
-    """Train a copy of a torch model with SGD and momentum, exactly as :func:`train_numpy` does.
+) -> tuple[Any, History]:
+    """Train a copy of a torch model with SGD and momentum through
+    :func:`helpers.nets.training.fit`, exactly as :func:`train_numpy` trains the numpy net.
 
     Parameters
     ----------
     model : torch.nn.Module
         E.g. from :func:`small_cnn_torch`; not modified.
     x : (N, 1, H, W) ndarray
+        Training images as a float batch (from :func:`helpers.image.to_batch`).
     labels : (N,) ndarray of int
     epochs, batch_size, lr, momentum, schedule, shift
         As in :func:`train_numpy`.
     seed : int
-        Seeds the batch order and shifts (a numpy Generator, as in :func:`train_numpy`).
-    test : (x_test, labels_test), optional
+        fit's seed: ``numpy.random.default_rng(seed)`` draws the batch order and the shifts,
+        so ``train_numpy(..., rng=seed)`` sees the same batches in the same order.
+    val : (x_val, labels_val), optional
+        Evaluated after each epoch into ``history.val_loss`` and ``history.metrics["accuracy"]``.
     progress : bool
     threads : int or None
-        torch's intra-op threads while training (restored afterwards); None keeps the default.
+        torch's intra-op threads while training (restored afterwards); None keeps the current
+        setting.
 
     Returns
     -------
     model : torch.nn.Module
-        The trained copy.
-    history : TrainHistory
+        The trained copy, in eval mode.
+    history : helpers.nets.history.History
 
     Notes
     -----
-    ``torch.nn.functional.cross_entropy`` (mean) and ``torch.optim.SGD(momentum=...)``: the
-    same loss and update rule as the numpy loop, so the two differ only in speed and rounding.
+    ``torch.nn.functional.cross_entropy`` (mean), ``optimizer="sgd"`` with ``momentum`` and the
+    same linear schedule: the same loss and update rule as the numpy loop, so the two differ
+    only in speed and rounding.
 
     References
     ----------
@@ -967,76 +1028,22 @@ def train_torch(
     x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress = _check_training(
         x, labels, epochs, batch_size, lr, momentum, schedule, shift, progress
     )
+    val = _check_val(val)
     seed = check_int(seed, "seed", min=0)
-    threads = None if threads is None else check_int(threads, "threads", min=1)
-    import torch
-
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
-        return _train_torch(
-            model,
-            x,
-            labels,
-            epochs,
-            batch_size,
-            lr,
-            momentum,
-            schedule,
-            shift,
-            seed,
-            test,
-            progress,
-        )
-    finally:
-        torch.set_num_threads(before)
-
-
-def _train_torch(
-    model, x, labels, epochs, batch_size, lr, momentum, schedule, shift, seed, test, progress
-):
     import torch
     import torch.nn.functional as F  # noqa: N812 - torch's own convention
-    from tqdm.auto import tqdm
 
-    model = copy.deepcopy(model)
-    rng = np.random.default_rng(seed)
-    x = np.ascontiguousarray(x, np.float32)
-    xt = torch.from_numpy(x)
-    yt = torch.from_numpy(labels)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    history = TrainHistory()
-    start = time.perf_counter()
-    n_batches = -(-len(x) // batch_size)
-    bar = tqdm(total=epochs * n_batches, desc="torch CNN", disable=not progress, leave=True)
-    step, total = 0, epochs * n_batches
-    for _ in range(epochs):
-        model.train()
-        order = rng.permutation(len(x))
-        losses = []
-        for i in range(0, len(x), batch_size):
-            idx = order[i : i + batch_size]
-            # Batches drawn exactly as in train_numpy (same generator calls), so a run with the
-            # same seed sees the same images in the same order.
-            ti = torch.from_numpy(idx)
-            xb = torch.from_numpy(random_shift(x[idx], shift, rng)) if shift else xt[ti]
-            for group in opt.param_groups:
-                group["lr"] = lr * (1 - step / total) if schedule == "linear" else lr
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xb), yt[ti])
-            loss.backward()
-            opt.step()
-            step += 1
-            losses.append(loss.item())
-            bar.update(1)
-        history.loss.append(float(np.mean(losses)))
-        if test is not None:
-            model.eval()
-            with torch.no_grad():
-                pred = model(torch.from_numpy(np.ascontiguousarray(test[0], np.float32))).argmax(1)
-            history.test_accuracy.append(accuracy(pred.numpy(), np.asarray(test[1])))
-        bar.set_postfix(loss=f"{history.loss[-1]:.3f}")
-    bar.close()
-    history.seconds = time.perf_counter() - start
-    return model, history
+    from .nets.training import accuracy, fit
+
+    check_instance(model, "model", torch.nn.Module, "a torch.nn.Module")
+    threads = torch.get_num_threads() if threads is None else check_int(threads, "threads",
+                                                                        min=1, max=256)
+    as_float = (lambda a: np.ascontiguousarray(a, np.float32))  # noqa: E731 - a batch already
+    return fit(
+        copy.deepcopy(model), (as_float(x), labels), loss=F.cross_entropy, epochs=epochs,
+        lr=lr, batch_size=batch_size, optimizer="sgd", momentum=momentum, schedule=schedule,
+        val=None if val is None else (as_float(val[0]), val[1].astype(np.int64)),
+        metrics={"accuracy": accuracy} if val is not None else None,
+        augment=RandomShift(shift) if shift else None, seed=seed, threads=threads,
+        progress=progress, desc="torch CNN",
+    )

@@ -19,30 +19,52 @@ Conventions, as in ``torch.nn.functional.conv2d``, ``max_pool2d`` and ``avg_pool
 
 Each operation has a naive version (plain loops, the definition) beside the vectorised one
 (im2col + one matrix multiply), with the same signature and tested equal.
+
+Layers for training come in CS231n's pairs: ``*_forward(x, ...) -> (out, cache)`` and
+``*_backward(dout, cache) -> gradients``, where the cache holds what the backward pass needs
+from the forward one (for a convolution, its im2col matrix, so it is built once)::
+
+    out, cache = conv2d_forward(x, w, b, stride=1, padding="same")
+    dx, dw, db = conv2d_backward(dout, cache)
+    p, pcache = max_pool2d_forward(out, 2)
+    dout = max_pool2d_backward(dp, pcache)
 """
 
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_choice, check_int, describe
+from ._validation import (
+    as_array,
+    check_batch,
+    check_bool,
+    check_choice,
+    check_instance,
+    check_int,
+    describe,
+)
 
 __all__ = [
+    "ConvCache",
+    "PoolCache",
     "avg_pool2d",
     "avg_pool2d_backward",
+    "avg_pool2d_forward",
     "col2im",
     "conv2d",
     "conv2d_backward",
     "conv2d_backward_naive",
+    "conv2d_forward",
     "conv2d_naive",
     "conv_output_size",
     "conv_param_count",
     "im2col",
     "max_pool2d",
     "max_pool2d_backward",
+    "max_pool2d_forward",
     "max_pool2d_naive",
     "same_padding",
 ]
@@ -200,8 +222,7 @@ def conv_param_count(f: int, c_in: int, c_out: int, *, bias: bool = True) -> int
     f = check_int(f, "f", min=1)
     c_in = check_int(c_in, "c_in", min=1)
     c_out = check_int(c_out, "c_out", min=1)
-    if not isinstance(bias, (bool, np.bool_)):
-        raise TypeError(f"bias must be True or False; got {describe(bias)}")
+    bias = check_bool(bias, "bias")
     return f * f * c_in * c_out + (c_out if bias else 0)
 
 
@@ -217,16 +238,6 @@ def _pair(value: Any, name: str, *, min: int) -> tuple[int, int]:  # noqa: A002
 
 def _float_dtype(*arrays: np.ndarray) -> type:
     return np.float64 if any(a.dtype == np.float64 for a in arrays) else np.float32
-
-
-def _check_batch(x: Any, name: str = "x") -> np.ndarray:
-    return as_array(
-        x,
-        name,
-        ndim=4,
-        shape_hint="(N, C, H, W)",
-        fix="add a batch axis with x[None] (one image) and a channel axis with x[:, None] (gray)",
-    )
 
 
 def _geometry(
@@ -258,7 +269,7 @@ def _geometry(
 
 
 def _check_conv_args(x, w, b):
-    x = _check_batch(x)
+    x = check_batch(x)
     w = as_array(w, "w", ndim=4, shape_hint="(F, C, kh, kw)")
     if w.shape[1] != x.shape[1]:
         raise ValueError(
@@ -324,7 +335,7 @@ def im2col(
            [3., 4., 6., 7.],
            [4., 5., 7., 8.]])
     """
-    x = _check_batch(x)
+    x = check_batch(x)
     kh, kw = check_int(kh, "kh", min=1), check_int(kw, "kw", min=1)
     geometry = _geometry(x.shape, kh, kw, stride, padding, dilation)
     return _im2col(x, kh, kw, *geometry)
@@ -532,11 +543,62 @@ def conv2d(
     >>> conv2d(window, vertical)
     array([[[[-5.]]]])
     """
-    return _conv_forward(x, w, b, stride, padding, dilation)[0]
+    return conv2d_forward(x, w, b, stride, padding, dilation)[0]
 
 
-def _conv_forward(x, w, b, stride, padding, dilation):
-    """Forward pass returning (out, cols, geometry) so a backward pass can reuse the columns."""
+class ConvCache(NamedTuple):
+    """What :func:`conv2d_backward` needs from :func:`conv2d_forward`."""
+
+    x: np.ndarray
+    """The layer's input (after casting to the compute dtype)."""
+    w: np.ndarray
+    """The weights ``(F, C, kh, kw)``."""
+    cols: np.ndarray
+    """``im2col(x)``: reused by the backward pass, :math:`dW = dY\\, \\mathrm{cols}^T`."""
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    out_size: tuple[int, int]
+
+
+def conv2d_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    stride: Pair = 1,
+    padding: Pair | str = 0,
+    dilation: Pair = 1,
+) -> tuple[np.ndarray, ConvCache]:
+    """:func:`conv2d`, also returning the cache :func:`conv2d_backward` needs (CS231n style).
+
+    Parameters
+    ----------
+    x, w, b, stride, padding, dilation
+        As in :func:`conv2d`.
+
+    Returns
+    -------
+    out : (N, F, H', W') ndarray
+        Exactly :func:`conv2d`'s output.
+    cache : ConvCache
+        The input, the weights, the im2col matrix and the geometry.
+
+    Notes
+    -----
+    With :math:`\\mathrm{cols} = \\mathrm{im2col}(x)`, :math:`Y = W_{(F, C k_h k_w)}\\,
+    \\mathrm{cols} + b`. Keeping ``cols`` means the backward pass does not unfold ``x`` again.
+
+    References
+    ----------
+    CS231n, assignment 2, ``conv_forward_fast``. Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> out, cache = conv2d_forward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)))
+    >>> out[0, 0], cache.cols.shape
+    (array([[4., 4.],
+           [4., 4.]]), (4, 4))
+    """
     x, w, b = _check_conv_args(x, w, b)
     n_filt, _, kh, kw = w.shape
     geometry = _geometry(x.shape, kh, kw, stride, padding, dilation)
@@ -546,16 +608,11 @@ def _conv_forward(x, w, b, stride, padding, dilation):
     if b is not None:
         out += b[:, None]
     out = out.reshape(n_filt, x.shape[0], oh, ow).transpose(1, 0, 2, 3)
-    return np.ascontiguousarray(out), cols, geometry
+    return np.ascontiguousarray(out), ConvCache(x, w, cols, *geometry)
 
 
-def _conv_backward_cols(dout, cols, x_shape, w, geometry):
-    n_filt, _, kh, kw = w.shape
-    d2 = dout.transpose(1, 0, 2, 3).reshape(n_filt, -1)  # (F, N * H' * W')
-    dw = (d2 @ cols.T).reshape(w.shape)
-    db = d2.sum(axis=1)
-    dx = _col2im(w.reshape(n_filt, -1).T @ d2, x_shape, kh, kw, *geometry)
-    return dx, dw, db
+def _check_cache(cache: Any, kind: type, forward: str) -> Any:
+    return check_instance(cache, "cache", kind, f"the cache {forward}() returned")
 
 
 def _check_dout(dout, want: tuple, dtype) -> np.ndarray:
@@ -568,12 +625,7 @@ def _check_dout(dout, want: tuple, dtype) -> np.ndarray:
 
 
 def conv2d_backward(
-    dout: np.ndarray,
-    x: np.ndarray,
-    w: np.ndarray,
-    stride: Pair = 1,
-    padding: Pair | str = 0,
-    dilation: Pair = 1,
+    dout: np.ndarray, cache: ConvCache
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of a convolution layer: ``(dx, dw, db)`` from the upstream gradient ``dout``.
 
@@ -581,12 +633,8 @@ def conv2d_backward(
     ----------
     dout : (N, F, H', W') ndarray
         Gradient of the loss with respect to the layer's output.
-    x : (N, C, H, W) ndarray
-        The layer's input in the forward pass.
-    w : (F, C, kh, kw) ndarray
-        Its weights.
-    stride, padding, dilation
-        As in the forward pass (:func:`conv2d`).
+    cache : ConvCache
+        From :func:`conv2d_forward`.
 
     Returns
     -------
@@ -605,32 +653,33 @@ def conv2d_backward(
     References
     ----------
     Rumelhart, Hinton & Williams, "Learning representations by back-propagating errors",
-    Nature 323, 1986. Used in chapters/09_cnn_from_scratch.ipynb.
+    Nature 323, 1986; CS231n, assignment 2, ``conv_backward_fast``. Used in
+    chapters/09_cnn_from_scratch.ipynb.
 
     Examples
     --------
     >>> x, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2))
-    >>> dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), x, w)
+    >>> _, cache = conv2d_forward(x, w)
+    >>> dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), cache)
     >>> dx[0, 0], db
     (array([[1., 2., 1.],
            [2., 4., 2.],
            [1., 2., 1.]]), array([4.]))
     """
-    x, w, _ = _check_conv_args(x, w, None)
+    cache = _check_cache(cache, ConvCache, "conv2d_forward")
+    x, w, cols = cache.x, cache.w, cache.cols
     n_filt, _, kh, kw = w.shape
-    geometry = _geometry(x.shape, kh, kw, stride, padding, dilation)
-    dout = _check_dout(dout, (x.shape[0], n_filt, *geometry[3]), x.dtype)
-    cols = _im2col(x, kh, kw, *geometry)
-    return _conv_backward_cols(dout, cols, x.shape, w, geometry)
+    dout = _check_dout(dout, (x.shape[0], n_filt, *cache.out_size), x.dtype)
+    d2 = dout.transpose(1, 0, 2, 3).reshape(n_filt, -1)  # (F, N * H' * W')
+    dw = (d2 @ cols.T).reshape(w.shape)
+    db = d2.sum(axis=1)
+    geometry = (cache.stride, cache.padding, cache.dilation, cache.out_size)
+    dx = _col2im(w.reshape(n_filt, -1).T @ d2, x.shape, kh, kw, *geometry)
+    return dx, dw, db
 
 
 def conv2d_backward_naive(
-    dout: np.ndarray,
-    x: np.ndarray,
-    w: np.ndarray,
-    stride: Pair = 1,
-    padding: Pair | str = 0,
-    dilation: Pair = 1,
+    dout: np.ndarray, cache: ConvCache
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`conv2d_backward` with plain loops: each output value sends its gradient back.
 
@@ -648,14 +697,17 @@ def conv2d_backward_naive(
     Examples
     --------
     >>> x, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2))
-    >>> conv2d_backward_naive(np.ones((1, 1, 2, 2)), x, w)[1][0, 0]
+    >>> _, cache = conv2d_forward(x, w)
+    >>> conv2d_backward_naive(np.ones((1, 1, 2, 2)), cache)[1][0, 0]
     array([[4., 4.],
            [4., 4.]])
     """
-    x, w, _ = _check_conv_args(x, w, None)
+    cache = _check_cache(cache, ConvCache, "conv2d_forward")
+    x, w = cache.x, cache.w
     n_img, _, h, wd = x.shape
     n_filt, _, kh, kw = w.shape
-    (sh, sw), (ph, pw), (dh, dw_), (oh, ow) = _geometry(x.shape, kh, kw, stride, padding, dilation)
+    (sh, sw), (ph, pw), (dh, dw_), (oh, ow) = (cache.stride, cache.padding, cache.dilation,
+                                               cache.out_size)
     dout = _check_dout(dout, (n_img, n_filt, oh, ow), x.dtype)
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     dxp, dw, db = np.zeros_like(xp), np.zeros_like(w), np.zeros(n_filt, dtype=x.dtype)
@@ -674,7 +726,7 @@ def conv2d_backward_naive(
 
 # -- pooling -----------------------------------------------------------------------------------
 def _pool_geometry(x, size, stride):
-    x = _check_batch(x)
+    x = check_batch(x)
     kh, kw = _pair(size, "size", min=1)
     stride = (kh, kw) if stride is None else stride
     geometry = _geometry(x.shape, kh, kw, stride, 0, 1)
@@ -760,12 +812,7 @@ def max_pool2d(x: np.ndarray, size: Pair, stride: Pair | None = None) -> np.ndar
     array([[2., 4.],
            [6., 7.]])
     """
-    x, kh, kw, stride, out_size = _pool_geometry(x, size, stride)
-    out = None
-    for _, (rows, cols) in _windows(x, kh, kw, stride, out_size):
-        tap = x[:, :, rows, cols]
-        out = tap.copy() if out is None else np.maximum(out, tap, out=out)
-    return out
+    return max_pool2d_forward(x, size, stride)[0]
 
 
 def avg_pool2d(x: np.ndarray, size: Pair, stride: Pair | None = None) -> np.ndarray:
@@ -802,25 +849,75 @@ def avg_pool2d(x: np.ndarray, size: Pair, stride: Pair | None = None) -> np.ndar
     array([[1. , 0.5],
            [1.5, 0.5]])
     """
+    return avg_pool2d_forward(x, size, stride)[0]
+
+
+class PoolCache(NamedTuple):
+    """What :func:`max_pool2d_backward` / :func:`avg_pool2d_backward` need from the forward."""
+
+    x: np.ndarray
+    """The layer's input (after casting to the compute dtype)."""
+    size: tuple[int, int]
+    stride: tuple[int, int]
+    out_size: tuple[int, int]
+
+
+def max_pool2d_forward(
+    x: np.ndarray, size: Pair, stride: Pair | None = None
+) -> tuple[np.ndarray, PoolCache]:
+    """:func:`max_pool2d`, also returning the cache :func:`max_pool2d_backward` needs.
+
+    Returns
+    -------
+    out : (N, C, H', W') ndarray
+        Exactly :func:`max_pool2d`'s output.
+    cache : PoolCache
+
+    References
+    ----------
+    CS231n, assignment 2, ``max_pool_forward_fast``. Used in chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> out, cache = max_pool2d_forward(np.arange(16.0).reshape(1, 1, 4, 4), 2)
+    >>> out[0, 0], cache.size
+    (array([[ 5.,  7.],
+           [13., 15.]]), (2, 2))
+    """
+    x, kh, kw, stride, out_size = _pool_geometry(x, size, stride)
+    out = None
+    for _, (rows, cols) in _windows(x, kh, kw, stride, out_size):
+        tap = x[:, :, rows, cols]
+        out = tap.copy() if out is None else np.maximum(out, tap, out=out)
+    return out, PoolCache(x, (kh, kw), stride, out_size)
+
+
+def avg_pool2d_forward(
+    x: np.ndarray, size: Pair, stride: Pair | None = None
+) -> tuple[np.ndarray, PoolCache]:
+    """:func:`avg_pool2d`, also returning the cache :func:`avg_pool2d_backward` needs.
+
+    Examples
+    --------
+    >>> out, cache = avg_pool2d_forward(np.ones((1, 1, 2, 2)), 2)
+    >>> out[0, 0], cache.out_size
+    (array([[1.]]), (1, 1))
+    """
     x, kh, kw, stride, out_size = _pool_geometry(x, size, stride)
     out = np.zeros((*x.shape[:2], *out_size), dtype=x.dtype)
     for _, (rows, cols) in _windows(x, kh, kw, stride, out_size):
         out += x[:, :, rows, cols]
-    return out / (kh * kw)
+    return out / (kh * kw), PoolCache(x, (kh, kw), stride, out_size)
 
 
-def max_pool2d_backward(
-    dout: np.ndarray, x: np.ndarray, size: Pair, stride: Pair | None = None
-) -> np.ndarray:
+def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
     """Gradient of :func:`max_pool2d` with respect to its input.
 
     Parameters
     ----------
     dout : (N, C, H', W') ndarray
-    x : (N, C, H, W) ndarray
-        The forward pass's input.
-    size, stride
-        As in the forward pass.
+    cache : PoolCache
+        From :func:`max_pool2d_forward`.
 
     Returns
     -------
@@ -839,12 +936,13 @@ def max_pool2d_backward(
 
     Examples
     --------
-    >>> x = np.array([[1.0, 3.0], [2.0, 0.0]])[None, None]
-    >>> max_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2)[0, 0]
+    >>> _, cache = max_pool2d_forward(np.array([[1.0, 3.0], [2.0, 0.0]])[None, None], 2)
+    >>> max_pool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0]
     array([[0., 1.],
            [0., 0.]])
     """
-    x, kh, kw, stride, out_size = _pool_geometry(x, size, stride)
+    cache = _check_cache(cache, PoolCache, "max_pool2d_forward")
+    x, (kh, kw), stride, out_size = cache
     dout = _check_dout(dout, (*x.shape[:2], *out_size), x.dtype)
     # Pass 1: the winning tap of every window (strict > keeps the first on ties).
     best = np.full(dout.shape, -np.inf, dtype=x.dtype)
@@ -860,18 +958,14 @@ def max_pool2d_backward(
     return dx
 
 
-def avg_pool2d_backward(
-    dout: np.ndarray, x_shape: tuple[int, int, int, int], size: Pair, stride: Pair | None = None
-) -> np.ndarray:
+def avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
     """Gradient of :func:`avg_pool2d`: each window shares its gradient equally among its pixels.
 
     Parameters
     ----------
     dout : (N, C, H', W') ndarray
-    x_shape : tuple of 4 ints
-        ``(N, C, H, W)`` of the forward pass's input.
-    size, stride
-        As in the forward pass.
+    cache : PoolCache
+        From :func:`avg_pool2d_forward`.
 
     Returns
     -------
@@ -888,19 +982,15 @@ def avg_pool2d_backward(
 
     Examples
     --------
-    >>> avg_pool2d_backward(np.ones((1, 1, 1, 1)), (1, 1, 2, 2), 2)[0, 0]
+    >>> _, cache = avg_pool2d_forward(np.ones((1, 1, 2, 2)), 2)
+    >>> avg_pool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0]
     array([[0.25, 0.25],
            [0.25, 0.25]])
     """
-    if not (isinstance(x_shape, (tuple, list)) and len(x_shape) == 4):
-        raise ValueError(f"x_shape must be a tuple (N, C, H, W); got {describe(x_shape)}")
-    x_shape = tuple(check_int(s, "x_shape", min=1) for s in x_shape)
-    probe = np.broadcast_to(np.zeros((), dtype=np.float32), x_shape)  # shape only, no memory
-    _, kh, kw, stride, out_size = _pool_geometry(probe, size, stride)
-    dout = as_array(dout, "dout", ndim=4, shape_hint="(N, C, H', W')")
-    dtype = _float_dtype(dout)
-    dout = _check_dout(dout, (*x_shape[:2], *out_size), dtype)
-    dx = np.zeros(x_shape, dtype=dtype)
+    cache = _check_cache(cache, PoolCache, "avg_pool2d_forward")
+    x, (kh, kw), stride, out_size = cache
+    dout = _check_dout(dout, (*x.shape[:2], *out_size), x.dtype)
+    dx = np.zeros(x.shape, dtype=x.dtype)
     share = dout / (kh * kw)
     for _, (rows, cols) in _windows(dx, kh, kw, stride, out_size):
         dx[:, :, rows, cols] += share

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_choice, describe
+from ._validation import check_choice, check_path
 from .data import load_mnist_subset
 
 __all__ = ["CIFAR10_CLASSES", "DATASETS", "load_cifar10", "load_digits", "load_mnist", "read_idx"]
@@ -112,9 +112,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     >>> read_idx(f)
     array([7, 2, 1], dtype=uint8)
     """
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a str or Path; got {describe(path)}")
-    path = Path(path)
+    path = check_path(path)
     with _open(path) as f:
         data = f.read()
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_DTYPES:

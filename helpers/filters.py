@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import notes
 from ._validation import (
     as_array,
     check_bool,
@@ -62,6 +63,7 @@ __all__ = [
     "correlate2d",
     "correlate2d_naive",
     "denoise",
+    "edge_kernel",
     "gaussian_blur",
     "gaussian_kernel",
     "gaussian_sigma_for_size",
@@ -535,11 +537,45 @@ KERNELS: dict[str, np.ndarray] = {
     "box blur": _preset([[1, 1, 1], [1, 1, 1], [1, 1, 1]], 1 / 9),
     "gaussian 3x3": _preset([[1, 2, 1], [2, 4, 2], [1, 2, 1]], 1 / 16),  # = cv2's sigma=0 table
     "sharpen": _preset([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-    "vertical edge": _preset([[1, 0, -1], [1, 0, -1], [1, 0, -1]]),
+    "vertical edge": notes.VERTICAL_EDGE_KERNEL,
     "horizontal edge": _preset([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]),
     "laplacian": _preset([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
     "emboss": _preset([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
 }
+
+
+def edge_kernel(f: int) -> np.ndarray:
+    """A vertical-edge detector of side ``f``: +1 in the left columns, -1 in the right, 0 between.
+
+    Parameters
+    ----------
+    f : int
+        Kernel side (1 to 101).
+
+    Returns
+    -------
+    (f, f) ndarray of float64
+
+    Notes
+    -----
+    Row :math:`r_j = \\mathrm{sign}((f - 1)/2 - j)`, the same in every row: a bright-to-dark step
+    from left to right gives a positive response. For f = 3 this is the notes'
+    ``[[1, 0, -1]] * 3`` (:data:`helpers.notes.VERTICAL_EDGE_KERNEL`).
+
+    References
+    ----------
+    Used in chapters/08_conv_arithmetic.ipynb (the convolution explorer's kernel).
+
+    Examples
+    --------
+    >>> edge_kernel(3)
+    array([[ 1.,  0., -1.],
+           [ 1.,  0., -1.],
+           [ 1.,  0., -1.]])
+    """
+    f = check_int(f, "f", min=1, max=101)
+    row = np.sign((f - 1) / 2 - np.arange(f)) if f > 1 else np.ones(1)
+    return np.tile(row, (f, 1)).astype(float)
 
 
 def unsharp_mask(

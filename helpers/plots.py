@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array
+from ._validation import as_array, check_int
 
 __all__ = [
+    "mosaic",
     "plot_bilateral_weights",
     "plot_color_clusters",
     "plot_error_maps",
@@ -20,6 +21,7 @@ __all__ = [
     "plot_kernels",
     "plot_labels",
     "plot_psf_spectra",
+    "plot_psnr_curves",
     "plot_threshold_histogram",
     "show_images",
     "show_values",
@@ -92,6 +94,38 @@ def show_images(
         if titles is not None:
             ax.set_title(titles[i])
     return fig
+
+
+def mosaic(maps: np.ndarray, rows: int = 4) -> np.ndarray:
+    """Tile ``(C, h, w)`` maps (filters, feature maps) into one image, NaN gaps between them.
+
+    Parameters
+    ----------
+    maps : (C, h, w) array_like
+    rows : int
+        Maps per column of the mosaic (capped at C).
+
+    Returns
+    -------
+    (rows * (h + 1) - 1, cols * (w + 1) - 1) ndarray of float64
+        Show it with ``imshow``: the NaN gaps are drawn as background.
+
+    Examples
+    --------
+    >>> mosaic(np.ones((4, 2, 2)), rows=2).shape
+    (5, 5)
+    """
+    maps = as_array(maps, "maps", ndim=3, shape_hint="(C, h, w)")
+    c, h, w = maps.shape
+    rows = min(check_int(rows, "rows", min=1, max=4096), c)
+    cols = -(-c // rows)
+    if rows * cols * h * w > 50_000_000:
+        raise ValueError(f"maps are too many or too large to tile ({maps.shape}); show fewer")
+    out = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
+    for k in range(c):
+        r, q = divmod(k, cols)
+        out[r * (h + 1) : r * (h + 1) + h, q * (w + 1) : q * (w + 1) + w] = maps[k]
+    return out
 
 
 def show_values(ax, patch: np.ndarray, *, fmt: str = "{:g}", cmap: str = "gray") -> None:
@@ -638,4 +672,66 @@ def plot_kernels(kernels, *, columns=None, size=2.4):
         im = ax.imshow(canvas, cmap="viridis", vmin=0, vmax=top, interpolation="nearest")
         ax.set_title(title, fontsize=9)
     fig.colorbar(im, ax=axes, fraction=0.03, pad=0.02, label="weight")
+    return fig
+
+
+def plot_psnr_curves(curves, baselines=None, *, xlabel="iteration", ylabel="PSNR (dB)",
+                     size=(6.5, 3.0)):
+    """Scores against the iteration number, one curve per run, each with an optional baseline.
+
+    Parameters
+    ----------
+    curves : dict[str, (n,) array_like]
+        Label -> the score after iterations 1, 2, ..., n (finite numbers; at most 10 curves of
+        at most 100 000 points).
+    baselines : dict[str, float], optional
+        Label (one of ``curves``' keys) -> a reference score drawn as a dotted horizontal line in
+        that curve's colour, e.g. the PSNR of the degraded image the iterations start from.
+    xlabel, ylabel : str
+        Axis labels.
+    size : (width, height)
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: the curves with a legend, the baselines dotted.
+
+    Used in chapters/07_restoration.ipynb (Richardson-Lucy's PSNR, iteration by iteration).
+    """
+    import matplotlib.pyplot as plt
+
+    from ._validation import check_float, describe
+
+    if not isinstance(curves, dict) or not curves or len(curves) > 10:
+        raise TypeError(f"curves must be a dict of 1 to 10 label -> scores; got {describe(curves)}")
+    baselines = {} if baselines is None else baselines
+    if not isinstance(baselines, dict):
+        raise TypeError(f"baselines must be a dict label -> score or None; got "
+                        f"{describe(baselines)}")
+    unknown = [label for label in baselines if label not in curves]
+    if unknown:
+        raise ValueError(f"baselines has labels that are not in curves: {unknown}; "
+                         f"curves has {list(curves)}")
+    for name, value in (("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str; got {describe(value)}")
+    size = _check_size(size, pair=True)
+    values = {}
+    for label, curve in curves.items():
+        curve = as_array(curve, f"curves[{label!r}]", ndim=1, shape_hint="(n,)")
+        if curve.size > 100_000:
+            raise ValueError(f"curves[{label!r}] must have at most 100000 points; got {curve.size}")
+        values[label] = curve.astype(np.float64)
+    levels = {label: check_float(v, f"baselines[{label!r}]") for label, v in baselines.items()}
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    for i, (label, curve) in enumerate(values.items()):
+        colour = f"C{i}"
+        ax.plot(np.arange(1, curve.size + 1), curve, color=colour, label=str(label))
+        if label in levels:
+            ax.axhline(levels[label], color=colour, ls=":", lw=1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    ax.grid(alpha=0.3)
     return fig

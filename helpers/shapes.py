@@ -5,7 +5,7 @@ photographs (:func:`helpers.data.load_photo`), so the backgrounds are real clutt
 box, class and landmark is known to the pixel. Everything is reproducible from ``rng``.
 
 Used in chapters/12_localization.ipynb (landmarks, anchors) and chapters/13_detection.ipynb
-(the tiny detector).
+(the tiny detector, and the raw detections of the NMS explorer).
 
 Conventions: images are ``(H, W, 3)`` uint8 RGB; boxes are ``(K, 4)`` float64 xyxy in
 pixel-edge coordinates and *tight*: ``x1`` is the first column the shape covers and ``x2`` one
@@ -27,6 +27,7 @@ __all__ = [
     "SHAPE_CLASSES",
     "make_detection_dataset",
     "make_landmark_dataset",
+    "make_raw_detections",
     "random_background",
     "shape_mask",
 ]
@@ -292,3 +293,56 @@ def make_landmark_dataset(
         images[i] = image.astype(np.uint8)
         points[i] = pts
     return images, as_array(points, "points")
+
+
+def make_raw_detections(
+    rng: np.random.Generator | int = 0, *, image_size: int = 128, n_boxes: int = 200
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Detector-like raw output without a network: jittered, scored copies of the true boxes.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator or int
+    image_size : int
+        Side of the square scene (32 to 1024).
+    n_boxes : int
+        Raw boxes to produce (1 to 100,000).
+
+    Returns
+    -------
+    image : (image_size, image_size, 3) ndarray of uint8
+        One scene of :func:`make_detection_dataset` (up to 5 shapes of 16-40 px).
+    boxes : (n_boxes, 4) ndarray of float64
+        xyxy copies of the true boxes, each corner moved by :math:`\\mathcal N(0, 3^2)` pixels
+        (at least 1 pixel wide and high).
+    scores : (n_boxes,) ndarray of float64
+        In [0, 1], higher for copies that moved less (plus noise): what NMS has to sort out.
+    classes : (n_boxes,) ndarray of int64
+        The true class for 85 % of the copies, a random one otherwise.
+    truth : (K, 4) ndarray of float64
+        The true boxes.
+    truth_labels : (K,) ndarray of int64
+
+    References
+    ----------
+    Used by the NMS explorer of chapters/13_detection.ipynb (and its tests and benchmark).
+
+    Examples
+    --------
+    >>> image, boxes, scores, classes, truth, labels = make_raw_detections(0)
+    >>> image.shape, boxes.shape, bool(scores.min() >= 0), len(truth) == len(labels)
+    ((128, 128, 3), (200, 4), True, True)
+    """
+    rng = check_rng(rng)
+    size = check_int(image_size, "image_size", min=32, max=1024)
+    n = check_int(n_boxes, "n_boxes", min=1, max=100_000)
+    images, boxes, labels = make_detection_dataset(1, image_size=size, min_size=16,
+                                                   max_size=40, max_objects=5, rng=rng)
+    truth, lab = boxes[0], labels[0]
+    reps = rng.integers(len(truth), size=n)
+    jitter = rng.normal(0, 3, (n, 4))
+    raw = truth[reps] + jitter
+    raw[:, 2:] = np.maximum(raw[:, 2:], raw[:, :2] + 1)
+    scores = np.clip(1 - np.abs(jitter).mean(1) / 6 + rng.normal(0, 0.1, n), 0, 1)
+    classes = np.where(rng.random(n) < 0.85, lab[reps], rng.integers(len(SHAPE_CLASSES), size=n))
+    return images[0], raw, scores, classes.astype(np.int64), truth, lab.astype(np.int64)

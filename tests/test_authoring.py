@@ -4,6 +4,7 @@ lost when they are regenerated. Everything runs in temporary folders, never in c
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,10 +15,10 @@ import pytest
 
 from helpers import authoring
 from helpers.authoring import (
-    STUB,
     generate,
     make_student,
     out_of_date,
+    solution_stub,
     source_digest,
     strip_outputs,
 )
@@ -110,7 +111,8 @@ def test_make_student_replaces_the_solution_region_with_the_stub_keeping_the_ind
     student = make_student(_solution_notebook())
     code = authoring._source(student["cells"][2])
     assert "BEGIN SOLUTION" not in code and "return 2 * x" not in code
-    stub = "".join("    " + line + "\n" for line in STUB.splitlines())
+    stub = ('    # YOUR CODE HERE (1 line)\n'
+            '    raise NotImplementedError("exercise not attempted yet")\n')
     assert code == SOLVED.replace(
         "    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n", stub
     )
@@ -125,7 +127,10 @@ def test_make_student_handles_several_regions_and_unindented_ones():
         "def f():\n\t### BEGIN SOLUTION\n\treturn A\n\t### END SOLUTION\n"
     )
     code = authoring._source(make_student(nb)["cells"][2])
-    assert code == STUB + "\ndef f():\n" + "".join(f"\t{ln}\n" for ln in STUB.splitlines())
+    stub = solution_stub("A = 1\n")
+    assert stub == ('# YOUR CODE HERE (1 line)\n'
+                    'raise NotImplementedError("exercise not attempted yet")')
+    assert code == stub + "\ndef f():\n" + "".join(f"\t{ln}\n" for ln in stub.splitlines())
 
 
 def test_make_student_drops_markdown_solutions_and_keeps_the_rest():
@@ -321,3 +326,307 @@ def test_out_of_date_names_missing_and_stale_notebooks_only(course):
     # A notebook that was only run differs from the generated one (but is not "edited").
     _learner_only_runs(chapters / "99_double.ipynb")
     assert out_of_date(solutions, chapters) == ["99_double.ipynb"]
+
+
+# -- stubs: docstring, skeleton, length and hints kept --------------------------------------
+
+SKELETON = '''def correlate_valid(image, kernel):
+    """Correlate without padding: (H, W), (kh, kw) -> (H - kh + 1, W - kw + 1) float."""
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for y in range(out.shape[0]):
+        for x in range(out.shape[1]):
+            ### BEGIN SOLUTION
+            ### HINT: the window is image[y:y + kh, x:x + kw]
+            # a comment does not count as a line
+
+            window = image[y:y + kh, x:x + kw]
+            out[y, x] = np.sum(window * kernel)
+            ### END SOLUTION
+    return out
+
+check_correlate_valid(correlate_valid)'''
+
+
+def test_stub_keeps_docstring_skeleton_and_hints_and_counts_the_lines():
+    nb = _solution_notebook()
+    nb["cells"][2]["source"] = SKELETON
+    code = authoring._source(make_student(nb)["cells"][2])
+    assert code == '''def correlate_valid(image, kernel):
+    """Correlate without padding: (H, W), (kh, kw) -> (H - kh + 1, W - kw + 1) float."""
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for y in range(out.shape[0]):
+        for x in range(out.shape[1]):
+            # YOUR CODE HERE (about 2 lines)
+            # HINT: the window is image[y:y + kh, x:x + kw]
+            raise NotImplementedError("exercise not attempted yet")
+    return out
+
+check_correlate_valid(correlate_valid)'''
+    compile(code, "stub", "exec")  # still valid Python
+
+
+@pytest.mark.parametrize(("n", "said"), [(0, ""), (1, " (1 line)"), (2, " (about 2 lines)"),
+                                         (10, " (about 10 lines)"), (12, " (about 10 lines)"),
+                                         (13, " (about 15 lines)"), (24, " (about 25 lines)")])
+def test_stub_length_is_exact_up_to_ten_then_rounded_to_five(n, said):
+    body = "".join(f"    x{i} = {i}\n" for i in range(n)) + "    # only a comment\n\n"
+    assert solution_stub(body).splitlines()[0] == "# YOUR CODE HERE" + said
+
+
+def test_stub_refuses_what_is_not_text():
+    with pytest.raises(TypeError, match="body must be"):
+        solution_stub(None)
+    with pytest.raises(TypeError, match="nb must be a notebook"):
+        make_student(None)
+    with pytest.raises(TypeError, match="nb must be a notebook"):
+        strip_outputs([])
+
+
+# -- template lint --------------------------------------------------------------------------
+
+
+def _md(text, **meta):
+    return {"cell_type": "markdown", "metadata": meta, "source": text}
+
+
+def _code(text, tags=()):
+    return {"cell_type": "code", "metadata": {"tags": list(tags)}, "source": text,
+            "outputs": [], "execution_count": None}
+
+
+GOOD_EXERCISE = '''def double_exercise(x):
+    """Twice ``x``: (N,) float -> (N,) float."""
+    ### BEGIN SOLUTION
+    return 2 * x
+    ### END SOLUTION
+
+
+check_double(double_exercise)'''
+
+
+def _good_chapter() -> dict:
+    return {"metadata": {}, "cells": [
+        _md("# 98 · Doubling\n\n**You will learn to**\n- double things"),
+        _code("import numpy as np\nfrom helpers.checks import check_double\n"
+              "from helpers.widgets import double_explorer"),
+        _md("## Doubling\nAs in [chapter 97](97_prev.ipynb), see chapter 97 and "
+            "(chapter 99, coming).\n\n"
+            "> **Careful:** the notes' *Doubling* section says \"doubling adds one\". It "
+            "multiplies by two."),
+        _code("print(np.arange(3) * 2)"),
+        _code("double_explorer()", tags=["nbval-ignore-output"]),
+        _code(GOOD_EXERCISE),
+        _md("## Summary\n- doubling\n\n**Next:** [97 · Previous](97_prev.ipynb)"),
+    ]}
+
+
+SYLLABUS = {"98_double": {"careful": {"doubling_adds_one": "Doubling"}}}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "97_prev.ipynb").write_text("{}")
+    return tmp_path
+
+
+def _rules(nb, folder, syllabus=SYLLABUS):
+    return [v.rule for v in authoring.lint_notebook(nb, name="98_double", folder=folder,
+                                                    syllabus=syllabus)]
+
+
+def test_lint_passes_a_chapter_that_follows_the_template(folder):
+    assert _rules(_good_chapter(), folder) == []
+    path = folder / "98_double.ipynb"
+    _write(path, _good_chapter())
+    assert authoring.lint_notebook(path, syllabus=SYLLABUS) == []
+
+
+BREAKS = {
+    "title": lambda nb: nb["cells"][0].update(source="# Doubling\nno objectives"),
+    "import-outside-setup": lambda nb: nb["cells"][3].update(source="import torch\nprint(1)"),
+    "function-outside-exercise": lambda nb: nb["cells"][3].update(
+        source="def helper(x):\n    return x\n"),
+    "long-cell": lambda nb: nb["cells"][3].update(source="x = 1\n" * 16),
+    "private-api": lambda nb: nb["cells"][3].update(source="np._core.multiarray\n"),
+    "target-claim": lambda nb: nb["cells"][3].update(
+        source='acc = 0.9\nprint(f"accuracy {acc:.0%} (target met: {acc > 0.8})")'),
+    "broken-link": lambda nb: nb["cells"][2].update(source="see [next](96_gone.ipynb)"),
+    "coming-chapter": lambda nb: nb["cells"][2].update(source="as chapter 42 will show"),
+    "exercise-docstring": lambda nb: nb["cells"][5].update(
+        source=GOOD_EXERCISE.replace('    """Twice ``x``: (N,) float -> (N,) float."""\n', "")),
+    "exercise-check": lambda nb: nb["cells"][5].update(
+        source=GOOD_EXERCISE.replace("check_double(double_exercise)", "")),
+    "careful-section": lambda nb: nb["cells"][2].update(
+        source="## Doubling\n> **Careful:** doubling is not adding one."),
+    "summary": lambda nb: nb["cells"][6].update(source="## Wrap-up\n**Next:** [97](97_prev.ipynb)"),
+    "next-link": lambda nb: nb["cells"][6].update(source="## Summary\n- doubling"),
+    "explorer-tag": lambda nb: nb["cells"][4]["metadata"].update(tags=[]),
+    "training-loop": lambda nb: nb["cells"][3].update(
+        source="loss.backward()\noptimizer.step()"),
+    "training-curves": lambda nb: nb["cells"][3].update(
+        source="model, history = training.fit(model, (x, y), epochs=2)"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_lint_reports_each_rule_broken_on_its_own(rule, folder):
+    nb = _good_chapter()
+    BREAKS[rule](nb)
+    found = _rules(nb, folder)
+    assert rule in found, found
+    assert set(found) <= {rule, "careful-syllabus"}, found  # no collateral noise
+    assert rule in authoring.LINT_RULES
+
+
+def test_lint_careful_syllabus_needs_the_box_under_the_named_heading(folder):
+    nb = _good_chapter()
+    missing = {"98_double": {"careful": {"x": "No such heading"}}}
+    assert _rules(nb, folder, missing) == ["careful-syllabus"]
+    nb["cells"].insert(3, _md("## Another section\nThe box above is not under it."))
+    elsewhere = {"98_double": {"careful": {"x": "Another section"}}}
+    violations = authoring.lint_notebook(nb, name="98_double", folder=folder, syllabus=elsewhere)
+    assert [v.rule for v in violations] == ["careful-syllabus"]
+    assert "Another section" in str(violations[0]) and violations[0].cell == 3
+
+
+def test_lint_exemptions_exercise_cells_tagged_long_cells_magics_and_the_last_chapter(folder):
+    nb = _good_chapter()
+    nb["cells"][3] = _code("%matplotlib inline\n" + "x = 1\n" * 20, tags=["long-cell-ok"])
+    nb["cells"][5]["source"] = GOOD_EXERCISE.replace("    return 2 * x\n", "    y = x\n" * 20
+                                                     + "    return 2 * x\n")
+    assert _rules(nb, folder) == []
+    nb["cells"][6]["source"] = "## Summary\n- the end of the course"
+    assert authoring.lint_notebook(nb, name="22_frontiers", folder=folder, syllabus={}) == []
+
+
+def test_lint_messages_name_the_cell_and_the_fix(folder):
+    nb = _good_chapter()
+    BREAKS["private-api"](nb)
+    [violation] = authoring.lint_notebook(nb, name="98_double", folder=folder, syllabus=SYLLABUS)
+    assert str(violation) == ("private-api (cell 3): `._core` is private: use a public name "
+                              "(or make it public)")
+
+
+def test_lint_refuses_what_is_not_a_notebook():
+    with pytest.raises(TypeError, match="notebook must be a notebook"):
+        authoring.lint_notebook({"cells": "no"})
+
+
+# -- backups: listed, restored, never lost ----------------------------------------------------
+
+
+def _edited_twice(course: Path) -> tuple[Path, bytes, bytes]:
+    """Two learner sessions, each backed up by a regeneration."""
+    _generate(course)
+    target = course / "chapters" / "99_double.ipynb"
+    contents = []
+    for n in range(2):
+        _learner_edits(target)
+        nb = _read(target)
+        nb["cells"][0]["source"] += f"\nsession {n}"
+        _write(target, nb)
+        contents.append(target.read_bytes())
+        _generate(course)
+    return target, contents[0], contents[1]
+
+
+def test_list_backups_newest_first_with_what_differs(course):
+    target, first, second = _edited_twice(course)
+    backups = authoring.list_backups(course / "chapters")
+    assert [b.path.read_bytes() for b in backups] == [second, first]
+    assert all(b.chapter == "99_double" for b in backups)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", backups[0].saved)
+    text = backups[0].differences(course / "chapters")
+    assert text.startswith("2 cells not in the current 99_double.ipynb: cell 0 `# 99 Doubling`")
+    assert text.endswith("cell 2 `def double_exercise(x):`")
+
+
+def test_restore_puts_a_backup_back_and_keeps_the_current_work(course):
+    target, first, second = _edited_twice(course)
+    _learner_edits(target)  # new work in the regenerated chapter
+    current = target.read_bytes()
+    oldest = authoring.list_backups(course / "chapters")[-1]
+
+    report = authoring.restore_backup(oldest.path.name, course / "chapters",
+                                      solutions=course / "solutions")
+
+    assert target.read_bytes() == first
+    contents = sorted(b.path.read_bytes() for b in authoring.list_backups(course / "chapters"))
+    assert contents == sorted([first, second, current])  # nothing lost, the backup kept
+    assert report[0].startswith("backed up the current 99_double.ipynb to ")
+    assert report[1].startswith(f"restored {oldest.path.name} (saved ")
+
+
+def test_restore_by_chapter_name_takes_the_newest_and_skips_a_pristine_chapter(course):
+    target, first, second = _edited_twice(course)  # the chapter is now freshly generated
+    report = authoring.restore_backup("99_double", course / "chapters",
+                                      solutions=course / "solutions")
+    assert target.read_bytes() == second and len(report) == 1
+    assert len(authoring.list_backups(course / "chapters")) == 2
+    again = authoring.restore_backup("99_double.ipynb", course / "chapters",
+                                     solutions=course / "solutions")
+    assert again == [f"{target} is already the same as "
+                     f"{authoring.list_backups(course / 'chapters')[0].path.name}: nothing to do"]
+
+
+def test_restore_an_unknown_name_says_what_exists(course):
+    _edited_twice(course)
+    with pytest.raises(ValueError, match=r"no backup called 'nope'; newest backups: 99_double-"):
+        authoring.restore_backup("nope", course / "chapters")
+    with pytest.raises(TypeError, match="name must be"):
+        authoring.restore_backup("", course / "chapters")
+
+
+def test_command_line_backups_and_restore(course):
+    (course / "helpers").mkdir()
+    (course / "helpers" / "__init__.py").write_text("")
+    shutil.copy(ROOT / "helpers" / "authoring.py", course / "helpers" / "authoring.py")
+    run = [sys.executable, "-m", "helpers.authoring"]
+    none = subprocess.run([*run, "backups"], cwd=course, capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert none.stdout.startswith("no backups in ")
+    target, first, second = _edited_twice(course)
+    listed = subprocess.run([*run, "backups"], cwd=course, capture_output=True, text=True,
+                            timeout=60, check=True).stdout.splitlines()
+    assert len(listed) == 2 and listed[0].startswith("99_double-")
+    assert "(99_double, saved " in listed[0] and "not in the current 99_double.ipynb" in listed[0]
+    name = listed[1].split()[0]
+    done = subprocess.run([*run, "restore", name], cwd=course, capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert f"restored {name}" in done.stdout and target.read_bytes() == first
+    bad = subprocess.run([*run, "restore", "nope"], cwd=course, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 1 and "no backup called 'nope'" in bad.stdout
+
+
+def test_pytest_never_collects_a_learners_backups(tmp_path):
+    # The repository's conftest.py, in a throwaway course with one chapter and one backup.
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    shutil.copytree(ROOT / "tests" / "netguard", tmp_path / "tests" / "netguard")
+    (tmp_path / "chapters" / "backup").mkdir(parents=True)
+    nb = make_student(_solution_notebook())
+    _write(tmp_path / "chapters" / "99_double.ipynb", nb)
+    _write(tmp_path / "chapters" / "backup" / "99_double-20261122-101500.ipynb", nb)
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "--nbval-lax", "chapters",
+         "-p", "no:cacheprovider", "--rootdir", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "chapters/99_double.ipynb" in out.stdout, out.stdout + out.stderr
+    assert "backup" not in out.stdout, out.stdout
+
+
+@pytest.mark.parametrize("call", [
+    lambda: authoring.generate(None),
+    lambda: authoring.out_of_date(chapters=3),
+    lambda: authoring.list_backups(None),
+    lambda: authoring.restore_backup("x", None),
+    lambda: authoring.lint_notebook(_good_chapter(), folder=1),
+    lambda: authoring.lint_notebook(_good_chapter(), name=5),
+    lambda: authoring.lint_notebook(_good_chapter(), syllabus=[]),
+    lambda: authoring.source_digest(None),
+])
+def test_bad_arguments_are_named(call):
+    with pytest.raises(TypeError, match=r"^(solutions|chapters|folder|name|syllabus|nb) must be"):
+        call()

@@ -14,26 +14,34 @@ import pytest
 
 from helpers import cnn, datasets
 from helpers.checks.cnn import check_softmax_cross_entropy
+from helpers.image import to_batch
 
-torch = pytest.importorskip("torch")
-F = torch.nn.functional
+
+def _torch():
+    """torch and torch.nn.functional, or skip this test (the numpy tests run without torch)."""
+    torch = pytest.importorskip("torch")
+    return torch, torch.nn.functional
 
 
 def test_relu_and_linear_agree_with_torch(rng):
+    torch, F = _torch()
     x, w, b = rng.standard_normal((5, 7)), rng.standard_normal((3, 7)), rng.standard_normal(3)
     xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
     out = F.linear(F.relu(xt), wt, bt)
     dout = rng.standard_normal((5, 3))
     out.backward(torch.from_numpy(dout))
-    ours = cnn.linear(cnn.relu(x), w, b)
+    h, relu_cache = cnn.relu_forward(x)
+    ours, cache = cnn.linear_forward(h, w, b)
     assert cnn.relative_error(ours, out.detach().numpy()) < 1e-12
-    dh, dw, db = cnn.linear_backward(dout, cnn.relu(x), w)
-    dx = cnn.relu_backward(dh, x)
+    np.testing.assert_array_equal(ours, cnn.linear(cnn.relu(x), w, b))
+    dh, dw, db = cnn.linear_backward(dout, cache)
+    dx = cnn.relu_backward(dh, relu_cache)
     for a, t in ((dx, xt.grad), (dw, wt.grad), (db, bt.grad)):
         assert cnn.relative_error(a, t.numpy()) < 1e-7
 
 
 def test_softmax_cross_entropy_agrees_with_torch(rng):
+    torch, F = _torch()
     for scale in (1.0, 30.0, 1000.0):  # large logits: the log-sum-exp must stay finite
         z, y = rng.standard_normal((6, 10)) * scale, rng.integers(0, 10, 6)
         zt = torch.tensor(z, requires_grad=True)
@@ -64,6 +72,7 @@ def test_small_cnn_gradient_check():
 
 
 def test_torch_twin_gives_the_same_logits_and_gradients(rng):
+    torch, F = _torch()
     net = cnn.SmallCNN.init(rng=1)
     x, y = rng.random((4, 1, 28, 28)).astype(np.float32), np.array([1, 2, 3, 4])
     model = cnn.small_cnn_torch(net)
@@ -71,7 +80,7 @@ def test_torch_twin_gives_the_same_logits_and_gradients(rng):
     np.testing.assert_allclose(net.forward(x), logits.detach().numpy(), rtol=1e-4, atol=1e-5)
     F.cross_entropy(logits, torch.from_numpy(y)).backward()
     _, grads = net.loss_and_grads(x, y)
-    layers = {"conv1": model[0], "conv2": model[3], "fc": model[7]}
+    layers = {"conv1": model.conv1, "conv2": model.conv2, "fc": model.fc}
     for name, layer in layers.items():
         for kind in ("w", "b"):
             theirs = getattr(layer, "weight" if kind == "w" else "bias").grad.numpy()
@@ -81,24 +90,50 @@ def test_torch_twin_gives_the_same_logits_and_gradients(rng):
     np.testing.assert_array_equal(back.fc_w, net.fc_w)
 
 
-def test_training_reduces_the_loss_and_leaves_the_input_net_alone():
+def test_numpy_training_reduces_the_loss_and_leaves_the_input_net_alone():
     from helpers.data import load_mnist_subset
+    from helpers.nets.history import History
 
     images, labels = load_mnist_subset("train")
-    x, y = cnn.images_to_batch(images[::20]), labels[::20]  # 200 digits
+    x, y = to_batch(images[::20]), labels[::20]  # 200 digits
     net = cnn.SmallCNN.init(rng=0, c1=4, c2=8)
     before = net.conv1_w.copy()
     trained, hist = cnn.train_numpy(
-        net, x, y, epochs=2, batch_size=20, rng=0, shift=1, test=(x, y), progress=False
+        net, x, y, epochs=2, batch_size=20, rng=0, shift=1, val=(x, y), progress=False
     )
     np.testing.assert_array_equal(net.conv1_w, before)
-    assert hist.loss[1] < hist.loss[0] and hist.test_accuracy[-1] > 0.3 and hist.seconds > 0
-    model, thist = cnn.train_torch(
-        cnn.small_cnn_torch(net), x, y, epochs=2, batch_size=20, seed=0, shift=1, progress=False
-    )
-    # Same batches, same update rule: the first epoch's loss matches to float32 rounding.
-    assert abs(thist.loss[0] - hist.loss[0]) < 1e-3
-    assert torch.get_num_threads() >= 1
+    assert isinstance(hist, History) and len(hist) == 2 and hist.seconds > 0
+    assert hist.loss[1] < hist.loss[0] and hist.metrics["accuracy"][-1] > 0.3
+    assert len(hist.val_loss) == 2 and hist.lr[-1] == pytest.approx(0.0)  # linear schedule
+    assert not np.array_equal(trained.conv1_w, before)
+
+
+def test_numpy_and_torch_loops_see_the_same_batches():
+    """train_numpy and train_torch (through fit) draw order and shifts from one Generator."""
+    torch, _ = _torch()
+    from helpers.data import load_mnist_subset
+
+    images, labels = load_mnist_subset("train")
+    x, y = to_batch(images[::20]), labels[::20]
+    net = cnn.SmallCNN.init(rng=0, c1=4, c2=8)
+    _, hist = cnn.train_numpy(net, x, y, epochs=2, batch_size=20, rng=5, shift=1,
+                              progress=False)
+    model, thist = cnn.train_torch(cnn.small_cnn_torch(net), x, y, epochs=2, batch_size=20,
+                                   seed=5, shift=1, val=(x, y), progress=False)
+    # Same batches, same update rule: the epochs' losses match to float32 rounding...
+    np.testing.assert_allclose(thist.loss, hist.loss, atol=2e-3)
+    # ...and a different seed gives different batches.
+    _, other = cnn.train_numpy(net, x, y, epochs=1, batch_size=20, rng=6, shift=1,
+                               progress=False)
+    assert abs(other.loss[0] - hist.loss[0]) > 1e-4
+    assert len(thist.metrics["accuracy"]) == 2 and not model.training
+    # The very batches: replay fit's draws and compare with train_numpy's first batch.
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    order = rng_a.permutation(len(x))[:20]
+    shifted_numpy = cnn.RandomShift(1)((x[order], y[order]), rng_a)[0]
+    order_b = torch.from_numpy(rng_b.permutation(len(x)))[:20]
+    batch = (torch.from_numpy(x)[order_b], torch.from_numpy(y)[order_b])
+    np.testing.assert_array_equal(cnn.RandomShift(1)(batch, rng_b)[0].numpy(), shifted_numpy)
 
 
 def test_random_shift_moves_each_image_by_at_most_max_shift(rng):
@@ -123,8 +158,14 @@ def test_random_shift_moves_each_image_by_at_most_max_shift(rng):
         ),
         (lambda: cnn.linear(np.ones((2, 3, 1)), np.ones((4, 3))), r"x must be 2-D \(N, D\)"),
         (
-            lambda: cnn.linear_backward(np.ones((2, 5)), np.ones((2, 3)), np.ones((4, 3))),
+            lambda: cnn.linear_backward(
+                np.ones((2, 5)), cnn.linear_forward(np.ones((2, 3)), np.ones((4, 3)))[1]
+            ),
             r"dout must have shape \(2, 4\)",
+        ),
+        (
+            lambda: cnn.linear_backward(np.ones((2, 4)), (np.ones((2, 3)), np.ones((4, 3)))),
+            r"cache must be the cache linear_forward\(\) returned",
         ),
         (
             lambda: cnn.softmax_cross_entropy(np.ones((2, 3)), np.array([0, 3])),
@@ -139,10 +180,9 @@ def test_random_shift_moves_each_image_by_at_most_max_shift(rng):
         (lambda: cnn.numeric_gradient(3, np.ones(2)), "f must be a function"),
         (lambda: cnn.relative_error(np.ones(2), np.ones(3)), "a and b must have the same shape"),
         (
-            lambda: cnn.accuracy(np.ones(2, int), np.ones(3, int)),
+            lambda: cnn.accuracy_score(np.ones(2, int), np.ones(3, int)),
             "predicted and labels must have the same shape",
         ),
-        (lambda: cnn.images_to_batch(np.ones((2, 2))), r"images must be 3-D \(N, H, W\)"),
         (lambda: cnn.SmallCNN.init(rng=0, size=30), "size must be divisible by 4"),
         (lambda: cnn.SmallCNN.init(rng=None), "rng must be a numpy.random.Generator"),
         (lambda: cnn.SmallCNN.init(rng=0).forward(np.ones((1, 1, 32, 32))), "gives 2048 features"),
@@ -176,6 +216,15 @@ def test_random_shift_moves_each_image_by_at_most_max_shift(rng):
             ),
             "schedule must be one of 'constant', 'linear'",
         ),
+        (
+            lambda: cnn.train_numpy(
+                cnn.SmallCNN.init(rng=0), np.ones((2, 1, 28, 28)), np.ones(2, int), rng=0,
+                val=(np.ones((2, 1, 28, 28)),),
+            ),
+            r"val must be a pair \(x_val, labels_val\)",
+        ),
+        (lambda: cnn.RandomShift(-1), "max_shift must be an integer >= 0"),
+        (lambda: cnn.RandomShift(1)("x", 0), r"batch must be a tuple \(x, labels, ...\)"),
         (lambda: cnn.small_cnn_torch("x"), "net must be a SmallCNN"),
         (lambda: cnn.torch_to_numpy("x"), "model must come from small_cnn_torch"),
     ],
@@ -275,7 +324,7 @@ def test_check_softmax_cross_entropy():
 
 
 def test_mosaic_and_load_digits_errors():
-    from helpers.widgets.cnn import mosaic
+    from helpers.plots import mosaic
 
     assert mosaic(np.ones((32, 7, 7))).shape == (4 * 8 - 1, 8 * 8 - 1)
     with pytest.raises(ValueError, match=r"maps must be 3-D \(C, h, w\)"):

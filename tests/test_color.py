@@ -7,7 +7,6 @@ ours, scikit-image's has hue / 360; OpenCV's THRESH_BINARY is strict (> t), like
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 import skimage.color
@@ -31,6 +30,7 @@ def hue_distance(a, b):
 
 # -- to_gray ---------------------------------------------------------------------------------
 def test_to_gray_matches_opencv_uint8_within_one_level(rng):
+    cv2 = pytest.importorskip("cv2")
     for _ in range(100):
         rgb = random_rgb(rng)
         ours, ref = color.to_gray(rgb), cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -39,6 +39,7 @@ def test_to_gray_matches_opencv_uint8_within_one_level(rng):
 
 
 def test_to_gray_matches_opencv_float32(rng):
+    cv2 = pytest.importorskip("cv2")
     for _ in range(100):
         rgb = random_rgb(rng, np.float32)
         np.testing.assert_allclose(color.to_gray(rgb), cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
@@ -80,6 +81,7 @@ def test_as_float_image_rejects_out_of_range_and_odd_dtypes():
 
 # -- HSV -----------------------------------------------------------------------------------------
 def test_rgb_to_hsv_matches_opencv_float(rng):
+    cv2 = pytest.importorskip("cv2")
     for _ in range(100):
         rgb = random_rgb(rng, np.float32)
         ours, ref = color.rgb_to_hsv(rgb), cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
@@ -98,6 +100,7 @@ def test_rgb_to_hsv_matches_skimage(rng):
 
 
 def test_hsv_round_trip_and_opencv_inverse(rng):
+    cv2 = pytest.importorskip("cv2")
     for _ in range(50):
         rgb = random_rgb(rng, np.float32)
         hsv = color.rgb_to_hsv(rgb)
@@ -130,6 +133,7 @@ def test_hue_mask_wraps_around_the_circle():
 
 # -- threshold and histogram ---------------------------------------------------------------------
 def test_threshold_matches_opencv_binary(rng):
+    cv2 = pytest.importorskip("cv2")
     for _ in range(100):
         gray = rng.integers(0, 256, tuple(rng.integers(1, 40, 2)), dtype=np.uint8)
         t = int(rng.integers(0, 256))
@@ -152,6 +156,7 @@ def test_threshold_rejects_rgb_and_bad_t():
 
 
 def test_histogram_matches_opencv_and_numpy(rng):
+    cv2 = pytest.importorskip("cv2")
     for bins in (256, 64, 10):
         gray = rng.integers(0, 256, (37, 23), dtype=np.uint8)
         counts, edges = color.histogram(gray, bins)

@@ -10,14 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import conv
+from helpers import conv, notes
 from helpers.checks.conv import check_conv2d, check_conv_output_size
 from helpers.cnn import relative_error
 
-torch = pytest.importorskip("torch")
-F = torch.nn.functional
 N_RANDOM = 220
 TOL = 1e-7
+
+
+def _torch():
+    """torch and torch.nn.functional, or skip this test (the numpy tests run without torch)."""
+    torch = pytest.importorskip("torch")
+    return torch, torch.nn.functional
 
 
 def _random_conv_case(rng):
@@ -45,6 +49,7 @@ def test_conv_output_size_hand_cases():
 
 
 def test_conv_output_size_matches_torch_shape_and_fails_where_torch_fails(rng):
+    torch, F = _torch()
     agreed = failed = 0
     for _ in range(400):
         n, f = int(rng.integers(1, 12)), int(rng.integers(1, 8))
@@ -85,6 +90,7 @@ def test_conv_output_size_errors(kwargs, match):
 
 
 def test_same_padding_and_param_count_against_torch():
+    torch, _ = _torch()
     assert [conv.same_padding(f) for f in (1, 3, 5, 7)] == [0, 1, 2, 3]
     for f, cin, cout in [(3, 1, 8), (5, 3, 6), (1, 64, 32)]:
         layer = torch.nn.Conv2d(cin, cout, f)
@@ -98,24 +104,14 @@ def test_same_padding_and_param_count_against_torch():
 
 # -- convolution ------------------------------------------------------------------------------
 def test_notes_vertical_edge_example():
-    x = np.array(
-        [
-            [3, 0, 1, 2, 7, 4],
-            [1, 5, 8, 9, 3, 1],
-            [2, 7, 2, 5, 1, 3],
-            [0, 1, 3, 1, 7, 8],
-            [4, 2, 1, 6, 2, 8],
-            [2, 4, 5, 2, 3, 9],
-        ],
-        float,
-    )
-    w = np.array([[1, 0, -1]] * 3, float)
+    x, w = notes.EDGE_INPUT, notes.VERTICAL_EDGE_KERNEL
     out = conv.conv2d(x[None, None], w[None, None])[0, 0]
     expected = [[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]
     np.testing.assert_array_equal(out, expected)
 
 
 def test_conv2d_forward_agrees_with_torch_on_random_cases(rng):
+    torch, F = _torch()
     worst, tested = 0.0, 0
     while tested < N_RANDOM:
         x, w, b, s, p, d = _random_conv_case(rng)
@@ -133,6 +129,7 @@ def test_conv2d_forward_agrees_with_torch_on_random_cases(rng):
 
 
 def test_conv2d_backward_agrees_with_torch_autograd(rng):
+    torch, F = _torch()
     worst, tested = 0.0, 0
     while tested < N_RANDOM:
         x, w, b, s, p, d = _random_conv_case(rng)
@@ -143,7 +140,8 @@ def test_conv2d_backward_agrees_with_torch_autograd(rng):
             continue
         dout = rng.standard_normal(tuple(out.shape))
         out.backward(torch.from_numpy(dout))
-        dx, dw, db = conv.conv2d_backward(dout, x, w, s, p, d)
+        _, cache = conv.conv2d_forward(x, w, b, s, p, d)
+        dx, dw, db = conv.conv2d_backward(dout, cache)
         for ours, theirs in ((dx, xt.grad), (dw, wt.grad), (db, bt.grad)):
             worst = max(worst, relative_error(ours, theirs.numpy()))
         tested += 1
@@ -160,11 +158,11 @@ def test_naive_equals_vectorised(rng):
         np.testing.assert_allclose(
             conv.conv2d_naive(x, w, b, s, p, d), fast, rtol=1e-12, atol=1e-12
         )
+        out, cache = conv.conv2d_forward(x, w, b, s, p, d)
+        np.testing.assert_array_equal(out, fast)
         dout = rng.standard_normal(fast.shape)
         for a, c in zip(
-            conv.conv2d_backward_naive(dout, x, w, s, p, d),
-            conv.conv2d_backward(dout, x, w, s, p, d),
-            strict=True,
+            conv.conv2d_backward_naive(dout, cache), conv.conv2d_backward(dout, cache), strict=True
         ):
             np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-12)
 
@@ -177,6 +175,7 @@ def test_same_padding_keeps_size_and_dtypes():
 
 
 def test_im2col_col2im_are_adjoint(rng):
+    torch, F = _torch()
     x = rng.standard_normal((2, 3, 6, 5))
     cols = conv.im2col(x, 3, 2, stride=2, padding=1, dilation=(1, 2))
     y = rng.standard_normal(cols.shape)
@@ -237,10 +236,13 @@ def test_conv2d_errors(fn, args, kwargs, match):
 
 def test_backward_and_im2col_errors():
     x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+    _, cache = conv.conv2d_forward(x, w)
     with pytest.raises(
         ValueError, match=r"dout must have the shape of the forward output, \(1, 1, 2, 2\)"
     ):
-        conv.conv2d_backward(np.ones((1, 1, 3, 3)), x, w)
+        conv.conv2d_backward(np.ones((1, 1, 3, 3)), cache)
+    with pytest.raises(TypeError, match=r"cache must be the cache conv2d_forward\(\) returned"):
+        conv.conv2d_backward(np.ones((1, 1, 2, 2)), (x, w))
     with pytest.raises(ValueError, match=r"cols must have shape \(9, 4\)"):
         conv.col2im(np.ones((9, 5)), (1, 1, 4, 4), 3, 3)
     with pytest.raises(ValueError, match="kh must be an integer >= 1"):
@@ -249,12 +251,12 @@ def test_backward_and_im2col_errors():
 
 # -- pooling ------------------------------------------------------------------------------------
 def test_notes_pooling_examples():
-    mx = np.array([[0, 2, 3, 4], [1, 0, 0, 0], [5, 6, 0, 7], [4, 1, 0, 2]], float)
+    mx = notes.MAX_POOL_INPUT.copy()
     np.testing.assert_array_equal(conv.max_pool2d(mx[None, None], 2)[0, 0], [[2, 4], [6, 7]])
     # The other transcription (000) has 5 in the top-right window: its max is 5, not 4.
     mx[0, 3] = 5
     assert conv.max_pool2d(mx[None, None], 2)[0, 0, 0, 1] == 5
-    av = np.array([[1, 1, 1, 0], [0, 2, 0, 1], [2, 2, 0, 0], [1, 1, 0, 2]], float)
+    av = notes.AVG_POOL_INPUT
     np.testing.assert_array_equal(conv.avg_pool2d(av[None, None], 2)[0, 0], [[1, 0.5], [1.5, 0.5]])
 
 
@@ -269,7 +271,10 @@ def _random_pool_case(rng):
 
 @pytest.mark.parametrize("name", ["max", "avg"])
 def test_pooling_forward_and_backward_agree_with_torch(rng, name):
+    torch, F = _torch()
     ours = {"max": conv.max_pool2d, "avg": conv.avg_pool2d}[name]
+    forward = {"max": conv.max_pool2d_forward, "avg": conv.avg_pool2d_forward}[name]
+    backward = {"max": conv.max_pool2d_backward, "avg": conv.avg_pool2d_backward}[name]
     theirs = {"max": F.max_pool2d, "avg": F.avg_pool2d}[name]
     worst, tested = 0.0, 0
     while tested < N_RANDOM:
@@ -281,13 +286,11 @@ def test_pooling_forward_and_backward_agree_with_torch(rng, name):
             with pytest.raises(ValueError, match="does not fit"):
                 ours(x, size, stride)
             continue
-        got = ours(x, size, stride)
+        got, cache = forward(x, size, stride)
+        np.testing.assert_array_equal(got, ours(x, size, stride))
         dout = rng.standard_normal(got.shape)
         want.backward(torch.from_numpy(dout))
-        if name == "max":
-            dx = conv.max_pool2d_backward(dout, x, size, stride)
-        else:
-            dx = conv.avg_pool2d_backward(dout, x.shape, size, stride)
+        dx = backward(dout, cache)
         worst = max(
             worst, relative_error(got, want.detach().numpy()), relative_error(dx, xt.grad.numpy())
         )
@@ -306,11 +309,13 @@ def test_max_pool_naive_equals_fast(rng):
 
 
 def test_max_pool_backward_ties_go_to_the_first_like_torch():
+    torch, F = _torch()
     x = np.zeros((1, 1, 2, 2))
     xt = torch.zeros(1, 1, 2, 2, dtype=torch.float64, requires_grad=True)
     F.max_pool2d(xt, 2).backward(torch.ones(1, 1, 1, 1, dtype=torch.float64))
     np.testing.assert_array_equal(
-        conv.max_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2), xt.grad.numpy()
+        conv.max_pool2d_backward(np.ones((1, 1, 1, 1)), conv.max_pool2d_forward(x, 2)[1]),
+        xt.grad.numpy(),
     )
 
 
@@ -327,10 +332,11 @@ def test_pooling_errors(fn):
 
 
 def test_pool_backward_errors():
-    with pytest.raises(ValueError, match="x_shape must be a tuple"):
-        conv.avg_pool2d_backward(np.ones((1, 1, 1, 1)), (2, 2), 2)
+    with pytest.raises(TypeError, match=r"cache must be the cache avg_pool2d_forward\(\)"):
+        conv.avg_pool2d_backward(np.ones((1, 1, 1, 1)), (2, 2))
+    _, cache = conv.max_pool2d_forward(np.ones((1, 1, 2, 2)), 2)
     with pytest.raises(ValueError, match="dout must have the shape of the forward output"):
-        conv.max_pool2d_backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)), 2)
+        conv.max_pool2d_backward(np.ones((1, 1, 2, 2)), cache)
 
 
 # -- widgets and checks --------------------------------------------------------------------------
@@ -402,12 +408,3 @@ def test_check_conv2d():
         raise NotImplementedError
 
     assert check_conv2d(stub).status == "not attempted"
-
-
-def test_edge_kernel():
-    from helpers.widgets.conv import edge_kernel
-
-    np.testing.assert_array_equal(edge_kernel(1), [[1.0]])
-    np.testing.assert_array_equal(edge_kernel(4)[0], [1, 1, -1, -1])
-    with pytest.raises(ValueError, match="f must be an integer >= 1; got 0"):
-        edge_kernel(0)

@@ -414,6 +414,39 @@ def test_restoration_figures_draw_and_refuse_bad_input(camera):
     plt.close("all")
 
 
+def test_psnr_curves_figure_draws_each_curve_with_its_baseline_and_refuses_bad_input():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import plot_psnr_curves
+
+    fig = plot_psnr_curves({"a": [20.0, 22.5, 23.0], "b": np.arange(5.0)}, {"b": 21.0})
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    assert len(lines) == 3                                   # two curves, one baseline
+    np.testing.assert_array_equal(lines[0].get_xdata(), [1, 2, 3])   # iterations count from 1
+    np.testing.assert_array_equal(lines[0].get_ydata(), [20.0, 22.5, 23.0])
+    assert list(lines[2].get_ydata()) == [21.0, 21.0]        # the baseline, in b's colour
+    assert lines[2].get_color() == lines[1].get_color()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    plt.close("all")
+    for call, error, match in [
+        (lambda: plot_psnr_curves([1, 2]), TypeError, "curves must be a dict"),
+        (lambda: plot_psnr_curves({}), TypeError, "curves must be a dict"),
+        (lambda: plot_psnr_curves({"a": [[1.0]]}), ValueError, r"curves\['a'\] must be 1-D"),
+        (lambda: plot_psnr_curves({"a": [1.0, np.nan]}), ValueError, "NaN"),
+        (lambda: plot_psnr_curves({"a": np.zeros(100_001)}), ValueError, "at most 100000"),
+        (lambda: plot_psnr_curves({"a": [1.0]}, {"b": 1.0}), ValueError, "not in curves"),
+        (lambda: plot_psnr_curves({"a": [1.0]}, [1.0]), TypeError, "baselines must be a dict"),
+        (lambda: plot_psnr_curves({"a": [1.0]}, {"a": np.inf}), ValueError, "baselines"),
+        (lambda: plot_psnr_curves({"a": [1.0]}, xlabel=None), TypeError, "xlabel must be a str"),
+        (lambda: plot_psnr_curves({"a": [1.0]}, size=0), TypeError, "size must be a"),
+    ]:
+        with pytest.raises(error, match=match):
+            call()
+    plt.close("all")
+
+
 # -- explorers ----------------------------------------------------------------------------------
 def test_wiener_explorer_matches_the_helpers_and_caches_the_degraded_image():
     ex = wiener_explorer(load_photo("camera"), blur=2.0, noise=0.01, balance=1e-2)

@@ -216,6 +216,7 @@ def test_metrics_errors(short):
 
 # -- embedding and benchmark ------------------------------------------------------------------
 def test_embedding_separates_unseen_walkers():
+    pytest.importorskip("torch")
     from helpers.tracking.embedding import TRAINING_SEEDS, embed, load_embedding, training_crops
 
     assert 77 not in TRAINING_SEEDS
@@ -229,15 +230,49 @@ def test_embedding_separates_unseen_walkers():
 
 
 def test_embedding_errors():
-    from helpers.tracking.embedding import crop_boxes, embed, embedding_net
+    pytest.importorskip("torch")
+    from helpers.nets.embedding import EmbeddingNet
+    from helpers.tracking.embedding import crop_boxes, embed, train_embedding
 
     with pytest.raises(ValueError, match=r"crops must have shape \(N, 64, 32, 3\)"):
-        embed(embedding_net(0), np.zeros((1, 32, 32, 3), np.uint8))
+        embed(EmbeddingNet(seed=0), np.zeros((1, 32, 32, 3), np.uint8))
+    with pytest.raises(TypeError, match="net must be an EmbeddingNet"):
+        embed("net", np.zeros((1, 64, 32, 3), np.uint8))
     with pytest.raises(ValueError, match=r"frame must be 3-D"):
         crop_boxes(np.zeros((10, 10)), [[0, 0, 1, 1]])
+    with pytest.raises(ValueError, match="crops and labels must have the same length"):
+        train_embedding(np.zeros((4, 64, 32, 3), np.uint8), np.zeros(3, int))
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 2"):
+        train_embedding(np.zeros((4, 64, 32, 3), np.uint8), np.zeros(4, int), batch_size=1)
+
+
+def test_train_embedding_goes_through_fit_and_is_seeded(tmp_path):
+    torch = pytest.importorskip("torch")
+    from helpers.nets.history import History
+    from helpers.tracking.embedding import embed, load_embedding, save_embedding, training_crops
+
+    crops, labels = training_crops([9000], n_frames=40, every=8)
+    runs = [train_embedding_quietly(crops, labels) for _ in range(2)]
+    (net, history), (net2, _) = runs
+    assert isinstance(history, History) and len(history.loss) == 2 and not net.training
+    for a, b in zip(net.state_dict().values(), net2.state_dict().values(), strict=True):
+        assert torch.equal(a, b)                     # same seed, same weights
+    f = embed(net, crops[:5])
+    np.testing.assert_allclose(np.linalg.norm(f, axis=1), 1, atol=1e-5)
+    # The shipped checkpoint's parameter names are the class's: it loads into EmbeddingNet.
+    assert set(load_embedding().state_dict()) == set(net.state_dict())
+    back = load_embedding(save_embedding(net, tmp_path / "e.npz"))
+    np.testing.assert_array_equal(embed(back, crops[:5]), f)
+
+
+def train_embedding_quietly(crops, labels):
+    from helpers.tracking.embedding import train_embedding
+
+    return train_embedding(crops, labels, epochs=2, batch_size=16, seed=3, progress=False)
 
 
 def test_benchmark_direction_and_json_shape(tmp_path, capsys):
+    pytest.importorskip("torch")
     # Short sequences on two seeds never used in training: assert the direction, not constants.
     path = tmp_path / "bench.json"
     assert main(["--seeds", "31", "32", "--frames", "150", "--json", str(path)]) == 0
@@ -255,6 +290,7 @@ def test_benchmark_direction_and_json_shape(tmp_path, capsys):
 
 
 def test_benchmark_errors_and_training_seed_warning():
+    pytest.importorskip("torch")
     with pytest.raises(ValueError, match="seeds must be distinct"):
         run_benchmark([1, 1])
     with pytest.raises(ValueError, match="seeds must name at least one"):

@@ -52,6 +52,7 @@ def test_sort_explorer_looks_up_the_helper_results():
 
 
 def test_deep_sort_explorer_side_by_side():
+    pytest.importorskip("torch")
     ex = deep_sort_explorer(n_frames=30)
     assert ex.error is None and "SORT" in ex.readout.value
     ex.set(max_cosine_distance=0.4, max_age=1, n_init=1, frame=20)

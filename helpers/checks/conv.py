@@ -29,7 +29,7 @@ def check_conv_output_size(fn) -> CheckResult:
         Case("kernel as large as the input", 5, 5, 0, 3),
         Case("large image, stride 4", 227, 11, 0, 4),
     ]
-    return run_cases("output_size", fn, cases, reference=_reference_size)
+    return run_cases("output_size", fn, cases, reference=_reference_size, returns=int)
 
 
 def check_conv2d(fn) -> CheckResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import detection
+from .. import ops, yolo
 from ._core import Case, CheckResult, run_cases
 
 __all__ = ["check_nms", "check_yolo_cell"]
@@ -29,11 +29,11 @@ def check_nms(fn) -> CheckResult:
              np.array([square, square, square]), np.array([0.1, 0.3, 0.2]), 1.0),
         Case("no boxes at all", np.zeros((0, 4)), np.zeros(0), 0.5),
     ]
-    return run_cases("nms", fn, cases, reference=detection.nms)
+    return run_cases("nms", fn, cases, reference=ops.nms, dtype=int)
 
 
 def _yolo_cell(box, image_size, grid_size):
-    target = detection.yolo_encode(np.asarray(box, float)[None], [0], image_size=image_size,
+    target = yolo.yolo_encode(np.asarray(box, float)[None], [0], image_size=image_size,
                                    grid_size=grid_size, num_classes=1)
     i, j = (int(v) for v in np.argwhere(target[..., 0] == 1)[0])
     return (i, j, float(target[i, j, 1]), float(target[i, j, 2]))
@@ -49,4 +49,5 @@ def check_yolo_cell(fn) -> CheckResult:
         Case("a 7x7 grid on a 448 image (YOLOv1)", [100.0, 300.0, 220.0, 420.0], 448, 7),
         Case("centre in the last cell", [56.0, 56.0, 64.0, 64.0], 64, 8),
     ]
-    return run_cases("yolo_cell", fn, cases, reference=_yolo_cell, atol=1e-6)
+    return run_cases("yolo_cell", fn, cases, reference=_yolo_cell, atol=1e-6,
+                     returns=(int, int, float, float))

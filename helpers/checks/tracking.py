@@ -64,7 +64,7 @@ def check_iou_association(fn) -> CheckResult:
         Case("no detections (an empty frame)", tracks, np.zeros((0, 4)), 0.3),
     ]
     return run_cases("iou_association", fn, cases,
-                     reference=lambda t, d, th: associate_iou(t, d, th)[0])
+                     reference=lambda t, d, th: associate_iou(t, d, th)[0], dtype=int)
 
 
 def check_mahalanobis_gate(fn) -> CheckResult:

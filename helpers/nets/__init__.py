@@ -5,6 +5,15 @@ Every ``torch.nn.Module`` the chapters train or inspect lives here as an importa
 trains all of them. Unlike the rest of :mod:`helpers`, these modules import torch at the top:
 nothing imports them until a chapter asks for a network, so ``import helpers`` stays light.
 
+One module per topic::
+
+    helpers.nets.training    fit (the one training loop), predict, accuracy
+    helpers.nets.history     History, the record of a run (torch-free: the numpy trainer fills it)
+    helpers.nets.blocks      building blocks: conv_bn_relu, SqueezeExcitation
+    helpers.nets.cnn         TorchSmallCNN, chapter 09's network in torch
+    helpers.nets.detection   TinyDetector, LandmarkRegressor, their loss, trainers, predictors
+    helpers.nets.embedding   EmbeddingNet, CosineSoftmax: Deep SORT's appearance net
+
 Names are looked up lazily, as in :mod:`helpers.widgets`: ``from helpers.nets import fit``
 imports only :mod:`helpers.nets.training`.
 """

@@ -25,65 +25,31 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_choice, check_float, check_int, describe
+from .._validation import (
+    check_bool,
+    check_callable,
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_str,
+    describe,
+)
+from .history import History  # noqa: F401 - the record fit returns; defined torch-free
 
-__all__ = ["History", "accuracy", "fit", "predict"]
+__all__ = ["accuracy", "fit", "predict"]
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "linear", "cosine", "onecycle")
 MAX_EPOCHS = 10_000
 MAX_BATCH = 1_000_000
 MAX_THREADS = 256
-
-
-@dataclass
-class History:
-    """What happened during :func:`fit`, one entry per finished epoch.
-
-    Attributes
-    ----------
-    loss : list of float
-        Mean training loss of each epoch (over its batches, weighted by batch size).
-    val_loss : list of float
-        Loss on the validation data after each epoch (empty without ``val``).
-    metrics : dict of str to list of float
-        Each metric on the validation data after each epoch (empty without ``val``).
-    lr : list of float
-        Learning rate at the end of each epoch.
-    epoch_seconds : list of float
-        Wall time of each epoch, validation included.
-    seconds : float
-        Wall time of the whole run.
-    stopped_early : bool
-        True when ``max_seconds`` ended the run before ``epochs`` epochs.
-    """
-
-    loss: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    metrics: dict[str, list[float]] = field(default_factory=dict)
-    lr: list[float] = field(default_factory=list)
-    epoch_seconds: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-    stopped_early: bool = False
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain lists and numbers (for JSON, or a pandas DataFrame of the curves)."""
-        return {
-            "loss": list(self.loss), "val_loss": list(self.val_loss),
-            **{k: list(v) for k, v in self.metrics.items()},
-            "lr": list(self.lr), "epoch_seconds": list(self.epoch_seconds),
-            "seconds": self.seconds, "stopped_early": self.stopped_early,
-        }
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
@@ -149,18 +115,10 @@ def _as_tensors(data: Any, name: str) -> tuple[torch.Tensor, ...]:
     return tuple(out)
 
 
-def _check_callable(value: Any, name: str, what: str) -> Any:
-    if not callable(value):
-        raise TypeError(f"{name} must be {what}; got {describe(value)}")
-    return value
-
-
 def _optimizer(choice: Any, params: list, lr: float, momentum: float, weight_decay: float):
     if callable(choice):
         opt = choice(params)
-        if not isinstance(opt, torch.optim.Optimizer):
-            raise TypeError(f"optimizer(params) must return a torch.optim.Optimizer; got "
-                            f"{describe(opt)}")
+        check_instance(opt, "optimizer(params)", torch.optim.Optimizer, "a torch.optim.Optimizer")
         return opt
     check_choice(choice, "optimizer", OPTIMIZERS)
     if choice == "sgd":
@@ -285,10 +243,9 @@ def fit(
     >>> round(float(net.weight), 2), round(float(net.bias), 2)
     (3.0, 1.0)
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
+    check_instance(model, "model", nn.Module, "a torch.nn.Module")
     data = _as_tensors(train, "train")
-    loss = _check_callable(loss, "loss", "a function loss(output, *targets) -> tensor")
+    loss = check_callable(loss, "loss", "a function loss(output, *targets) -> tensor")
     epochs = check_int(epochs, "epochs", min=1, max=MAX_EPOCHS)
     lr = check_float(lr, "lr", min=0, max=10, min_inclusive=False)
     batch_size = check_int(batch_size, "batch_size", min=1, max=MAX_BATCH)
@@ -303,11 +260,10 @@ def fit(
     if metrics and val_data is None:
         raise ValueError("metrics are computed on val; pass val=(inputs, targets) too")
     for key, fn in metrics.items():
-        if not isinstance(key, str):
-            raise TypeError(f"metrics keys must be names (str); got {describe(key)}")
-        _check_callable(fn, f"metrics[{key!r}]", "a function metric(output, *targets) -> float")
+        check_instance(key, "metrics keys", str, "names (str)")
+        check_callable(fn, f"metrics[{key!r}]", "a function metric(output, *targets) -> float")
     if augment is not None:
-        _check_callable(augment, "augment", "a function augment(batch, rng) -> batch")
+        check_callable(augment, "augment", "a function augment(batch, rng) -> batch")
     seed = check_int(seed, "seed", min=0)
     threads = check_int(threads, "threads", min=1, max=MAX_THREADS)
     if max_seconds is not None:
@@ -315,8 +271,7 @@ def fit(
     if grad_clip is not None:
         grad_clip = check_float(grad_clip, "grad_clip", min=0, min_inclusive=False)
     progress = check_bool(progress, "progress")
-    if not isinstance(desc, str):
-        raise TypeError(f"desc must be a str; got {describe(desc)}")
+    check_str(desc, "desc")
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("model has no trainable parameters (all requires_grad=False)")
@@ -421,8 +376,7 @@ def predict(
     >>> predict(nn.Linear(3, 2), torch.zeros(5, 3)).shape
     torch.Size([5, 2])
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
+    check_instance(model, "model", nn.Module, "a torch.nn.Module")
     (x,) = _as_tensors((inputs,), "inputs")
     batch_size = check_int(batch_size, "batch_size", min=1, max=MAX_BATCH)
     if threads is not None:

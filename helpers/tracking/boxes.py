@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..boxes import _check_boxes, _inter_union
+from .._validation import check_boxes
 
 __all__ = ["xyah_to_xyxy", "xyxy_to_xyah"]
 
@@ -37,7 +37,7 @@ def xyxy_to_xyah(boxes: Any) -> np.ndarray:
     >>> xyxy_to_xyah([[10, 20, 30, 60]])
     array([[20. , 40. ,  0.5, 40. ]])
     """
-    return _xyxy_to_xyah(_check_boxes(boxes).astype(np.float64))
+    return _xyxy_to_xyah(check_boxes(boxes).astype(np.float64))
 
 
 def xyah_to_xyxy(boxes: Any) -> np.ndarray:
@@ -48,10 +48,9 @@ def xyah_to_xyxy(boxes: Any) -> np.ndarray:
     >>> xyah_to_xyxy([[20, 40, 0.5, 40]])
     array([[10., 20., 30., 60.]])
     """
-    return _xyah_to_xyxy(_check_boxes(boxes, fmt="xyah").astype(np.float64))
+    return _xyah_to_xyxy(check_boxes(boxes, fmt="xyah").astype(np.float64))
 
 
-# Unchecked cores, for trackers that validate their input once per frame.
 def _xyxy_to_xyah(b: np.ndarray) -> np.ndarray:
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     a = np.divide(w, h, out=np.zeros_like(w), where=h > 0)
@@ -64,8 +63,3 @@ def _xyah_to_xyxy(b: np.ndarray) -> np.ndarray:
         [b[:, 0] - w / 2, b[:, 1] - b[:, 3] / 2, b[:, 0] + w / 2, b[:, 1] + b[:, 3] / 2], axis=1
     )
 
-
-def _box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    # helpers.boxes.box_iou without its validation (0 for an empty union, as there).
-    inter, union = _inter_union(a, b)
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)

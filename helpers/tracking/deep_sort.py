@@ -27,11 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_array, check_bool, check_float, check_int
-from ..boxes import _check_boxes
+from .._validation import as_array, check_bool, check_boxes, check_float, check_instance, check_int
 from .assignment import linear_assignment
 from .association import INFTY_COST, gate_cost_matrix, iou_cost, matching_cascade
-from .boxes import _xyah_to_xyxy, _xyxy_to_xyah
+from .boxes import xyah_to_xyxy, xyxy_to_xyah
 from .gallery import FeatureGallery
 from .kalman import GATING_THRESHOLD, KalmanBoxFilter
 from .sort import predict_tracks
@@ -108,8 +107,8 @@ class DeepSortTracker:
         self.n_init = check_int(n_init, "n_init", min=1)
         self.use_appearance = check_bool(use_appearance, "use_appearance")
         self.gate = check_float(gate, "gate", min=0, min_inclusive=False)
-        if kalman is not None and not isinstance(kalman, KalmanBoxFilter):
-            raise TypeError(f"kalman must be a KalmanBoxFilter; got {type(kalman).__name__}")
+        if kalman is not None:
+            check_instance(kalman, "kalman", KalmanBoxFilter)
         self.kalman = kalman or KalmanBoxFilter()
         self.gallery = FeatureGallery(nn_budget)
         self.tracks: list[Track] = []
@@ -153,7 +152,7 @@ class DeepSortTracker:
         (K, 5) ndarray of float64
             ``(x1, y1, x2, y2, track_id)`` of confirmed tracks matched in this frame.
         """
-        dets = _check_boxes(detections, "detections").astype(np.float64)
+        dets = check_boxes(detections, "detections").astype(np.float64)
         if self.use_appearance:
             if features is None:
                 raise ValueError("features are required when use_appearance=True; "
@@ -167,7 +166,7 @@ class DeepSortTracker:
             features = np.zeros((len(dets), 1))
         keep = (dets[:, 2] > dets[:, 0]) & (dets[:, 3] > dets[:, 1])
         dets, features = dets[keep], features[keep]
-        dets_xyah = _xyxy_to_xyah(dets)
+        dets_xyah = xyxy_to_xyah(dets)
         self.frame_count += 1
         predict_tracks(self.kalman, self.tracks)
 
@@ -188,7 +187,7 @@ class DeepSortTracker:
         matches_b = np.zeros((0, 2), np.int64)
         unmatched_b: list[int] = list(candidates)
         if candidates and len(unmatched_dets):
-            pred = _xyah_to_xyxy(np.stack([self.tracks[i].mean[:4] for i in candidates]))
+            pred = xyah_to_xyxy(np.stack([self.tracks[i].mean[:4] for i in candidates]))
             m, ut, ud = linear_assignment(iou_cost(pred, dets[unmatched_dets]),
                                           self.max_iou_distance)
             matches_b = np.stack([np.array(candidates)[m[:, 0]], unmatched_dets[m[:, 1]]], 1) \
@@ -239,5 +238,5 @@ class DeepSortTracker:
         out = [t for t in self.tracks if t.is_confirmed and t.time_since_update == 0]
         if not out:
             return np.zeros((0, 5))
-        boxes = _xyah_to_xyxy(np.stack([t.mean[:4] for t in out]))
+        boxes = xyah_to_xyxy(np.stack([t.mean[:4] for t in out]))
         return np.concatenate([boxes, np.array([[t.track_id] for t in out], float)], axis=1)

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_float, check_int
-from .scene import Scene, _height_at, frame_offsets
+from .._validation import check_float, check_instance, check_int
+from .scene import Scene, frame_offsets
 
 __all__ = ["Detections", "simulate_detections"]
 
@@ -109,15 +109,14 @@ def simulate_detections(
     >>> bool((dets.source_ids > 0).all()), len(dets.frames) <= len(scene.frames)
     (True, True)
     """
-    if not isinstance(scene, Scene):
-        raise TypeError(f"scene must be a Scene from make_scene(); got {type(scene).__name__}")
+    check_instance(scene, "scene", Scene, "a Scene from make_scene()")
     seed = check_int(seed, "seed", min=0)
     p_detect = check_float(p_detect, "p_detect", min=0, max=1)
     jitter = check_float(jitter, "jitter", min=0)
     fp_rate = check_float(fp_rate, "fp_rate", min=0)
     duplicate_rate = check_float(duplicate_rate, "duplicate_rate", min=0, max=1)
     rng = np.random.default_rng([seed, scene.seed, 7])  # tied to the scene too
-    horizon = 0.42 * scene.height
+    horizon = scene.horizon
 
     frames, boxes, scores, sources = [], [], [], []
 
@@ -146,7 +145,7 @@ def simulate_detections(
                 sources.append(int(i))
         for _ in range(rng.poisson(fp_rate)):
             foot_y = rng.uniform(horizon + 10, scene.height)
-            h = float(_height_at(foot_y, horizon, scene.height)) * rng.uniform(0.6, 1.2)
+            h = scene.walker_height(foot_y) * rng.uniform(0.6, 1.2)
             w = h * rng.uniform(0.3, 0.6)
             cx = rng.uniform(0, scene.width)
             frames.append(t)

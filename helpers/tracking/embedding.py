@@ -1,4 +1,4 @@
-"""The appearance embedding: a small CNN that maps a person crop to a unit 128-d vector.
+"""The appearance embedding: training data, training, the shipped weights, and features.
 
 Crops of the same walker should land close together (small cosine distance), crops of
 different walkers far apart, *including walkers never seen in training*: Deep SORT meets new
@@ -7,7 +7,9 @@ scenes with a **cosine-softmax** head (Wojke & Bewley 2018): logits are
 :math:`\\kappa \\, \\hat w_k^\\top \\hat f` with unit class weights :math:`\\hat w_k` and unit
 features :math:`\\hat f`, so the only way to separate identities is by direction, exactly the
 quantity the tracker compares. At test time the head is dropped and :math:`\\hat f` is the
-embedding.
+embedding. The two networks are :class:`helpers.nets.embedding.EmbeddingNet` and
+:class:`helpers.nets.embedding.CosineSoftmax`; they train through the course's one loop,
+:func:`helpers.nets.training.fit`.
 
 Training seeds (:data:`TRAINING_SEEDS`) are disjoint from the seeds the course evaluates on;
 the benchmark warns when asked to evaluate on one of them. The shipped weights
@@ -15,9 +17,11 @@ the benchmark warns when asked to evaluate on one of them. The shipped weights
 
     python -m helpers.tracking.embedding --out data/tracking_embedding.npz
 
-(defaults: the 12 training seeds, 6 epochs, seed 0, one torch thread; on CPU, torch makes it
-reproducible up to floating-point summation order, so a retrained file can differ in the last
-bits.)
+(defaults: the 12 training seeds, 6 epochs, seed 0, one torch thread). The shipped file was
+trained by the loop this module had before it moved to :func:`~helpers.nets.training.fit`,
+which draws batches and augmentations from a numpy Generator instead of torch's: the same
+command now gives a different, equally good file (the parameter names are unchanged, so
+either loads).
 
 torch is imported inside the functions that need it, so ``import helpers.tracking`` stays light.
 Used in chapters/21_deep_sort.ipynb.
@@ -29,14 +33,21 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._validation import as_array, check_image, check_int
-from ..boxes import _check_boxes
+from .._validation import (
+    as_array,
+    check_bool,
+    check_boxes,
+    check_float,
+    check_image,
+    check_instance,
+    check_int,
+    check_path,
+)
 from .detector import Detections, simulate_detections
 from .scene import Scene, make_scene, render_frame
 
@@ -46,7 +57,6 @@ __all__ = [
     "TRAINING_SEEDS",
     "crop_boxes",
     "embed",
-    "embedding_net",
     "load_embedding",
     "save_embedding",
     "sequence_features",
@@ -84,7 +94,7 @@ def crop_boxes(frame: Any, boxes: Any, size: tuple[int, int] = CROP_SIZE) -> np.
            [  0, 255]], dtype=uint8)
     """
     frame = check_image(frame, "frame", ndim=3)
-    boxes = _check_boxes(boxes).astype(np.float64)
+    boxes = check_boxes(boxes).astype(np.float64)
     h, w = (check_int(s, "size", min=1) for s in size)
     H, W = frame.shape[:2]
     # Sample at the centres of an h x w grid laid over each box: one gather for all boxes.
@@ -97,111 +107,41 @@ def crop_boxes(frame: Any, boxes: Any, size: tuple[int, int] = CROP_SIZE) -> np.
     return frame[rows[:, :, None], cols[:, None, :]]
 
 
-@cache
-def _classes():
-    import torch
-    from torch import nn
-
-    class EmbeddingNet(nn.Module):
-        """Four conv blocks (32-64-96-128 channels), global average pool, linear, L2 norm.
-
-        The first convolution has stride 2 and is followed by a pool: the crop is 64 x 32 but
-        its identity is mostly in colours and coarse texture, so the net works at 16 x 8 and
-        8 x 4 right away, which keeps it fast enough for 20 crops per frame on a CPU.
-        """
-
-        def __init__(self, dim: int = 128) -> None:
-            super().__init__()
-
-            def block(cin: int, cout: int, pool: bool, stride: int = 1) -> list[nn.Module]:
-                layers = [nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
-                          nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
-                return layers + ([nn.MaxPool2d(2)] if pool else [])
-
-            self.features = nn.Sequential(*block(3, 32, True, stride=2), *block(32, 64, True),
-                                          *block(64, 96, False), *block(96, 128, False))
-            self.fc = nn.Linear(128, dim)
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            x = self.features(x).mean(dim=(2, 3))
-            return nn.functional.normalize(self.fc(x), dim=1)
-
-    class CosineSoftmax(nn.Module):
-        """Logits = kappa * cos(angle between feature and class weight); kappa is learned."""
-
-        def __init__(self, dim: int, n_classes: int) -> None:
-            super().__init__()
-            self.weight = nn.Parameter(torch.randn(n_classes, dim) * 0.01)
-            self.log_scale = nn.Parameter(torch.tensor(2.3))  # kappa starts near 10
-
-        def forward(self, f: torch.Tensor) -> torch.Tensor:
-            w = nn.functional.normalize(self.weight, dim=1)
-            return self.log_scale.exp() * f @ w.T
-
-    return EmbeddingNet, CosineSoftmax
-
-
-def embedding_net(seed: int = 0, dim: int = 128):
-    """A fresh (untrained) embedding net, weights initialised from ``seed``.
-
-    Input ``(N, 3, 64, 32)`` float in [0, 1]; output ``(N, dim)`` unit vectors. About 200,000
-    parameters; about 7 million multiply-adds per crop.
-
-    Examples
-    --------
-    >>> import torch
-    >>> net = embedding_net(0).eval()
-    >>> f = net(torch.rand(2, 3, 64, 32))
-    >>> tuple(f.shape), bool(torch.allclose(f.norm(dim=1), torch.ones(2)))
-    ((2, 128), True)
-    """
-    import torch
-
-    seed = check_int(seed, "seed", min=0)
-    dim = check_int(dim, "dim", min=1)
-    with torch.random.fork_rng(devices=[]):  # seed the weights without touching global state
-        torch.manual_seed(seed)
-        return _classes()[0](dim)
-
-
-def _to_tensor(crops: np.ndarray):
-    import torch
-
-    return torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float().div_(255.0)
-
-
 def embed(net: Any, crops: Any, *, batch_size: int = 256) -> np.ndarray:
     """Appearance features of crops: (N, 128) float32, unit length.
 
     Parameters
     ----------
-    net : torch.nn.Module
+    net : helpers.nets.embedding.EmbeddingNet
         From :func:`load_embedding` or :func:`train_embedding`.
     crops : (N, 64, 32, 3) ndarray of uint8
         From :func:`crop_boxes`; ``N = 0`` gives a (0, 128) array.
+    batch_size : int
+        Crops per forward pass (bounds memory).
 
     Examples
     --------
-    >>> f = embed(embedding_net(0), np.zeros((3, 64, 32, 3), np.uint8))
+    >>> from helpers.nets.embedding import EmbeddingNet
+    >>> f = embed(EmbeddingNet(seed=0), np.zeros((3, 64, 32, 3), np.uint8))
     >>> f.shape, f.dtype
     ((3, 128), dtype('float32'))
     """
-    import torch
+    from ..image import to_tensor
+    from ..nets.embedding import EmbeddingNet
+    from ..nets.training import predict
 
+    check_instance(net, "net", EmbeddingNet, "an EmbeddingNet (from load_embedding())")
     crops = as_array(crops, "crops", ndim=4, kinds="u", allow_empty=True,
                      shape_hint="(N, 64, 32, 3) uint8")
     if crops.shape[1:] != (*CROP_SIZE, 3):
         raise ValueError(f"crops must have shape (N, {CROP_SIZE[0]}, {CROP_SIZE[1]}, 3); "
                          f"got {crops.shape} - cut them with crop_boxes()")
-    dim = net.fc.out_features
+    batch_size = check_int(batch_size, "batch_size", min=1, max=65536)
     if len(crops) == 0:
-        return np.zeros((0, dim), np.float32)
-    net.eval()
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(crops), batch_size):
-            out.append(net(_to_tensor(crops[i:i + batch_size])).numpy())
-    return np.concatenate(out).astype(np.float32)
+        return np.zeros((0, net.fc.out_features), np.float32)
+    # threads=None: the caller's torch setting stands (the benchmark pins one thread).
+    out = predict(net, to_tensor(crops, "crops"), batch_size=batch_size, threads=None)
+    return out.numpy().astype(np.float32, copy=False)
 
 
 def training_crops(
@@ -246,6 +186,18 @@ def training_crops(
     return np.concatenate(crops), labels.astype(np.int64)
 
 
+def _flip_and_dim(batch: tuple, rng: np.random.Generator) -> tuple:
+    """Augmentation for :func:`train_embedding`: random horizontal flips (walkers turn
+    around) and brightness gains in [0.7, 1.3] (the scene's light varies across the square)."""
+    import torch
+
+    x, y = batch
+    flip = torch.from_numpy(rng.random(len(x)) < 0.5)
+    x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    gain = torch.from_numpy(rng.uniform(0.7, 1.3, (len(x), 1, 1, 1)).astype(np.float32))
+    return (x * gain).clamp_(0, 1), y
+
+
 def train_embedding(
     crops: Any,
     labels: Any,
@@ -255,22 +207,36 @@ def train_embedding(
     lr: float = 3e-3,
     seed: int = 0,
     progress: bool = True,
-) -> tuple[Any, list[float]]:
-    """Train :func:`embedding_net` with a cosine-softmax head; return ``(net, epoch_losses)``.
-
-    Augmentation: random horizontal flips (walkers turn around) and brightness changes (the
-    scene's light varies across the square). Adam, cosine learning-rate decay, cross-entropy.
+) -> tuple[Any, Any]:
+    """Train an :class:`~helpers.nets.embedding.EmbeddingNet` with a cosine-softmax head.
 
     Parameters
     ----------
     crops : (N, 64, 32, 3) ndarray of uint8
     labels : (N,) ndarray of int, identities 0..K-1
-    epochs, batch_size : int
+    epochs : int
+        Passes over the crops (1 to 1,000).
+    batch_size : int
+        Crops per step (>= 2: batch norm needs two samples).
     lr : float
+        Adam's learning rate, decayed along a cosine to 0.
     seed : int
         Initial weights, batch order and augmentation.
     progress : bool
         Show a tqdm progress bar.
+
+    Returns
+    -------
+    net : helpers.nets.embedding.EmbeddingNet
+        The trained net, in eval mode, without its head.
+    history : helpers.nets.history.History
+        Loss per epoch (and timings), for :func:`helpers.plots.plot_history`.
+
+    Notes
+    -----
+    Through :func:`helpers.nets.training.fit`: Adam with weight decay 1e-4, cosine schedule,
+    cross-entropy of the :class:`~helpers.nets.embedding.CosineSoftmax` logits. Augmentation:
+    random horizontal flips and brightness gains in [0.7, 1.3].
 
     References
     ----------
@@ -278,58 +244,41 @@ def train_embedding(
     Used in chapters/21_deep_sort.ipynb.
     """
     import torch
-    from tqdm.auto import tqdm
 
-    crops = as_array(crops, "crops", ndim=4, kinds="u")
+    from ..image import to_tensor
+    from ..nets.embedding import CosineSoftmax, EmbeddingNet
+    from ..nets.training import fit
+
+    crops = as_array(crops, "crops", ndim=4, kinds="u", shape_hint="(N, 64, 32, 3) uint8")
     labels = as_array(labels, "labels", ndim=1, kinds="iu")
     if len(crops) != len(labels):
         raise ValueError("crops and labels must have the same length; "
                          f"got {len(crops)} and {len(labels)}")
-    epochs = check_int(epochs, "epochs", min=1)
-    batch_size = check_int(batch_size, "batch_size", min=2)
+    if labels.min() < 0:
+        raise ValueError(f"labels must be identities 0..K-1; got a label {labels.min()}")
+    epochs = check_int(epochs, "epochs", min=1, max=1000)
+    batch_size = check_int(batch_size, "batch_size", min=2, max=65536)
+    lr = check_float(lr, "lr", min=0, max=1, min_inclusive=False)
     seed = check_int(seed, "seed", min=0)
-    n_classes = int(labels.max()) + 1
-    net = embedding_net(seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        head = _classes()[1](net.fc.out_features, n_classes)
-    params = list(net.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params, lr=lr, weight_decay=1e-4)
-    steps = epochs * ((len(crops) + batch_size - 1) // batch_size)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    gen = torch.Generator().manual_seed(seed)
-    x_all = _to_tensor(crops)
-    y_all = torch.from_numpy(labels.astype(np.int64))
-    losses = []
-    bar = tqdm(total=steps, desc="training embedding", disable=not progress)
-    net.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(crops), generator=gen)
-        total, count = 0.0, 0
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            x, y = x_all[idx], y_all[idx]
-            flip = torch.rand(len(idx), generator=gen) < 0.5
-            x = torch.where(flip[:, None, None, None], x.flip(3), x)
-            x = (x * (0.7 + 0.6 * torch.rand(len(idx), 1, 1, 1, generator=gen))).clamp_(0, 1)
-            loss = torch.nn.functional.cross_entropy(head(net(x)), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(idx)
-            count += len(idx)
-            bar.update(1)
-        losses.append(total / count)
-        bar.set_postfix(loss=f"{losses[-1]:.3f}")
-    bar.close()
-    return net.eval(), losses
+    progress = check_bool(progress, "progress")
+    net = EmbeddingNet(seed=seed)
+    head = CosineSoftmax(net.fc.out_features, int(labels.max()) + 1, seed=seed)
+    _, history = fit(
+        torch.nn.Sequential(net, head), (to_tensor(crops, "crops"), labels.astype(np.int64)),
+        loss=torch.nn.functional.cross_entropy, epochs=epochs, lr=lr, batch_size=batch_size,
+        weight_decay=1e-4, schedule="cosine", augment=_flip_and_dim, seed=seed,
+        progress=progress, desc="training embedding",
+    )
+    return net.eval(), history
 
 
 def save_embedding(net: Any, path: str | Path) -> Path:
     """Write the net's weights to an ``.npz`` file (plain arrays: no pickle when loading)."""
+    from ..nets.embedding import EmbeddingNet
+
+    check_instance(net, "net", EmbeddingNet, "an EmbeddingNet")
+    path = check_path(path)
     state = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
-    path = Path(path)
     with open(path, "wb") as f:
         np.savez_compressed(f, **state)
     return path
@@ -353,9 +302,10 @@ def load_embedding(path: str | Path | None = None):
     import torch
 
     from ..data import data_path
+    from ..nets.embedding import EmbeddingNet
 
-    path = data_path(EMBEDDING_FILE) if path is None else Path(path)
-    net = embedding_net(0)
+    path = data_path(EMBEDDING_FILE) if path is None else check_path(path)
+    net = EmbeddingNet()
     with np.load(path, allow_pickle=False) as f:
         state = {k: torch.from_numpy(f[k].copy()) for k in f.files}
     net.load_state_dict(state)
@@ -390,8 +340,8 @@ def sequence_features(
     """
     import torch
 
-    if not isinstance(scene, Scene):
-        raise TypeError(f"scene must be a Scene; got {type(scene).__name__}")
+    check_instance(scene, "scene", Scene, "a Scene from make_scene()")
+    check_instance(detections, "detections", Detections, "Detections from simulate_detections()")
     feats, t_embed, t_render = [], 0.0, 0.0
     with torch.inference_mode():
         for t in range(scene.n_frames):
@@ -420,9 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     crops, labels = training_crops(args.seeds)
     print(f"{len(crops)} crops of {labels.max() + 1} identities from seeds {args.seeds}")
-    net, losses = train_embedding(crops, labels, epochs=args.epochs, seed=args.seed)
+    net, history = train_embedding(crops, labels, epochs=args.epochs, seed=args.seed)
     save_embedding(net, args.out)
-    print(f"losses per epoch: {[round(v, 3) for v in losses]}")
+    print(f"losses per epoch: {[round(v, 3) for v in history.loss]}")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes) "
           f"in {time.perf_counter() - start:.0f} s")
     return 0

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_array, check_float
+from .._validation import as_array, check_float, check_instance
 
-__all__ = ["CHI2_95", "GATING_THRESHOLD", "KalmanBoxFilter"]
+__all__ = ["CHI2_95", "GATING_THRESHOLD", "KalmanBoxFilter", "filter_sequence"]
 
 #: 95 % quantiles of the chi-square distribution by degrees of freedom (scipy.stats.chi2.ppf).
 CHI2_95 = {1: 3.8415, 2: 5.9915, 3: 7.8147, 4: 9.4877, 5: 11.070, 6: 12.592, 7: 14.067, 8: 15.507}
@@ -239,3 +239,82 @@ class KalmanBoxFilter:
         S_inv = np.linalg.inv(S)
         d = z - z_pred[..., None, :]  # (..., M, k)
         return np.einsum("...mi,...ij,...mj->...m", d, S_inv, d)
+
+
+#: Longest sequence :func:`filter_sequence` accepts (frames).
+MAX_SEQUENCE = 100_000
+
+
+def filter_sequence(
+    kalman: KalmanBoxFilter, measurements: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Run the filter over one object's measurements, frame by frame; NaN rows are missed frames.
+
+    Parameters
+    ----------
+    kalman : KalmanBoxFilter
+        The motion model (its noise settings).
+    measurements : (T, 4) array_like, xyah
+        One row per frame: the object's detection, or a row of NaN where the detector missed it.
+
+    Returns
+    -------
+    predicted_mean : (T, 8) ndarray
+        The prediction for each frame from the frames before it (NaN up to and including the
+        first detection: there is nothing to predict from yet).
+    predicted_cov : (T, 8, 8) ndarray
+    filtered_mean : (T, 8) ndarray
+        The state after each frame: the prediction corrected by that frame's detection, or the
+        prediction alone on a missed frame (NaN before the first detection).
+    filtered_cov : (T, 8, 8) ndarray
+
+    Notes
+    -----
+    Frame :math:`t`: predict :math:`(\\hat x_t, \\hat P_t)` from :math:`(x_{t-1}, P_{t-1})`;
+    if :math:`z_t` exists, update with it, else :math:`(x_t, P_t) = (\\hat x_t, \\hat P_t)`.
+    The first detection starts the track (:meth:`KalmanBoxFilter.initiate`). On missed frames
+    the covariance only grows: the widget of chapter 20 shows the uncertainty opening up.
+
+    References
+    ----------
+    Used in chapters/20_sort.ipynb (the Kalman explorer).
+
+    Examples
+    --------
+    >>> z = np.array([[100, 50, 0.5, 40], [np.nan] * 4, [104, 50, 0.5, 40]])
+    >>> pm, pc, fm, fc = filter_sequence(KalmanBoxFilter(), z)
+    >>> bool(np.isnan(pm[0, 0])), float(fm[1, 0])     # frame 1 missed: prediction only
+    (True, 100.0)
+    >>> bool(pc[2, 0, 0] > pc[1, 0, 0] > fc[0, 0, 0])  # uncertainty grows while unobserved
+    True
+    """
+    check_instance(kalman, "kalman", KalmanBoxFilter)
+    z = as_array(measurements, "measurements", ndim=2, kinds="iuf", finite=False,
+                 shape_hint="(T, 4) xyah").astype(np.float64)
+    if z.shape[1] != 4:
+        raise ValueError(f"measurements must have shape (T, 4) (xyah per frame); got {z.shape}")
+    if len(z) > MAX_SEQUENCE:
+        raise ValueError(f"measurements must have at most {MAX_SEQUENCE} frames; got {len(z)}")
+    missed = np.isnan(z).all(axis=1)
+    seen = z[~missed]
+    if not np.isfinite(seen).all():
+        raise ValueError("measurements must be finite, or a whole row of NaN for a missed frame; "
+                         "got a partly NaN or infinite row")
+    if len(seen):
+        _check_measurement(seen, "measurements")
+    n = len(z)
+    pred_m, pred_c = np.full((n, 8), np.nan), np.full((n, 8, 8), np.nan)
+    filt_m, filt_c = np.full((n, 8), np.nan), np.full((n, 8, 8), np.nan)
+    mean = cov = None
+    for t in range(n):
+        if mean is not None:
+            mean, cov = kalman._predict(mean, cov)
+            pred_m[t], pred_c[t] = mean, cov
+        if not missed[t]:
+            if mean is None:
+                mean, cov = kalman._initiate(z[t])
+            else:
+                mean, cov = kalman._update(mean, cov, z[t])
+        if mean is not None:
+            filt_m[t], filt_c[t] = mean, cov
+    return pred_m, pred_c, filt_m, filt_c

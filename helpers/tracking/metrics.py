@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_float
-from ..boxes import _check_boxes, box_iou
+from .._validation import check_boxes, check_float, check_instance
+from ..boxes import box_iou
 from .assignment import linear_assignment
 from .scene import Scene
 
@@ -39,7 +39,7 @@ def _check_hypotheses(hypotheses: Any, n_frames: int) -> list[np.ndarray]:
     out = []
     for t, h in enumerate(hypotheses):
         h = np.asarray(h, dtype=np.float64).reshape(-1, 5) if np.size(h) else np.zeros((0, 5))
-        _check_boxes(h[:, :4], f"hypotheses[{t}][:, :4]")
+        check_boxes(h[:, :4], f"hypotheses[{t}][:, :4]")
         out.append(h)
     return out
 
@@ -66,8 +66,7 @@ def mot_accumulator(
     """
     import motmetrics as mm
 
-    if not isinstance(scene, Scene):
-        raise TypeError(f"scene must be a Scene; got {type(scene).__name__}")
+    check_instance(scene, "scene", Scene, "a Scene from make_scene()")
     t_iou = check_float(iou_threshold, "iou_threshold", min=0, max=1, min_inclusive=False)
     min_vis = check_float(min_visibility, "min_visibility", min=0, max=1)
     hyps = _check_hypotheses(hypotheses, scene.n_frames)

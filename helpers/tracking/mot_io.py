@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..boxes import _check_boxes, xywh_to_xyxy, xyxy_to_xywh
+from .._validation import check_boxes, check_instance
+from ..boxes import xywh_to_xyxy, xyxy_to_xywh
 from .scene import Scene
 
 __all__ = ["read_mot", "write_mot_ground_truth", "write_mot_results"]
@@ -35,8 +36,7 @@ def write_mot_ground_truth(scene: Scene, path: str | Path) -> Path:
     >>> p.read_text().splitlines()[0].split(",")[:2]     # frame 1, walker 1
     ['1', '1']
     """
-    if not isinstance(scene, Scene):
-        raise TypeError(f"scene must be a Scene; got {type(scene).__name__}")
+    check_instance(scene, "scene", Scene, "a Scene from make_scene()")
     tlwh = xyxy_to_xywh(scene.boxes)
     lines = [
         f"{f + 1},{i},{x:.2f},{y:.2f},{w:.2f},{h:.2f},1,1,{v:.3f}"
@@ -53,7 +53,7 @@ def write_mot_results(hypotheses: list, path: str | Path) -> Path:
     lines = []
     for t, h in enumerate(hypotheses):
         h = np.asarray(h, np.float64).reshape(-1, 5)
-        for (x, y, w, hh), tid in zip(xyxy_to_xywh(_check_boxes(h[:, :4], f"hypotheses[{t}]")),
+        for (x, y, w, hh), tid in zip(xyxy_to_xywh(check_boxes(h[:, :4], f"hypotheses[{t}]")),
                                       h[:, 4], strict=True):
             lines.append(f"{t + 1},{int(tid)},{x:.2f},{y:.2f},{w:.2f},{hh:.2f},1,-1,-1,-1")
     path = Path(path)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_float
+from .._validation import check_float, check_instance
 from .deep_sort import DeepSortTracker
 from .detector import Detections
 from .sort import SortTracker
@@ -55,12 +55,8 @@ def track_sequence(
     >>> len(out)
     10
     """
-    if not isinstance(tracker, (SortTracker, DeepSortTracker)):
-        raise TypeError("tracker must be a SortTracker or DeepSortTracker; "
-                        f"got {type(tracker).__name__}")
-    if not isinstance(detections, Detections):
-        raise TypeError(f"detections must be Detections from simulate_detections(); "
-                        f"got {type(detections).__name__}")
+    check_instance(tracker, "tracker", (SortTracker, DeepSortTracker))
+    check_instance(detections, "detections", Detections, "Detections from simulate_detections()")
     min_score = check_float(min_score, "min_score", min=0, max=1)
     needs_features = isinstance(tracker, DeepSortTracker) and tracker.use_appearance
     if needs_features and (features is None or len(features) != detections.n_frames):

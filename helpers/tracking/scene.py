@@ -28,7 +28,7 @@ from functools import cache
 
 import numpy as np
 
-from .._validation import check_float, check_int, check_rng
+from .._validation import check_float, check_instance, check_int, check_rng
 
 __all__ = ["Scene", "make_scene", "render_frame"]
 
@@ -92,6 +92,23 @@ class Scene:
     @property
     def n_identities(self) -> int:
         return len(self.aspects) - 1
+
+    @property
+    def horizon(self) -> float:
+        """Image row of the horizon (walkers' feet are always below it)."""
+        return 0.42 * self.height
+
+    def walker_height(self, foot_y: float) -> float:
+        """Box height in pixels of a walker whose feet are at image row ``foot_y`` (perspective).
+
+        Examples
+        --------
+        >>> scene = make_scene(0, n_frames=2)
+        >>> scene.walker_height(scene.height)     # at the bottom edge
+        150.0
+        """
+        foot_y = check_float(foot_y, "foot_y", min=self.horizon, max=self.height)
+        return float(_height_at(foot_y, self.horizon, self.height))
 
     def at(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Ground truth of frame ``t``: ``(ids (n,), boxes (n, 4) xyxy, visibility (n,))``."""
@@ -377,8 +394,7 @@ def render_frame(scene: Scene, t: int) -> np.ndarray:
     >>> render_frame(scene, 0).shape
     (180, 320, 3)
     """
-    if not isinstance(scene, Scene):
-        raise TypeError(f"scene must be a Scene from make_scene(); got {type(scene).__name__}")
+    check_instance(scene, "scene", Scene, "a Scene from make_scene()")
     ids, boxes, _ = scene.at(t)
     frame = _background(scene.width, scene.height).copy()
     H, W = scene.height, scene.width

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice, check_float, check_int
-from ..boxes import _check_boxes
-from .assignment import _assign
+from .._validation import check_boxes, check_choice, check_float, check_instance, check_int
+from ..boxes import box_iou
+from .assignment import linear_assignment
 from .association import associate_iou
-from .boxes import _box_iou, _xyah_to_xyxy, _xyxy_to_xyah
+from .boxes import xyah_to_xyxy, xyxy_to_xyah
 from .kalman import KalmanBoxFilter
 from .track import Track, TrackState
 
@@ -40,7 +40,7 @@ def valid_detections(detections: Any, name: str = "detections") -> np.ndarray:
     >>> valid_detections(np.zeros((0, 4))).shape
     (0, 4)
     """
-    boxes = _check_boxes(detections, name).astype(np.float64)
+    boxes = check_boxes(detections, name).astype(np.float64)
     keep = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
     return boxes[keep] if not keep.all() else boxes
 
@@ -53,8 +53,8 @@ def predict_tracks(kalman: KalmanBoxFilter, tracks: list[Track]) -> tuple[np.nda
     """
     if not tracks:
         return np.zeros((0, 8)), np.zeros((0, 8, 8))
-    means, covs = kalman._predict(np.stack([t.mean for t in tracks]),
-                                  np.stack([t.cov for t in tracks]))
+    means, covs = kalman.predict(np.stack([t.mean for t in tracks]),
+                                 np.stack([t.cov for t in tracks]))
     # A shrinking box must not reach zero height: stop its height velocity instead.
     shrinking = means[:, 3] + means[:, 7] <= 0
     means[shrinking, 7] = 0.0
@@ -124,8 +124,8 @@ class SortTracker:
         self.iou_threshold = check_float(iou_threshold, "iou_threshold", min=0, max=1)
         self.max_age = check_int(max_age, "max_age", min=0)
         self.min_hits = check_int(min_hits, "min_hits", min=1)
-        if kalman is not None and not isinstance(kalman, KalmanBoxFilter):
-            raise TypeError(f"kalman must be a KalmanBoxFilter; got {type(kalman).__name__}")
+        if kalman is not None:
+            check_instance(kalman, "kalman", KalmanBoxFilter)
         self.kalman = kalman or KalmanBoxFilter()
         self.solver = check_choice(solver, "solver", ("scipy", "hungarian"))
         self.tracks: list[Track] = []
@@ -146,14 +146,15 @@ class SortTracker:
             ``(x1, y1, x2, y2, track_id)`` of the reported tracks (their filtered boxes).
         """
         dets = valid_detections(detections)
+        dets_xyah = xyxy_to_xyah(dets)  # once per frame: what the Kalman filter measures
         self.frame_count += 1
         kf = self.kalman
         means, covs = predict_tracks(kf, self.tracks)
-        predicted = _xyah_to_xyxy(means[:, :4])
+        predicted = xyah_to_xyxy(means[:, :4])
         if self.solver == "scipy":
-            # IoU and assignment on arrays validated above: the per-frame fast path.
-            matches, _, unmatched_dets = _assign(
-                1.0 - _box_iou(predicted, dets), 1.0 - self.iou_threshold + 1e-12
+            # The per-frame fast path: one IoU matrix, one gated assignment.
+            matches, _, unmatched_dets = linear_assignment(
+                1.0 - box_iou(predicted, dets), 1.0 - self.iou_threshold + 1e-12
             )
         else:
             matches, _, unmatched_dets = associate_iou(
@@ -161,7 +162,7 @@ class SortTracker:
             )
         if len(matches):
             ti, di = matches[:, 0], matches[:, 1]
-            new_means, new_covs = kf._update(means[ti], covs[ti], _xyxy_to_xyah(dets[di]))
+            new_means, new_covs = kf.update(means[ti], covs[ti], dets_xyah[di])
             for k, i in enumerate(ti):
                 t = self.tracks[i]
                 t.mean, t.cov = new_means[k], new_covs[k]
@@ -169,7 +170,7 @@ class SortTracker:
                 t.hits += 1
                 t.hit_streak += 1
         if len(unmatched_dets):
-            new_means, new_covs = kf._initiate(_xyxy_to_xyah(dets[unmatched_dets]))
+            new_means, new_covs = kf.initiate(dets_xyah[unmatched_dets])
             for m, c in zip(new_means, new_covs, strict=True):
                 # A new track counts its first detection as a hit (hits = hit_streak = 1).
                 self.tracks.append(Track(self._next_id, m, c))
@@ -190,5 +191,5 @@ class SortTracker:
         self.tracks = alive
         if not out:
             return np.zeros((0, 5))
-        boxes = _xyah_to_xyxy(np.stack([t.mean[:4] for t in out]))
+        boxes = xyah_to_xyxy(np.stack([t.mean[:4] for t in out]))
         return np.concatenate([boxes, np.array([[t.track_id] for t in out], float)], axis=1)

@@ -10,19 +10,13 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from .. import boxes as B
-from .._validation import check_image, check_int
+from .._validation import check_boxes, check_image, check_int
 from ._base import Explorer, register_bench
+from ._draw import box_segments
 
 __all__ = ["AnchorExplorer", "IoUExplorer", "anchor_explorer", "iou_explorer"]
 
 _STYLE = {"description_width": "initial"}
-
-
-def _box_segments(boxes: np.ndarray) -> np.ndarray:
-    """(N, 4) xyxy boxes -> (N, 5, 2) closed outlines for a LineCollection (one artist, fast)."""
-    x1, y1, x2, y2 = np.asarray(boxes, float).reshape(-1, 4).T
-    return np.stack([np.stack([x1, y1], 1), np.stack([x2, y1], 1), np.stack([x2, y2], 1),
-                     np.stack([x1, y2], 1), np.stack([x1, y1], 1)], axis=1)
 
 
 class IoUExplorer(Explorer):
@@ -108,7 +102,7 @@ class AnchorExplorer(Explorer):
                  sizes: tuple[float, ...], aspect_ratios: tuple[float, ...]) -> None:
         self.picture = check_image(image, "image")
         h, w = self.picture.shape[:2]
-        self.truth = B._check_boxes(truth, "truth")
+        self.truth = check_boxes(truth, "truth")
         self.stride = check_int(stride, "stride", min=1)
         self.anchors = B.make_anchors((h // self.stride, w // self.stride), self.stride,
                                       sizes, aspect_ratios)
@@ -130,7 +124,7 @@ class AnchorExplorer(Explorer):
         ax.set_xlim(-w * 0.15, w * 1.15)
         ax.set_ylim(h * 1.15, -h * 0.15)
         ax.set_axis_off()
-        ax.add_collection(LineCollection(_box_segments(self.truth), colors="w", lw=2.5))
+        ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=2.5))
         self._neg = ax.scatter([], [], s=4, c="tab:blue", label="negative (centre)")
         self._ign = ax.add_collection(LineCollection([], colors="orange", lw=1, ls="--",
                                                      label="ignored"))
@@ -162,8 +156,8 @@ class AnchorExplorer(Explorer):
         labels = r["labels"]
         centres = (self.anchors[:, :2] + self.anchors[:, 2:]) / 2
         self._neg.set_offsets(centres[labels == 0])
-        self._ign.set_segments(_box_segments(self.anchors[labels == -1]))
-        self._pos.set_segments(_box_segments(self.anchors[labels == 1]))
+        self._ign.set_segments(box_segments(self.anchors[labels == -1]))
+        self._pos.set_segments(box_segments(self.anchors[labels == 1]))
         v = self.values()
         self._pos_line.set_xdata([v["pos_threshold"]] * 2)
         self._neg_line.set_xdata([v["neg_threshold"]] * 2)

@@ -8,31 +8,14 @@ import ipywidgets as W
 import numpy as np
 
 from .. import cnn
-from .._validation import as_array, check_int, describe
+from .._validation import as_array, check_batch, check_instance, check_int
+from ..image import to_batch
+from ..plots import mosaic
 from ._base import Explorer, register_bench
 
-__all__ = ["FeatureMapExplorer", "feature_map_explorer", "mosaic"]
+__all__ = ["FeatureMapExplorer", "feature_map_explorer"]
 
 LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2")
-
-
-def mosaic(maps: np.ndarray, rows: int = 4) -> np.ndarray:
-    """Tile ``(C, h, w)`` maps into one image, ``rows`` maps high, with NaN gaps between them.
-
-    Examples
-    --------
-    >>> mosaic(np.ones((4, 2, 2)), rows=2).shape
-    (5, 5)
-    """
-    maps = as_array(maps, "maps", ndim=3, shape_hint="(C, h, w)")
-    c, h, w = maps.shape
-    rows = min(check_int(rows, "rows", min=1), c)
-    cols = -(-c // rows)
-    out = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
-    for k in range(c):
-        r, q = divmod(k, cols)
-        out[r * (h + 1) : r * (h + 1) + h, q * (w + 1) : q * (w + 1) + w] = maps[k]
-    return out
 
 
 class FeatureMapExplorer(Explorer):
@@ -121,13 +104,15 @@ class FeatureMapExplorer(Explorer):
 def feature_map_explorer(
     net: cnn.SmallCNN, images: np.ndarray, labels: np.ndarray, index: int = 0
 ) -> FeatureMapExplorer:
-    """Learned filters and feature maps of ``net`` on ``images`` (uint8 (N, 28, 28) or a batch)."""
-    if not isinstance(net, cnn.SmallCNN):
-        raise TypeError(
-            f"net must be a SmallCNN (use torch_to_numpy for a torch model); got {describe(net)}"
-        )
+    """Learned filters and feature maps of ``net`` on ``images`` (returned, not displayed).
+
+    ``images`` is a stack of gray digits ``(N, 28, 28)`` (uint8, or float in [0, 1]) or already
+    a batch ``(N, 1, 28, 28)``.
+    """
+    check_instance(net, "net", cnn.SmallCNN, "a SmallCNN (use torch_to_numpy for a torch model)")
     images = as_array(images, "images", ndim=(3, 4))
-    batch = cnn.images_to_batch(images) if images.ndim == 3 else images.astype(np.float32)
+    batch = to_batch(images) if images.ndim == 3 else check_batch(images, "images")
+    batch = batch.astype(np.float32, copy=False)
     labels = as_array(labels, "labels", ndim=1, kinds="iu")
     if len(labels) != len(batch):
         raise ValueError(f"labels must have one entry per image ({len(batch)}); got {len(labels)}")

@@ -10,6 +10,7 @@ import numpy as np
 from .. import color
 from .._validation import check_float, check_image, check_int
 from ..data import load_photo
+from ..image import as_float_image
 from ._base import Explorer, downscale, register_bench
 
 __all__ = ["ColorExplorer", "ThresholdExplorer", "color_explorer", "threshold_explorer"]
@@ -101,7 +102,8 @@ class ColorExplorer(Explorer):
         v = self.values()
         mask = color.hue_mask(self.hsv, v["hue"], v["width"], min_saturation=v["min_saturation"])
         if v["space"] == "RGB":
-            channels = [self.rgb[..., i] / 255.0 for i in range(3)]
+            rgb = as_float_image(self.rgb, "rgb")
+            channels = [rgb[..., i] for i in range(3)]
             names = ["R", "G", "B"]
         else:
             channels = [self.hsv[..., 0] / 360.0, self.hsv[..., 1], self.hsv[..., 2]]

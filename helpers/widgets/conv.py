@@ -16,45 +16,15 @@ from matplotlib.patches import Rectangle
 
 from .. import conv, notes
 from .._validation import check_choice, check_int
+from ..filters import edge_kernel
 from ._base import Explorer, register_bench
 
-__all__ = [
-    "NOTES_AVG_POOL_INPUT",
-    "NOTES_EDGE_INPUT",
-    "NOTES_MAX_POOL_INPUT",
-    "ConvExplorer",
-    "PoolExplorer",
-    "conv_explorer",
-    "edge_kernel",
-    "pool_explorer",
-]
-
-# The notes' examples, re-exported for the chapter (one copy lives in helpers.notes).
-NOTES_EDGE_INPUT = notes.EDGE_INPUT
-NOTES_MAX_POOL_INPUT = notes.MAX_POOL_INPUT
-NOTES_AVG_POOL_INPUT = notes.AVG_POOL_INPUT
+__all__ = ["ConvExplorer", "PoolExplorer", "conv_explorer", "pool_explorer"]
 
 _CELL = 8  # pixels per grid cell in the rendered panels
 _PAD_RGB = np.array([0.85, 0.90, 0.97])  # padding cells: pale blue
 _LINE_RGB = np.array([0.55, 0.55, 0.55])
 _WINDOW_RGB = np.array([1.0, 0.55, 0.0])  # kernel taps: orange
-
-
-def edge_kernel(f: int) -> np.ndarray:
-    """A vertical-edge detector of side ``f``: +1 in the left columns, -1 in the right, 0 between.
-
-    For f = 3 this is the notes' ``[[1, 0, -1]] * 3``.
-
-    Examples
-    --------
-    >>> edge_kernel(3)
-    array([[ 1.,  0., -1.],
-           [ 1.,  0., -1.],
-           [ 1.,  0., -1.]])
-    """
-    f = check_int(f, "f", min=1)
-    row = np.sign((f - 1) / 2 - np.arange(f)) if f > 1 else np.ones(1)
-    return np.tile(row, (f, 1)).astype(float)
 
 
 def _tile(pattern: np.ndarray, n: int) -> np.ndarray:
@@ -151,7 +121,7 @@ class ConvExplorer(_GridExplorer):
     def compute(self) -> dict[str, Any]:
         v = self.values()
         n, f, p, s, d = v["n"], v["f"], v["padding"], v["stride"], v["dilation"]
-        x = _tile(NOTES_EDGE_INPUT, n)
+        x = _tile(notes.EDGE_INPUT, n)
         w = edge_kernel(f)
         out = conv.conv2d(x[None, None], w[None, None], padding=p, stride=s, dilation=d)[0, 0]
         oh, ow = out.shape
@@ -246,7 +216,7 @@ class PoolExplorer(_GridExplorer):
     def compute(self) -> dict[str, Any]:
         v = self.values()
         n, f, s, mode = v["n"], v["size"], v["stride"], v["mode"]
-        x = _tile(NOTES_MAX_POOL_INPUT if mode == "max" else NOTES_AVG_POOL_INPUT, n)
+        x = _tile(notes.MAX_POOL_INPUT if mode == "max" else notes.AVG_POOL_INPUT, n)
         pool = conv.max_pool2d if mode == "max" else conv.avg_pool2d
         out = pool(x[None, None], f, s)[0, 0]
         k = v["step"] % out.size

@@ -9,11 +9,12 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
-from .. import detection as D
-from .._validation import as_array, check_image, check_int
-from ..boxes import _check_boxes
+from .._validation import as_array, check_boxes, check_image, check_int
+from ..ops import batched_nms, nms
+from ..shapes import SHAPE_CLASSES, make_raw_detections
+from ..yolo import yolo_decode, yolo_encode
 from ._base import Explorer, register_bench
-from .boxes import _box_segments
+from ._draw import box_segments
 
 __all__ = ["NMSExplorer", "YoloGridExplorer", "nms_explorer", "yolo_grid_explorer"]
 
@@ -30,7 +31,7 @@ class NMSExplorer(Explorer):
                  classes: np.ndarray, *, class_names: tuple[str, ...],
                  truth: np.ndarray | None) -> None:
         self.picture = check_image(image, "image")
-        self.boxes = _check_boxes(boxes)
+        self.boxes = check_boxes(boxes)
         self.scores = as_array(scores, "scores", ndim=1)
         self.classes = as_array(classes, "classes", ndim=1, kinds="iu")
         if not len(self.boxes) == len(self.scores) == len(self.classes):
@@ -39,7 +40,7 @@ class NMSExplorer(Explorer):
                 f"{len(self.scores)} and {len(self.classes)}"
             )
         self.class_names = tuple(class_names)
-        self.truth = _check_boxes(truth if truth is not None else np.zeros((0, 4)), "truth")
+        self.truth = check_boxes(truth if truth is not None else np.zeros((0, 4)), "truth")
         super().__init__()
 
     def _build(self) -> None:
@@ -56,7 +57,7 @@ class NMSExplorer(Explorer):
         ax.set_xlim(-2, w + 2)
         ax.set_ylim(h + 2, -2)
         ax.set_axis_off()
-        ax.add_collection(LineCollection(_box_segments(self.truth), colors="w", lw=1, ls=":"))
+        ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=1, ls=":"))
         self._supp = ax.add_collection(LineCollection([], colors="red", lw=0.8, ls="--"))
         self._kept = ax.add_collection(LineCollection([], colors="lime", lw=2))
         self._labels = [ax.text(0, 0, "", fontsize=7, color="k", va="bottom",
@@ -82,17 +83,17 @@ class NMSExplorer(Explorer):
         candidates = np.flatnonzero(self.scores > v["score_threshold"])
         b, s, c = self.boxes[candidates], self.scores[candidates], self.classes[candidates]
         if v["per_class"]:
-            keep = D.batched_nms(b, s, c, v["iou_threshold"])
+            keep = batched_nms(b, s, c, v["iou_threshold"])
         else:
-            keep = D.nms(b, s, v["iou_threshold"])
+            keep = nms(b, s, v["iou_threshold"])
         kept = candidates[keep]
         suppressed = np.setdiff1d(candidates, kept)
         return {"candidates": candidates, "kept": kept, "suppressed": suppressed}
 
     def draw(self, r: dict[str, Any]) -> str:
         kept, supp = r["kept"], r["suppressed"]
-        self._kept.set_segments(_box_segments(self.boxes[kept]))
-        self._supp.set_segments(_box_segments(self.boxes[supp]))
+        self._kept.set_segments(box_segments(self.boxes[kept]))
+        self._supp.set_segments(box_segments(self.boxes[supp]))
         for k, label in enumerate(self._labels):
             label.set_visible(k < len(kept))
             if k < len(kept):
@@ -126,12 +127,12 @@ class YoloGridExplorer(Explorer):
         if self.grid.shape[2] != 5 + len(self.class_names):
             raise ValueError(f"grid must have 5 + {len(self.class_names)} channels for "
                              f"{len(self.class_names)} classes; got shape {self.grid.shape}")
-        self.truth = _check_boxes(truth_boxes if truth_boxes is not None else np.zeros((0, 4)),
+        self.truth = check_boxes(truth_boxes if truth_boxes is not None else np.zeros((0, 4)),
                                   "truth_boxes")
         self.truth_labels = (np.zeros(0, int) if truth_labels is None else
                              as_array(truth_labels, "truth_labels", ndim=1, kinds="iu",
                                       allow_empty=True))
-        self.boxes, self.scores, self.classes = D.yolo_decode(self.grid, image_size=self.size)
+        self.boxes, self.scores, self.classes = yolo_decode(self.grid, image_size=self.size)
         super().__init__()
 
     def _build(self) -> None:
@@ -148,7 +149,7 @@ class YoloGridExplorer(Explorer):
         for t in ticks:
             ax.axhline(t, color="w", lw=0.5, alpha=0.6)
             ax.axvline(t, color="w", lw=0.5, alpha=0.6)
-        ax.add_collection(LineCollection(_box_segments(self.truth), colors="w", lw=1, ls=":"))
+        ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=1, ls=":"))
         centres = (self.truth[:, :2] + self.truth[:, 2:]) / 2
         ax.plot(centres[:, 0], centres[:, 1], "w*", ms=8, mec="k")
         ax.set_xlim(0, n)
@@ -183,7 +184,7 @@ class YoloGridExplorer(Explorer):
         cell = self.size / self.grid.shape[0]
         self._cell.set_xy((j * cell, i * cell))
         self._marker.set_xy((j - 0.5, i - 0.5))
-        self._pred.set_segments(_box_segments(r["box"][None]))
+        self._pred.set_segments(box_segments(r["box"][None]))
         v = r["values"]
         probs = ", ".join(f"{name} {p:.2f}"
                           for name, p in zip(self.class_names, v[5:], strict=True))
@@ -203,7 +204,8 @@ def nms_explorer(image: np.ndarray, boxes: np.ndarray, scores: np.ndarray, class
     """The NMS playground on raw detections of ``image`` (returned, not displayed).
 
     ``boxes`` (N, 4) xyxy, ``scores`` (N,), ``classes`` (N,) are a detector's raw output, e.g.
-    :func:`helpers.detection.yolo_decode` of :func:`helpers.detection.detector_predict`.
+    :func:`helpers.yolo.yolo_decode` of :func:`helpers.nets.detection.detector_predict`, or
+    :func:`helpers.shapes.make_raw_detections`.
     """
     return NMSExplorer(image, boxes, scores, classes, class_names=class_names, truth=truth)
 
@@ -216,31 +218,15 @@ def yolo_grid_explorer(image: np.ndarray, grid: np.ndarray, *, class_names: tupl
                             truth_labels=truth_labels)
 
 
-def _fake_raw_output(rng_seed: int = 0, size: int = 128):
-    """Detector-like raw output without a network: jittered copies of the true boxes."""
-    from ..shapes import SHAPE_CLASSES, make_detection_dataset
-
-    rng = np.random.default_rng(rng_seed)
-    images, boxes, labels = make_detection_dataset(1, image_size=size, min_size=16,
-                                                   max_size=40, max_objects=5, rng=rng)
-    truth, lab = boxes[0], labels[0]
-    reps = rng.integers(len(truth), size=200)
-    jitter = rng.normal(0, 3, (200, 4))
-    raw = truth[reps] + jitter
-    raw[:, 2:] = np.maximum(raw[:, 2:], raw[:, :2] + 1)
-    scores = np.clip(1 - np.abs(jitter).mean(1) / 6 + rng.normal(0, 0.1, 200), 0, 1)
-    classes = np.where(rng.random(200) < 0.85, lab[reps], rng.integers(3, size=200))
-    return images[0], raw, scores, classes, truth, lab, SHAPE_CLASSES
-
-
 @register_bench("nms")
 def _bench_nms() -> NMSExplorer:
-    image, raw, scores, classes, truth, _, names = _fake_raw_output()
-    return nms_explorer(image, raw, scores, classes, class_names=names, truth=truth)
+    image, raw, scores, classes, truth, _ = make_raw_detections(0)
+    return nms_explorer(image, raw, scores, classes, class_names=SHAPE_CLASSES, truth=truth)
 
 
 @register_bench("yolo_grid")
 def _bench_yolo_grid() -> YoloGridExplorer:
-    image, _, _, _, truth, lab, names = _fake_raw_output()
-    grid = D.yolo_encode(truth, lab, image_size=image.shape[0], grid_size=16, num_classes=3)
-    return yolo_grid_explorer(image, grid, class_names=names, truth_boxes=truth, truth_labels=lab)
+    image, _, _, _, truth, lab = make_raw_detections(0)
+    grid = yolo_encode(truth, lab, image_size=image.shape[0], grid_size=16, num_classes=3)
+    return yolo_grid_explorer(image, grid, class_names=SHAPE_CLASSES, truth_boxes=truth,
+                              truth_labels=lab)

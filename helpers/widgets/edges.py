@@ -12,6 +12,7 @@ from .. import color, edges
 from .._validation import check_choice, check_image, check_int
 from ..data import load_photo
 from ..filters import gaussian_blur
+from ..image import as_float_image
 from ._base import Explorer, downscale, register_bench
 
 __all__ = ["CannyExplorer", "GradientExplorer", "canny_explorer", "gradient_explorer"]
@@ -88,7 +89,7 @@ class CannyExplorer(Explorer):
         classes[s.strong] = _STRONG_RGB
         self._ims["classes"].set_data(classes)
         self._ims["edges"].set_data(s.edges)
-        overlay = np.repeat(self.gray[..., None] / 255.0 * 0.6, 3, axis=2)
+        overlay = np.repeat(as_float_image(self.gray)[..., None] * 0.6, 3, axis=2)
         overlay[s.edges] = (1.0, 0.1, 0.1)
         self._ims["overlay"].set_data(overlay)
         size = result["blur_size"]

@@ -23,15 +23,15 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from .._validation import check_int
-from ..tracking.boxes import xyxy_to_xyah
+from ..tracking.boxes import xyah_to_xyxy, xyxy_to_xyah
 from ..tracking.deep_sort import DeepSortTracker
 from ..tracking.detector import Detections, simulate_detections
-from ..tracking.kalman import KalmanBoxFilter
+from ..tracking.kalman import KalmanBoxFilter, filter_sequence
 from ..tracking.pipeline import track_sequence
 from ..tracking.scene import Scene, make_scene, render_frame
 from ..tracking.sort import SortTracker
 from ._base import Explorer, downscale, register_bench
-from .boxes import _box_segments
+from ._draw import box_segments, covariance_ellipse
 
 __all__ = [
     "DeepSortExplorer",
@@ -50,14 +50,6 @@ _PALETTE = np.array([
 ])
 _MAX_LABELS = 30
 _MIN_SCORE = 0.3
-
-
-def _ellipse(mean_xy: np.ndarray, cov_xy: np.ndarray, k: float = 2.0) -> np.ndarray:
-    """Points of the k-sigma ellipse of a 2-D Gaussian (for drawing), shape (41, 2)."""
-    vals, vecs = np.linalg.eigh(cov_xy)
-    angle = np.linspace(0, 2 * np.pi, 41)
-    circle = np.stack([np.cos(angle), np.sin(angle)], 1)
-    return mean_xy + k * (circle * np.sqrt(np.maximum(vals, 0))) @ vecs.T
 
 
 class KalmanExplorer(Explorer):
@@ -79,6 +71,11 @@ class KalmanExplorer(Explorer):
             src = detections.sources_at(int(t))
             mine = boxes[src == walker]
             self.measured.append(mine[0] if len(mine) else None)
+        # The filter's input: xyah per frame, a row of NaN where the detector missed the walker.
+        self.measurements = np.full((len(self.frames), 4), np.nan)
+        for k, z in enumerate(self.measured):
+            if z is not None:
+                self.measurements[k] = xyxy_to_xyah(z[None])[0]
         self._patches: dict[int, np.ndarray] = {}
         super().__init__()
 
@@ -130,19 +127,7 @@ class KalmanExplorer(Explorer):
         kf = KalmanBoxFilter(std_weight_position=v["process_noise"],
                              std_weight_velocity=v["process_noise"] / 8,
                              std_weight_measurement=v["measurement_noise"])
-        n = len(self.frames)
-        pred_m, pred_c = np.full((n, 8), np.nan), np.full((n, 8, 8), np.nan)
-        upd_m, upd_c = np.full((n, 8), np.nan), np.full((n, 8, 8), np.nan)
-        mean = cov = None
-        for k, z in enumerate(self.measured):
-            if mean is not None:
-                mean, cov = kf.predict(mean, cov)
-                pred_m[k], pred_c[k] = mean, cov
-            if z is not None:
-                zz = xyxy_to_xyah(z[None])[0]
-                mean, cov = kf.initiate(zz) if mean is None else kf.update(mean, cov, zz)
-            if mean is not None:
-                upd_m[k], upd_c[k] = mean, cov
+        pred_m, pred_c, upd_m, upd_c = filter_sequence(kf, self.measurements)
         truth_c = (self.truth[:, :2] + self.truth[:, 2:]) / 2
         has = np.array([z is not None for z in self.measured])
         det_c = np.array([(z[:2] + z[2:]) / 2 for z in self.measured if z is not None])
@@ -167,23 +152,21 @@ class KalmanExplorer(Explorer):
         return self._patches[k]
 
     def draw(self, r: dict[str, Any]) -> str:
-        from ..tracking.boxes import xyah_to_xyxy
-
         k = r["frame"]
         centre = (self.truth[k, :2] + self.truth[k, 2:]) / 2
         shift = np.r_[centre, centre]
         self._img.set_data(self._patch(k))
-        self._boxes["truth"].set_segments(_box_segments(self.truth[k] - shift))
+        self._boxes["truth"].set_segments(box_segments(self.truth[k] - shift))
         z = self.measured[k]
-        self._boxes["detection"].set_segments(_box_segments(z - shift) if z is not None else [])
+        self._boxes["detection"].set_segments(box_segments(z - shift) if z is not None else [])
         pm, um = r["pred_mean"][k], r["upd_mean"][k]
         self._boxes["predicted"].set_segments(
-            _box_segments(xyah_to_xyxy(pm[None, :4])[0] - shift) if np.isfinite(pm[0]) else [])
+            box_segments(xyah_to_xyxy(pm[None, :4])[0] - shift) if np.isfinite(pm[0]) else [])
         self._boxes["updated"].set_segments(
-            _box_segments(xyah_to_xyxy(um[None, :4])[0] - shift) if z is not None else [])
-        self._ell_pred.set_data(*(_ellipse(pm[:2], r["pred_cov"][k][:2, :2]) - centre).T
+            box_segments(xyah_to_xyxy(um[None, :4])[0] - shift) if z is not None else [])
+        self._ell_pred.set_data(*(covariance_ellipse(pm[:2], r["pred_cov"][k][:2, :2]) - centre).T
                                 if np.isfinite(pm[0]) else ([], []))
-        self._ell_upd.set_data(*(_ellipse(um[:2], r["upd_cov"][k][:2, :2]) - centre).T
+        self._ell_upd.set_data(*(covariance_ellipse(um[:2], r["upd_cov"][k][:2, :2]) - centre).T
                                if z is not None else ([], []))
         self._title.set_text("green: truth, white: detection\norange: predicted, blue: updated")
         sd = 2 * np.sqrt(r["upd_cov"][:, 0, 0])
@@ -245,7 +228,7 @@ class _Playback(Explorer):
         boxes = output[:, :4] / self._step
         ids = output[:, 4].astype(int)
         colours = _PALETTE[ids % len(_PALETTE)]
-        self._colls[i].set_segments(_box_segments(boxes))
+        self._colls[i].set_segments(box_segments(boxes))
         self._colls[i].set_color(colours)
         for k, label in enumerate(self._labels[i]):
             if k < len(ids):
