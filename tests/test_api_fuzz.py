@@ -84,6 +84,8 @@ MEM_MARGIN_MB = 400
 CPU_LIMIT_S = 1.0
 #: Wall-clock seconds without any word from a worker before it is killed (a hang in C code).
 WATCHDOG_S = 90.0
+#: Extra wall-clock seconds a fresh worker gets to import numpy, torch, cv2 (a loaded machine).
+STARTUP_S = 240.0
 
 
 # =================================================================================================
@@ -185,6 +187,21 @@ def _h(path: str) -> Any:
 
 
 @functools.cache
+def _conv_cache(kind: str):
+    conv = _h("conv")
+    if kind == "conv2d":
+        return conv.conv2d_forward(X4, W4, np.zeros(3), 1, 1, 1)[1]
+    return getattr(conv, f"{kind}_pool2d_forward")(X4, 2, 2)[1]
+
+
+def _tiny_detector():
+    return _h("nets.detection").TinyDetector(3, width=4)
+
+
+def _landmark_regressor():
+    return _h("nets.detection").LandmarkRegressor(3, width=4)
+
+
 def _scene():
     return _h("tracking.scene").make_scene(0, n_frames=12, n_objects=3, width=160, height=120)
 
@@ -214,7 +231,7 @@ def _features():
 
 
 def _embedding_net():
-    return _h("tracking.embedding").embedding_net(0, dim=8)
+    return _h("nets.embedding").EmbeddingNet(8, seed=0)
 
 
 def _crops():
@@ -359,6 +376,8 @@ COUNTS = np.bincount(GRAY.ravel(), minlength=256)
 XY = np.array([[1.5, 2.25], [10.0, 30.5]])
 X4 = np.random.default_rng(1).random((2, 1, 6, 6))
 W4 = np.random.default_rng(2).random((3, 1, 3, 3))
+FLOW_NAN = np.ones((4, 4, 2))
+FLOW_NAN[0, 0] = np.nan  # an unknown vector
 GRID = np.zeros((2, 2, 7))  # YOLO: 2x2 cells, 5 box values + 2 classes
 GRID[0, 1, :5] = [0.5, 0.5, 0.5, 0.5, 0.9]
 GRID[0, 1, 6] = 1.0
@@ -542,27 +561,33 @@ EXAMPLES: dict[str, Example] = {
     "conv.col2im": ex(np.ones((9, 72)), (2, 1, 6, 6), 3, 3, stride=1, padding=1, dilation=1),
     "conv.conv2d_naive": ex(X4, W4, np.zeros(3), 1, 1, 1),
     "conv.conv2d": ex(X4, W4, np.zeros(3), 1, 1, 1),
-    "conv.conv2d_backward": ex(np.ones((2, 3, 6, 6)), X4, W4, 1, 1, 1),
-    "conv.conv2d_backward_naive": ex(np.ones((2, 3, 6, 6)), X4, W4, 1, 1, 1),
+    "conv.conv2d_forward": ex(X4, W4, np.zeros(3), 1, 1, 1),
+    "conv.max_pool2d_forward": ex(X4, 2, 2),
+    "conv.avg_pool2d_forward": ex(X4, 2, 2),
+    "conv.conv2d_backward": ex(np.ones((2, 3, 6, 6)), make(lambda: _conv_cache("conv2d"))),
+    "conv.conv2d_backward_naive": ex(np.ones((2, 3, 6, 6)), make(lambda: _conv_cache("conv2d"))),
     "conv.max_pool2d_naive": ex(X4, 2, 2),
     "conv.max_pool2d": ex(X4, 2, 2),
     "conv.avg_pool2d": ex(X4, 2, 2),
-    "conv.max_pool2d_backward": ex(np.ones((2, 1, 3, 3)), X4, 2, 2),
-    "conv.avg_pool2d_backward": ex(np.ones((2, 1, 3, 3)), (2, 1, 6, 6), 2, 2),
+    "conv.max_pool2d_backward": ex(np.ones((2, 1, 3, 3)), make(lambda: _conv_cache("max"))),
+    "conv.avg_pool2d_backward": ex(np.ones((2, 1, 3, 3)), make(lambda: _conv_cache("avg"))),
     # -- helpers.cnn (chapter 09) -------------------------------------------------------------
     "cnn.relu": ex(np.array([[-1.0, 2.0]])).accept(x="scalar ndim+ ndim-"),
     "cnn.relu_backward": ex(np.array([[1.0, 1.0]]), np.array([[-1.0, 2.0]])),
     "cnn.linear": ex(np.ones((2, 3)), np.ones((4, 3)), np.zeros(4)),
-    "cnn.linear_backward": ex(np.ones((2, 4)), np.ones((2, 3)), np.ones((4, 3))),
+    "cnn.linear_backward": ex(np.ones((2, 4)), make(
+        lambda: _h("cnn").linear_forward(np.ones((2, 3)), np.ones((4, 3)), np.zeros(4))[1])),
+    "cnn.linear_forward": ex(np.ones((2, 3)), np.ones((4, 3)), np.zeros(4)),
+    "cnn.relu_forward": ex(np.array([[-1.0, 2.0]])).accept(x="scalar ndim+ ndim-"),
+    "cnn.RandomShift": ex(2),
     "cnn.softmax": ex(np.array([[0.0, 1.0, 2.0]])),
     "cnn.softmax_cross_entropy": ex(np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 0.0]]),
                                     np.array([2, 0])),
     "cnn.numeric_gradient": ex(lambda v: float(np.sum(v**2)), np.array([1.0, -2.0]), h=1e-5)
     .accept(x="scalar ndim+"),
     "cnn.relative_error": ex(np.array([1.0, 2.0]), np.array([1.0, 2.1])),
-    "cnn.images_to_batch": ex(make(_digits)),
     "cnn.random_shift": ex(np.ones((2, 1, 8, 8)), 2, 0),
-    "cnn.accuracy": ex(np.array([1, 2, 3]), np.array([1, 2, 0])),
+    "cnn.accuracy_score": ex(np.array([1, 2, 3]), np.array([1, 2, 0])),
     "cnn.SmallCNN": ex(*[make(lambda a=a: getattr(_small_cnn(), a)) for a in
                          ("conv1_w", "conv1_b", "conv2_w", "conv2_b", "fc_w", "fc_b")]),
     "cnn.SmallCNN.init": ex(0, c1=2, c2=2, size=28, n_classes=10, dtype=np.float32)
@@ -604,40 +629,133 @@ EXAMPLES: dict[str, Example] = {
     "shapes.make_detection_dataset": ex(2, image_size=32, min_size=8, max_size=14,
                                         max_objects=2, rng=0),
     "shapes.make_landmark_dataset": ex(2, image_size=32, rng=0),
+    "shapes.make_raw_detections": ex(0, image_size=64, n_boxes=10),
     # -- helpers.detection (chapter 13) -------------------------------------------------------
-    "detection.nms_naive": ex(BOXES, SCORES, 0.5),
-    "detection.nms": ex(BOXES, SCORES, 0.5),
-    "detection.batched_nms": ex(BOXES, SCORES, np.array([0, 1, 0]), 0.5),
-    "detection.sliding_windows": ex((8, 12), 4, 2),
-    "detection.window_scores_naive": ex(np.ones((2, 4, 4)), np.ones((3, 8)), np.zeros(3),
+    "ops.nms_naive": ex(BOXES, SCORES, 0.5),
+    "ops.nms": ex(BOXES, SCORES, 0.5),
+    "ops.batched_nms": ex(BOXES, SCORES, np.array([0, 1, 0]), 0.5),
+    "ops.sliding_windows": ex((8, 12), 4, 2),
+    "ops.window_scores_naive": ex(np.ones((1, 2, 4, 4)), np.ones((3, 8)), np.zeros(3),
                                         window=2, stride=2),
-    "detection.window_scores_conv": ex(np.ones((2, 4, 4)), np.ones((3, 8)), np.zeros(3),
+    "ops.window_scores_conv": ex(np.ones((1, 2, 4, 4)), np.ones((3, 8)), np.zeros(3),
                                        window=2, stride=2),
-    "detection.roi_pool": ex(np.arange(32.0).reshape(2, 4, 4), [[0.0, 0.0, 3.0, 3.0]], 2, 1.0),
-    "detection.yolo_encode": ex(np.array([[8.0, 0.0, 16.0, 8.0]]), np.array([1]), image_size=16,
+    "ops.roi_pool": ex(np.arange(32.0).reshape(1, 2, 4, 4), np.array([[0.0, 0.0, 0.0, 3.0, 3.0]]),
+                       2, 1.0).accept(rois="empty"),  # no region: (0, C, ph, pw),
+    "yolo.yolo_encode": ex(np.array([[8.0, 0.0, 16.0, 8.0]]), np.array([1]), image_size=16,
                                 grid_size=2, num_classes=2),
-    "detection.yolo_decode": ex(GRID, image_size=16),
-    "detection.detect": ex(GRID, image_size=16, score_threshold=0.05, iou_threshold=0.5),
-    "detection.match_detections": ex(BOXES, SCORES, BOXES[:2], iou_threshold=0.5)
+    "yolo.yolo_decode": ex(GRID, image_size=16),
+    "yolo.detect": ex(GRID, image_size=16, score_threshold=0.05, iou_threshold=0.5),
+    "evaluation.match_detections": ex(BOXES, SCORES, BOXES[:2], iou_threshold=0.5)
     .accept(truth="empty"),
-    "detection.precision_recall": ex(SCORES, np.array([True, False, True]), 2),
-    "detection.average_precision": ex(np.array([1.0, 0.5, 2 / 3]), np.array([0.5, 0.5, 1.0])),
-    "detection.evaluate_detections": ex([(BOXES, SCORES, np.array([0, 0, 1]))],
+    "evaluation.precision_recall": ex(SCORES, np.array([True, False, True]), 2),
+    "evaluation.average_precision": ex(np.array([1.0, 0.5, 2 / 3]), np.array([0.5, 0.5, 1.0])),
+    "evaluation.evaluate_detections": ex([(BOXES, SCORES, np.array([0, 0, 1]))],
                                         [(BOXES[:2], np.array([0, 1]))], num_classes=2,
                                         iou_threshold=0.5),
-    "detection.tiny_detector": ex(3, width=4, seed=0),
-    "detection.landmark_regressor": ex(3, width=4, seed=0),
-    "detection.detector_predict": ex(make(lambda: _h("detection").tiny_detector(3, width=4)),
+    "nets.detection.TinyDetector": ex(3, width=4, seed=0),
+    "nets.detection.LandmarkRegressor": ex(3, width=4, seed=0),
+    "nets.detection.detector_predict": ex(make(_tiny_detector),
                                      np.zeros((1, 16, 16, 3), np.uint8)),
-    "detection.predict_landmarks": ex(make(lambda: _h("detection").landmark_regressor(3, width=4)),
+    "nets.detection.predict_landmarks": ex(make(_landmark_regressor),
                                       np.zeros((1, 16, 16, 3), np.uint8)),
-    "detection.train_detector": ex(make(lambda: _h("detection").tiny_detector(3, width=4)),
+    "nets.detection.train_detector": ex(make(_tiny_detector),
                                    np.zeros((2, 16, 16, 3), np.uint8),
                                    [BOXES[:1], BOXES[1:2]], [np.array([0]), np.array([1])],
                                    epochs=1, batch_size=2, lr=0.003, seed=0, progress=False),
-    "detection.train_landmarks": ex(make(lambda: _h("detection").landmark_regressor(3, width=4)),
+    "nets.detection.train_landmarks": ex(make(_landmark_regressor),
                                     np.zeros((2, 16, 16, 3), np.uint8), np.full((2, 3, 2), 8.0),
                                     epochs=1, batch_size=2, lr=0.003, seed=0, progress=False),
+    # -- helpers.architecture (chapters 10, 11) -----------------------------------------------
+    "architecture.attention_layer_macs": ex(4, 3, 3, kdim=None, vdim=None),
+    "architecture.attention_layer_params": ex(8, kdim=None, vdim=None, bias=True,
+                                              add_bias_kv=False),
+    "architecture.compound_scaling": ex(1.0, alpha=1.2, beta=1.1, gamma=1.15),
+    "architecture.conv_layer_cost": ex((3, 32, 32), 8, 3, stride=1, padding=0, dilation=1,
+                                       groups=1, bias=True)
+    .accept(input_shape="short long"),  # (C, L) and (C, D, H, W) are legal
+    "architecture.conv_layer_macs": ex(1, 6, 5, (28, 28), groups=1)
+    .accept(output_size="short long"),  # 1-D and 3-D layers
+    "architecture.conv_layer_params": ex(3, 6, 5, groups=1, bias=True),
+    "architecture.conv_output_shape": ex((32, 32), 3, 1, 0, 1).accept(input_size="short long"),
+    "architecture.conv_transpose_layer_macs": ex(1, 1, 2, (2, 2), groups=1)
+    .accept(input_size="short long"),
+    "architecture.dense_block_cost": ex(8, 4, 2, 8, bottleneck=4)
+    .accept(bottleneck="none"),  # None: no bottleneck (plain DenseNet)
+    "architecture.efficientnet_cost": ex(1.0, 1.0, 224, num_classes=10),
+    "architecture.inception_cost": ex(8, 8, 4, 4, 4, 2, 2, 2, reduce=True, bias=True),
+    "architecture.linear_layer_macs": ex(400, 120, rows=1)
+    .accept(rows="huge"),  # arithmetic only: up to 2**40 rows
+    "architecture.linear_layer_params": ex(400, 120, bias=True),
+    "architecture.norm_layer_params": ex(64, affine=True),
+    "architecture.receptive_field": ex([3, 3, 3], [1, 2, 1], [1, 1, 1]),
+    "architecture.separable_conv_cost": ex(8, 16, 3, (16, 16), bias=False)
+    .accept(output_size="short long"),
+    "architecture.separable_cost_ratio": ex(64, 3),
+    # -- helpers.verification (chapter 15) ----------------------------------------------------
+    "verification.load_digit_verification_split": ex((7, 8, 9)).accept(unseen="short"),
+    "verification.one_shot_accuracy": ex(np.array([[0.0], [0.1], [5.0], [5.2]]),
+                                         np.array([0, 0, 1, 1]), np.array([[0.05], [4.0]]),
+                                         np.array([0, 1]), trials=3, rng=0),
+    "verification.one_shot_identify": ex(np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([3, 7]),
+                                         np.array([[0.1, 0.0], [0.9, 0.1]]), threshold=0.5),
+    "verification.pair_distances": ex(np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]),
+                                      np.array([0, 0, 1])),
+    "verification.verification_auc": ex(np.array([0.1, 0.4, 0.35, 0.8]),
+                                        np.array([True, False, True, False])),
+    "verification.verification_rates": ex(np.array([0.1, 0.4, 0.35, 0.8]),
+                                          np.array([True, False, True, False]), 0.5),
+    "verification.verification_rates_by_identity": ex(
+        np.array([[0.0], [0.1], [1.0], [1.5], [0.3]]), np.array([0, 0, 1, 1, 2]), 0.4),
+    "verification.verification_roc": ex(np.array([0.1, 0.4, 0.35, 0.8]),
+                                        np.array([True, False, True, False])),
+    "verification.verification_roc_naive": ex(np.array([0.1, 0.4, 0.35, 0.8]),
+                                              np.array([True, False, True, False])),
+    "verification.verification_threshold": ex(np.array([0.1, 0.4, 0.35, 0.8]),
+                                              np.array([True, False, True, False]), max_far=0.5),
+    # -- helpers.motion (chapter 19) ----------------------------------------------------------
+    "motion.block_cost": ex(GRAYF, np.roll(GRAYF, 1, axis=1), 8, 8, block=4, search=2,
+                            metric="ssd"),
+    "motion.block_matching": ex(GRAYF, np.roll(GRAYF, 1, axis=1), 4, 2, metric="sad"),
+    "motion.block_matching_naive": ex(GRAYF, np.roll(GRAYF, 1, axis=1), 4, 2, metric="sad"),
+    "motion.block_vectors_to_flow": ex(np.array([[[1, 2]]]), 2, (2, 3)),
+    "motion.endpoint_error": ex(FLOW_NAN, np.zeros((4, 4, 2)), np.ones((4, 4), bool))
+    .accept(flow="nan", truth="nan"),  # NaN marks an unknown vector (documented)
+    "motion.farneback_flow": ex(GRAYF, np.roll(GRAYF, 1, axis=1), levels=2, pyr_scale=0.5,
+                                window=9, iterations=2, poly_n=5, poly_sigma=1.1),
+    "motion.flow_pyramids": ex(GRAYF, np.roll(GRAYF, 1, axis=1), 2),
+    "motion.flow_to_color": ex(FLOW_NAN, max_magnitude=2.0).accept(flow="nan"),
+    "motion.flow_wheel": ex(9),
+    "motion.gaussian_pyramid": ex(GRAYF, 2),
+    "motion.klt_track": ex(np.stack([GRAYF, np.roll(GRAYF, 1, axis=1)]),
+                           np.array([[10.0, 12.0], [0.0, 0.0]]), window=7, levels=1,
+                           max_backward_error=1.0)  # the corner point is lost: NaN (documented)
+    .accept(points="empty", max_backward_error="none"),
+    "motion.lucas_kanade": ex(GRAYF, np.roll(GRAYF, 1, axis=1), np.array([[10.0, 12.0]]),
+                              window=7, levels=1, iterations=5, epsilon=0.01,
+                              min_eigenvalue=1e-4).accept(points="empty"),
+    "motion.lucas_kanade_naive": ex(GRAYF, np.roll(GRAYF, 1, axis=1), np.array([[10.0, 12.0]]),
+                                    window=7, levels=1, iterations=5, epsilon=0.01,
+                                    min_eigenvalue=1e-4).accept(points="empty"),
+    "motion.lucas_kanade_dense": ex(GRAYF, np.roll(GRAYF, 1, axis=1), window=7, levels=1,
+                                    iterations=1, min_eigenvalue=1e-4),
+    "motion.lucas_kanade_step": ex(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]),
+                                   np.array([[-2.0, -1.0]])),
+    "motion.make_motion_pair": ex(GRAYF, "translation", size=24, shift=(1.0, -1.0), angle=None,
+                                  scale=None, object_shift=None, blur=0.5, noise=0.0, rng=0),
+    "motion.make_motion_sequence": ex(GRAYF, 3, size=24, shift=(1.0, 0.0), angle=0.0, scale=1.0,
+                                      object_shift=None, object_radius=None, blur=0.5,
+                                      noise=0.0, rng=0),
+    "motion.match_block": ex(GRAYF, np.roll(GRAYF, 1, axis=1), 8, 8, block=4, search=2,
+                             metric="sad"),
+    "motion.match_template": ex(GRAYF, GRAYF[4:9, 4:9]),
+    "motion.match_template_naive": ex(GRAYF, GRAYF[4:9, 4:9]),
+    "motion.motion_compensate": ex(np.arange(16.0).reshape(4, 4),
+                                   np.array([[[0, 1], [0, 0]], [[0, 0], [0, 0]]]), 2),
+    "motion.pyramid_levels": ex((100, 100), 21, 3),
+    "motion.scharr_gradients": ex(GRAYF),
+    "motion.search_offsets": ex(2),
+    "motion.sequence_tracks": ex(make(lambda: _h("motion").make_motion_sequence(
+        GRAYF, 3, size=24, blur=0)), np.array([[10.0, 5.0]])).accept(points="empty"),
     # -- helpers.nets (torch building blocks, the training loop) ------------------------------
     "nets.blocks.SqueezeExcitation": ex(8, reduction=4),
     "nets.blocks.SqueezeExcitation.forward": ex(_tensor(2, 8, 3, 3))
@@ -668,6 +786,8 @@ EXAMPLES: dict[str, Example] = {
     "tracking.mot_io.write_mot_results": ex([np.array([[1.0, 2.0, 10.0, 20.0, 1.0]])],
                                             make(lambda: _tmp_path("res.txt")))
     .accept(hypotheses="empty"),
+    "tracking.kalman.filter_sequence": ex(make(_kalman), np.array([[20.0, 30.0, 0.5, 20.0],
+                                                                  [21.0, 30.0, 0.5, 20.0]])),
     "tracking.kalman.KalmanBoxFilter": ex(0.05, 0.00625, 0.05),
     "tracking.kalman.KalmanBoxFilter.process_noise": ex(make(lambda: _track_state()[0]))
     .on(_kalman),
@@ -725,7 +845,7 @@ EXAMPLES: dict[str, Example] = {
     "tracking.deep_sort.DeepSortTracker.update": ex(BOXES, DESC[:3])
     .on(lambda: _h("tracking.deep_sort").DeepSortTracker()),
     "tracking.embedding.crop_boxes": ex(RGB, BOXES, size=(16, 8)).accept(boxes="empty"),
-    "tracking.embedding.embedding_net": ex(0, dim=8),
+    "nets.embedding.EmbeddingNet": ex(8, seed=0),
     "tracking.embedding.embed": ex(make(_embedding_net), make(_crops), batch_size=2),
     "tracking.embedding.training_crops": ex([9000], n_frames=4, every=2, min_visibility=0.5)
     .accept(seeds="large huge"),
@@ -733,7 +853,7 @@ EXAMPLES: dict[str, Example] = {
                                              batch_size=2, lr=0.003, seed=0, progress=False),
     "tracking.embedding.save_embedding": ex(make(_embedding_net), make(lambda: _tmp_path("e.npz"))),
     "tracking.embedding.load_embedding": ex(make(lambda: _h("tracking.embedding").save_embedding(
-        _h("tracking.embedding").embedding_net(0), _tmp_path("e.npz")))),
+        _h("nets.embedding").EmbeddingNet(seed=0), _tmp_path("e.npz")))),
     "tracking.embedding.sequence_features": ex(make(_scene), make(_detections),
                                                make(_embedding_net), min_score=0.3),
     "tracking.metrics.mot_accumulator": ex(make(_scene), make(_hypotheses), iou_threshold=0.5,
@@ -795,12 +915,12 @@ EXAMPLES: dict[str, Example] = {
     "widgets.restoration.bilateral_explorer": ex(GRAY64, noise=0.05, seed=0),
     "widgets.restoration.BilateralExplorer": ex(GRAY64, 0.05, 0),
     # -- helpers.widgets: explorers of chapters 08, 09, 12, 13, 20, 21 ------------------------
-    "widgets.conv.edge_kernel": ex(3),
+    "filters.edge_kernel": ex(3),
     "widgets.conv.conv_explorer": ex(6, 3, 0, 1, 1),
     "widgets.conv.ConvExplorer": ex(6, 3, 0, 1, 1),
     "widgets.conv.pool_explorer": ex(4, 2, 2, "max"),
     "widgets.conv.PoolExplorer": ex(4, 2, 2, "max"),
-    "widgets.cnn.mosaic": ex(np.ones((4, 3, 3)), rows=2),
+    "plots.mosaic": ex(np.ones((4, 3, 3)), rows=2),
     "widgets.cnn.feature_map_explorer": ex(make(_small_cnn), np.zeros((2, 28, 28), np.uint8),
                                            np.array([1, 2]), 0),
     "widgets.cnn.FeatureMapExplorer": ex(make(_small_cnn), np.zeros((2, 1, 28, 28), np.float32),
@@ -860,12 +980,22 @@ EXAMPLES: dict[str, Example] = {
         ("cnn", "check_softmax_cross_entropy", "cnn.softmax_cross_entropy"),
         ("boxes", "check_iou", "boxes.box_iou"),
         ("boxes", "check_xyxy_to_cxcywh", "boxes.xyxy_to_cxcywh"),
-        ("detection", "check_nms", "detection.nms"),
-        ("detection", "check_yolo_cell", "detection.yolo_encode"),
+        ("detection", "check_nms", "ops.nms"),
+        ("detection", "check_yolo_cell", "yolo.yolo_encode"),
         ("tracking", "check_kalman_predict", "tracking.kalman.KalmanBoxFilter"),
         ("tracking", "check_iou_association", "tracking.association.associate_iou"),
         ("tracking", "check_mahalanobis_gate", "tracking.association.gate_cost_matrix"),
         ("tracking", "check_gallery_distance", "tracking.gallery.cosine_distance"),
+        ("architecture", "check_conv_layer_cost", "architecture.conv_layer_cost"),
+        ("architecture", "check_receptive_field", "architecture.receptive_field"),
+        ("architecture", "check_residual_forward", "architecture.conv_layer_cost"),
+        ("faces", "check_haar_feature", "faces.haar_feature"),
+        ("faces", "check_batch_hard_triplet_loss", "nets.siamese.batch_hard_triplet_loss"),
+        ("gradcam", "check_gradcam_map", "gradcam.gradcam_map"),
+        ("motion", "check_block_match", "motion.match_block"),
+        ("motion", "check_lucas_kanade_step", "motion.lucas_kanade_step"),
+        ("style", "check_gram_matrix", "style.gram_matrix"),
+        ("style", "check_style_layer_cost", "style.style_layer_cost"),
     ]},
 }
 
@@ -880,104 +1010,156 @@ EXEMPT: dict[str, str] = {
     "segmentation.KMeansResult": "result record (NamedTuple) returned by kmeans",
     "restoration.BlindResult": "result record (NamedTuple) returned by blind_richardson_lucy",
     "restoration.RestorationScores": "result record (NamedTuple) returned by restoration_scores",
-    "cnn.TrainHistory": "result record returned by train_numpy / train_torch",
-    "nets.training.History": "result record returned by fit",
+    "nets.history.History": "result record returned by fit",
     "data.DataFileError": "an exception class",
+    "cnn.LinearCache": "result record returned by linear_forward",
+    "conv.ConvCache": "result record returned by conv2d_forward",
+    "conv.PoolCache": "result record returned by max_pool2d_forward / avg_pool2d_forward",
+    "motion.FlowPyramids": "result record (NamedTuple) returned by flow_pyramids",
+    "motion.MotionPair": "result record (NamedTuple) returned by make_motion_pair",
+    "motion.MotionSequence": "result record (NamedTuple) returned by make_motion_sequence",
     "tracking.track.TrackState": "an enum of track states",
     "tracking.scene.Scene": "result record returned by make_scene",
     "tracking.detector.Detections": "result record returned by simulate_detections",
 }
 
-#: Known failures of the modules other engineers are refactoring right now (REFACTORING below)
-#: and of three modules owned elsewhere (OWNED_ELSEWHERE), measured on 2026-12-02:
+#: Public callables that landed on main after the walk was written and have no example yet,
+#: per module (space-separated names). Each still needs a valid call in EXAMPLES; then remove it
+#: here (the test fails on a listed name that has an example, and on any unlisted callable
+#: that lacks one, so a new public name cannot slip through).
+UNWALKED: dict[str, str] = {
+    "architecture_plots": (
+        "draw_layer_costs plot_block plot_compound_scaling plot_gradient_norms plot_layer_costs "
+        "plot_network plot_receptive_field"
+    ),
+    "authoring": (
+        "Backup Backup.differences TemplateViolation lint_notebook list_backups restore_backup "
+        "solution_stub"
+    ),
+    "faces": (
+        "StumpEnsemble StumpEnsemble.decision_function StumpEnsemble.predict adaboost_fit "
+        "cascade_candidates cascade_detect cascade_info cascade_scales fit_stump fit_stump_naive "
+        "group_detections haar_feature haar_feature_bank haar_feature_naive haar_features "
+        "haar_rectangles integral_box_sum load_face_patches"
+    ),
+    "faces_plots": (
+        "plot_boosting_errors plot_distance_histograms plot_verification_roc show_boosted_features "
+        "show_detections show_embedding_pca show_haar_kinds show_verification_mistakes"
+    ),
+    "gradcam": (
+        "GradCAMResult grad_cam gradcam_channel_weights gradcam_map gradcam_precompute "
+        "saliency_map upsample_map"
+    ),
+    "inside_plots": (
+        "plot_gradcam_steps plot_memory_attention plot_se_channel_weights show_gradcam_overlays "
+        "show_stn_warps"
+    ),
+    "nets.blocks": (
+        "DenseBlock DenseBlock.forward DenseLayer DenseLayer.forward DepthwiseSeparableConv "
+        "DepthwiseSeparableConv.forward HighwayLayer HighwayLayer.forward InceptionModule "
+        "InceptionModule.forward ResidualBlock ResidualBlock.forward conv_bn_relu"
+    ),
+    "nets.classic": (
+        "AlexNet AlexNet.forward LeNet5 LeNet5.forward Standardize Standardize.forward ZFNet "
+        "ZFNet.forward random_shift_batch"
+    ),
+    "nets.cnn": "TorchSmallCNN TorchSmallCNN.forward TorchSmallCNN.from_numpy",
+    "nets.detection": "LandmarkRegressor.forward TinyDetector.forward detector_loss",
+    "nets.embedding": "CosineSoftmax CosineSoftmax.forward EmbeddingNet.forward",
+    "nets.inside": "SEDigitNet SEDigitNet.forward",
+    "nets.memory": "MemoryNetwork MemoryNetwork.forward make_location_stories story_text",
+    "nets.modern": "DeepDigitNet DeepDigitNet.forward layer_gradient_norms",
+    "nets.pretrained": (
+        "ImageNetNet ImageNetNet.features ImageNetNet.forward InputScaling InputScaling.forward "
+        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net"
+    ),
+    "nets.siamese": (
+        "SiameseNet SiameseNet.forward TripletMiningLoss TripletMiningLoss.forward "
+        "batch_hard_triplet_loss batch_semihard_triplet_loss embedding_distance_matrix pair_auc "
+        "triplet_loss"
+    ),
+    "nets.stn": (
+        "STNClassifier STNClassifier.forward SpatialTransformer SpatialTransformer.forward "
+        "WarpedDigitClassifier WarpedDigitClassifier.forward affine_theta warp_digits"
+    ),
+    "nets.summary": "count_macs count_params flop_counter_macs layer_table",
+    "nets.zoo": "build_network network_tables",
+    "plots": "plot_psnr_curves",
+    "plots_motion": (
+        "add_flow_wheel draw_flow_arrows plot_block_vectors plot_error_curves plot_flow_result "
+        "plot_motion_pair plot_pyramid plot_template_match plot_tracks plot_window_motion"
+    ),
+    "style": (
+        "StyleTransferResult content_cost gram_matrix make_painting reconstruct_from_layer "
+        "style_cost style_layer_cost style_transfer style_weight_grid total_variation "
+        "total_variation_naive"
+    ),
+    "style_plots": (
+        "plot_style_costs show_activation_rows show_gram_matrices show_layer_reconstructions"
+    ),
+    "tracking.scene": "Scene.walker_height",
+    "widgets.architecture": (
+        "ArchitectureExplorer ArchitectureExplorer.bench_changes CompoundScalingExplorer "
+        "SeparableCostExplorer SeparableCostExplorer.bench_changes architecture_explorer "
+        "compound_scaling_explorer separable_cost_explorer"
+    ),
+    "widgets.faces": "CascadeExplorer VerificationExplorer cascade_explorer verification_explorer",
+    "widgets.gradcam": "GradCAMExplorer gradcam_explorer",
+    "widgets.motion": (
+        "BlockMatchExplorer BlockMatchExplorer.bench_changes FlowExplorer "
+        "FlowExplorer.bench_changes block_match_explorer flow_explorer"
+    ),
+    "widgets.style": "StyleWeightExplorer style_weight_explorer",
+}
+
+
+#: Known failures of the modules other engineers are refactoring right now or that landed
+#: unfinished (REFACTORING below, with the owner of each) and of three modules owned elsewhere
+#: (OWNED_ELSEWHERE), measured on 2026-12-02 after merging main:
 #: callable -> parameter -> "verdict:value-class ..." (weak = ValueError/TypeError that does
 #: not name the parameter; bad = another exception, a refused value accepted, NaN returned or
 #: memory refused; hang = over the CPU-time limit; crash = killed the process; hangs and crashes
 #: listed here are not re-run). The walk fails on any failure
-#: not listed here, and warns about listed ones that no longer happen: empty each module's block
-#: when its refactor lands. Regenerate with `python tests/test_api_fuzz.py MODULE --allow-list`.
+#: not listed here, and warns about listed ones that no longer happen: a branch that fixes a
+#: module deletes that module's block (or regenerates it with
+#: `python tests/test_api_fuzz.py MODULE. --allow-list`, which prints the entries still needed).
 ALLOWED: dict[str, dict[str, str]] = {
-    # -- helpers.authoring: issue 17's backup/restore work is changing it (26 calls)
-    "authoring.generate": {
-        "solutions": "bad:int bad:missing bad:none",
-        "chapters": "weak:int weak:missing weak:none",
-        "backup": "bad:int bad:missing",
-    },
-    "authoring.make_student": {"nb": "bad:int bad:list bad:none bad:string"},
-    "authoring.out_of_date": {
-        "solutions": "bad:int bad:missing bad:none",
-        "chapters": "weak:int weak:missing weak:none",
-    },
-    "authoring.source_digest": {"nb": "bad:int bad:list bad:none bad:string"},
-    "authoring.strip_outputs": {"nb": "bad:int bad:list bad:none bad:string"},
-    # -- helpers.boxes: under refactoring (6 calls)
+    # -- helpers.authoring: owned elsewhere (4 calls)
+    "authoring.generate": {"solutions": "bad:missing", "backup": "bad:missing"},
+    "authoring.out_of_date": {"solutions": "bad:missing", "chapters": "bad:missing"},
+    # -- helpers.boxes: branch detect (3 calls)
     "boxes.assign_anchors": {"anchors": "weak:empty"},
     "boxes.clip_boxes": {"height": "bad:huge", "width": "bad:huge"},
-    "boxes.make_anchors": {"grid_shape": "bad:huge bad:large", "stride": "bad:huge"},
-    # -- helpers.checks._core: the exercise engine, hardened in parallel (25 calls)
-    "checks.run_cases": {
-        "exercise": "bad:int bad:none bad:object",
-        "cases": "bad:empty bad:item-object bad:string weak:int weak:none",
-        "reference": "weak:int weak:none weak:string",
-        "atol": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
-        "rtol": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
-    },
-    # -- helpers.cnn: under refactoring (99 calls)
+    # -- helpers.checks.run_cases: owned elsewhere (the exercise engine) (2 calls)
+    "checks.run_cases": {"cases": "weak:int weak:none"},
+    # -- helpers.cnn: pending (74 calls)
     "cnn.SmallCNN": {
-        "conv1_w": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- bad:none bad:object "
-            "bad:scalar bad:string"
-        ),
-        "conv1_b": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none bad:object bad:scalar "
-            "bad:string"
-        ),
-        "conv2_w": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- bad:none bad:object "
-            "bad:scalar bad:string"
-        ),
-        "conv2_b": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none bad:object bad:scalar "
-            "bad:string"
-        ),
-        "fc_w": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- bad:none bad:object "
-            "bad:scalar bad:string"
-        ),
-        "fc_b": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none bad:object bad:scalar "
-            "bad:string"
-        ),
+        "conv1_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
+            "bad:ndim- bad:none bad:object bad:scalar bad:string",
+        "conv1_b": "bad:complex bad:empty bad:inf bad:nan "
+            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
+        "conv2_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
+            "bad:ndim- bad:none bad:object bad:scalar bad:string",
+        "conv2_b": "bad:complex bad:empty bad:inf bad:nan "
+            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
+        "fc_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
+            "bad:ndim- bad:none bad:object bad:scalar bad:string",
+        "fc_b": "bad:complex bad:empty bad:inf bad:nan "
+            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
     },
     "cnn.SmallCNN.astype": {"dtype": "bad:none weak:int weak:object weak:string"},
     "cnn.SmallCNN.init": {
-        "c1": "bad:huge",
-        "c2": "bad:huge hang:large",
-        "n_classes": "bad:huge",
+        "c2": "hang:large",
         "dtype": "bad:none weak:int weak:object weak:string",
     },
-    "cnn.SmallCNN.predict": {
-        "batch_size": "bad:bool bad:huge weak:float weak:negative weak:none weak:string weak:zero",
-    },
-    "cnn.random_shift": {"max_shift": "bad:large weak:huge"},
-    "cnn.train_numpy": {
-        "epochs": "hang:huge hang:large",
-        "batch_size": "bad:huge",
-        "shift": "bad:large weak:huge",
-        "test": "weak:object",
-        "threads": "bad:huge bad:none",
-    },
+    "cnn.train_numpy": {"epochs": "hang:huge hang:large", "threads": "bad:none"},
     "cnn.train_torch": {
-        "model": "bad:int bad:none bad:object bad:string",
         "epochs": "hang:huge hang:large",
-        "batch_size": "bad:huge",
-        "shift": "bad:large weak:huge",
-        "test": "weak:object",
         "threads": "bad:none crash:huge crash:large",
     },
-    # -- helpers.conv: under refactoring (34 calls)
+    # -- helpers.conv: branch dense (31 calls)
     "conv.avg_pool2d": {"stride": "bad:huge"},
-    "conv.avg_pool2d_backward": {"x_shape": "weak:huge weak:large", "stride": "weak:huge"},
+    "conv.avg_pool2d_forward": {"stride": "bad:huge"},
     "conv.col2im": {
         "kh": "weak:huge",
         "kw": "weak:huge",
@@ -985,8 +1167,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "padding": "weak:huge",
     },
     "conv.conv2d": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
-    "conv.conv2d_backward": {"stride": "weak:huge", "padding": "weak:huge"},
-    "conv.conv2d_backward_naive": {"stride": "weak:huge", "padding": "weak:huge"},
+    "conv.conv2d_forward": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
     "conv.conv2d_naive": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
     "conv.conv_output_size": {"n": "bad:huge", "padding": "bad:huge", "stride": "bad:huge"},
     "conv.conv_param_count": {"f": "bad:huge", "c_in": "bad:huge", "c_out": "bad:huge"},
@@ -997,66 +1178,42 @@ ALLOWED: dict[str, dict[str, str]] = {
         "padding": "bad:large weak:huge",
     },
     "conv.max_pool2d": {"stride": "bad:huge"},
-    "conv.max_pool2d_backward": {"stride": "weak:huge"},
+    "conv.max_pool2d_forward": {"stride": "bad:huge"},
     "conv.max_pool2d_naive": {"stride": "bad:huge"},
     "conv.same_padding": {"f": "bad:huge", "dilation": "bad:huge"},
-    # -- helpers.data: under refactoring (4 calls)
+    # -- helpers.data: pending (4 calls)
     "data.load_photo": {"gray": "bad:int bad:none bad:string weak:array"},
-    # -- helpers.datasets: under refactoring (6 calls)
+    # -- helpers.datasets: pending (6 calls)
     "datasets.load_cifar10": {"directory": "weak:int weak:none"},
     "datasets.load_digits": {"root": "bad:missing weak:int"},
     "datasets.load_mnist": {"directory": "weak:int weak:none"},
-    # -- helpers.detection: under refactoring (51 calls)
-    "detection.detect": {"image_size": "bad:huge"},
-    "detection.detector_predict": {"model": "bad:int bad:none bad:object bad:string"},
-    "detection.evaluate_detections": {
-        "detections": "weak:int weak:item-object weak:none",
-        "truths": "weak:int weak:item-object weak:none",
+    # -- helpers.evaluation: branch detect (4 calls)
+    "evaluation.evaluate_detections": {
+        "detections": "weak:item-object",
+        "truths": "weak:item-object",
         "num_classes": "hang:huge hang:large",
     },
-    "detection.landmark_regressor": {"num_points": "bad:huge", "width": "bad:huge bad:large"},
-    "detection.precision_recall": {"n_truth": "bad:huge"},
-    "detection.predict_landmarks": {"model": "bad:int bad:none bad:object bad:string"},
-    "detection.roi_pool": {"output_size": "bad:large weak:huge"},
-    "detection.sliding_windows": {
-        "image_shape": "bad:huge bad:large bad:long",
-        "stride": "bad:huge",
-    },
-    "detection.tiny_detector": {"num_classes": "bad:huge", "width": "bad:huge bad:large"},
-    "detection.train_detector": {
-        "model": "bad:string weak:int weak:none weak:object",
-        "boxes": "weak:none",
-        "labels": "weak:none",
-        "epochs": "hang:huge hang:large",
-        "batch_size": "bad:huge",
-    },
-    "detection.train_landmarks": {
-        "model": "bad:int bad:none bad:object bad:string",
-        "epochs": "hang:huge hang:large",
-        "batch_size": "bad:huge",
-    },
-    "detection.window_scores_conv": {"stride": "bad:huge"},
-    "detection.window_scores_naive": {"stride": "bad:huge"},
-    "detection.yolo_decode": {"image_size": "bad:huge"},
-    "detection.yolo_encode": {"image_size": "bad:huge", "num_classes": "bad:huge"},
-    # -- helpers.image: the one converter (engine work) (15 calls)
+    # -- helpers.image: owned elsewhere (15 calls)
     "image.as_float_image": {"name": "bad:int bad:none bad:object"},
     "image.as_uint8_image": {"name": "bad:int bad:none bad:object"},
     "image.from_batch": {"name": "bad:int bad:none bad:object"},
     "image.to_batch": {"name": "bad:int bad:none bad:object"},
     "image.to_tensor": {"name": "bad:int bad:none bad:object"},
-    # -- helpers.nets.blocks: under refactoring (7 calls)
+    # -- helpers.nets.blocks: pending (7 calls)
     "nets.blocks.SqueezeExcitation.forward": {
         "x": "bad:inf bad:nan bad:ndim+ bad:ndim- bad:none bad:object bad:string",
     },
-    # -- helpers.nets.training: under refactoring (12 calls)
+    # -- helpers.nets.detection: branch detect (4 calls)
+    "nets.detection.train_detector": {"epochs": "hang:huge hang:large"},
+    "nets.detection.train_landmarks": {"epochs": "hang:huge hang:large"},
+    # -- helpers.nets.training: pending (12 calls)
     "nets.training.accuracy": {
         "logits": "bad:inf bad:nan bad:none bad:object bad:string",
         "labels": "bad:none bad:object bad:string",
     },
     "nets.training.fit": {"metrics": "bad:list weak:int weak:string"},
     "nets.training.predict": {"threads": "bad:none"},
-    # -- helpers.shapes: under refactoring (17 calls)
+    # -- helpers.shapes: branch detect (17 calls)
     "shapes.make_detection_dataset": {
         "n": "bad:huge hang:large",
         "min_size": "weak:huge",
@@ -1069,48 +1226,39 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "shapes.random_background": {"backgrounds": "weak:empty weak:int weak:none"},
     "shapes.shape_mask": {"width": "bad:huge", "height": "bad:huge"},
-    # -- helpers.tracking.assignment: under refactoring (2 calls)
+    # -- helpers.tracking.assignment: branch tracking (2 calls)
     "tracking.assignment.linear_assignment": {"cost": "bad:inf", "max_cost": "bad:inf"},
-    # -- helpers.tracking.association: under refactoring (75 calls)
+    # -- helpers.tracking.association: branch tracking (75 calls)
     "tracking.association.associate_iou": {
-        "track_boxes": (
-            "weak:complex weak:inf weak:nan weak:ndim+ weak:ndim- weak:none weak:object "
-            "weak:scalar weak:string"
-        ),
-        "detection_boxes": (
-            "weak:complex weak:inf weak:nan weak:ndim+ weak:ndim- weak:none weak:object "
-            "weak:scalar weak:string"
-        ),
+        "track_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
+            "weak:ndim- weak:none weak:object weak:scalar weak:string",
+        "detection_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
+            "weak:ndim- weak:none weak:object weak:scalar weak:string",
     },
     "tracking.association.gate_cost_matrix": {
         "cost": "bad:inf bad:nan",
         "kalman": "bad:int bad:none bad:object bad:string",
         "means": "weak:empty",
-        "covs": (
-            "weak:complex weak:empty weak:inf weak:nan weak:ndim+ weak:ndim- weak:none weak:object "
-            "weak:scalar weak:string"
-        ),
+        "covs": "weak:complex weak:empty weak:inf weak:nan weak:ndim+ "
+            "weak:ndim- weak:none weak:object weak:scalar weak:string",
         "detections_xyah": "weak:empty",
     },
     "tracking.association.iou_cost": {
-        "track_boxes": (
-            "weak:complex weak:inf weak:nan weak:ndim+ weak:ndim- weak:none weak:object "
-            "weak:scalar weak:string"
-        ),
-        "detection_boxes": (
-            "weak:complex weak:inf weak:nan weak:ndim+ weak:ndim- weak:none weak:object "
-            "weak:scalar weak:string"
-        ),
+        "track_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
+            "weak:ndim- weak:none weak:object weak:scalar weak:string",
+        "detection_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
+            "weak:ndim- weak:none weak:object weak:scalar weak:string",
     },
     "tracking.association.matching_cascade": {
         "cost_fn": "weak:int weak:none weak:string",
         "max_cost": "bad:inf",
         "time_since_update": "bad:huge bad:negative bad:short",
-        "track_indices": "bad:float bad:huge bad:large bad:negative bad:string weak:bool weak:none",
+        "track_indices": "bad:float bad:huge bad:large "
+            "bad:negative bad:string weak:bool weak:none",
         "detection_indices": "bad:bool bad:float bad:huge bad:negative weak:none weak:string",
         "cascade_depth": "bad:huge",
     },
-    # -- helpers.tracking.benchmark: under refactoring (19 calls)
+    # -- helpers.tracking.benchmark: branch tracking (18 calls)
     "tracking.benchmark.format_table": {
         "results": "weak:int weak:list weak:none weak:string",
         "details": "bad:int bad:list bad:string",
@@ -1118,17 +1266,16 @@ ALLOWED: dict[str, dict[str, str]] = {
     "tracking.benchmark.run_benchmark": {
         "seeds": "weak:bool weak:float weak:negative weak:none weak:string",
         "n_frames": "hang:huge hang:large",
-        "net": "bad:object",
         "progress": "bad:int bad:none bad:string weak:array",
     },
-    # -- helpers.tracking.deep_sort: under refactoring (10 calls)
+    # -- helpers.tracking.deep_sort: branch tracking (10 calls)
     "tracking.deep_sort.DeepSortTracker": {
         "nn_budget": "bad:huge weak:bool weak:float weak:negative weak:none weak:string weak:zero",
         "max_age": "bad:huge",
         "n_init": "bad:huge",
     },
     "tracking.deep_sort.DeepSortTracker.update": {"detections": "weak:empty"},
-    # -- helpers.tracking.detector: under refactoring (15 calls)
+    # -- helpers.tracking.detector: branch tracking (15 calls)
     "tracking.detector.Detections.at": {
         "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
     },
@@ -1136,106 +1283,77 @@ ALLOWED: dict[str, dict[str, str]] = {
         "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
     },
     "tracking.detector.simulate_detections": {"fp_rate": "hang:large"},
-    # -- helpers.tracking.embedding: under refactoring (74 calls)
+    # -- helpers.tracking.embedding: branch tracking (34 calls)
     "tracking.embedding.crop_boxes": {
         "size": "bad:huge bad:large weak:empty weak:long weak:none weak:short",
     },
-    "tracking.embedding.embed": {
-        "net": "bad:int bad:none bad:object bad:string",
-        "crops": "bad:empty",
-        "batch_size": "bad:bool bad:huge weak:float weak:negative weak:none weak:string weak:zero",
-    },
-    "tracking.embedding.embedding_net": {"dim": "bad:huge"},
-    "tracking.embedding.load_embedding": {"path": "weak:int"},
-    "tracking.embedding.save_embedding": {
-        "net": "bad:int bad:none bad:object bad:string",
-        "path": "weak:int weak:none",
-    },
+    "tracking.embedding.embed": {"crops": "bad:empty"},
     "tracking.embedding.sequence_features": {
-        "detections": "bad:int bad:none bad:object bad:string",
-        "net": "bad:int bad:none bad:object bad:string",
         "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
         "frames": "weak:object",
     },
-    "tracking.embedding.train_embedding": {
-        "epochs": "hang:huge hang:large",
-        "batch_size": "bad:huge",
-        "lr": (
-            "bad:bool bad:inf weak:-inf weak:complex weak:nan weak:negative weak:none weak:string"
-        ),
-        "progress": "bad:int bad:none bad:string weak:array",
-    },
+    "tracking.embedding.train_embedding": {"epochs": "hang:huge hang:large"},
     "tracking.embedding.training_crops": {
         "seeds": "weak:bool weak:empty weak:float weak:negative weak:none weak:string",
         "n_frames": "hang:huge hang:large",
         "every": "bad:huge",
-        "min_visibility": (
-            "bad:-inf bad:bool weak:complex weak:inf weak:large weak:nan weak:none weak:string"
-        ),
+        "min_visibility": "bad:-inf bad:bool weak:complex weak:inf "
+            "weak:large weak:nan weak:none weak:string",
     },
-    # -- helpers.tracking.gallery: under refactoring (15 calls)
+    # -- helpers.tracking.gallery: branch tracking (15 calls)
     "tracking.gallery.FeatureGallery": {"budget": "bad:huge"},
     "tracking.gallery.FeatureGallery.distance": {
-        "targets": (
-            "bad:complex bad:inf weak:nan weak:ndim+ weak:none weak:object weak:scalar weak:string"
-        ),
+        "targets": "bad:complex bad:inf weak:nan weak:ndim+ "
+            "weak:none weak:object weak:scalar weak:string",
     },
     "tracking.gallery.FeatureGallery.partial_fit": {
         "active_targets": "bad:bool bad:float bad:huge bad:negative weak:none weak:string",
     },
-    # -- helpers.tracking.kalman: under refactoring (23 calls)
+    # -- helpers.tracking.kalman: branch tracking (23 calls)
     "tracking.kalman.KalmanBoxFilter.gating_distance": {
         "only_position": "bad:int bad:none bad:string weak:array",
     },
     "tracking.kalman.KalmanBoxFilter.initiate": {"measurement": "bad:ndim+"},
     "tracking.kalman.KalmanBoxFilter.measurement_noise": {
-        "mean": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none bad:scalar weak:object "
-            "weak:string"
-        ),
+        "mean": "bad:complex bad:empty bad:inf bad:nan "
+            "bad:ndim+ bad:none bad:scalar weak:object weak:string",
     },
     "tracking.kalman.KalmanBoxFilter.process_noise": {
-        "mean": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none bad:scalar weak:object "
-            "weak:string"
-        ),
+        "mean": "bad:complex bad:empty bad:inf bad:nan "
+            "bad:ndim+ bad:none bad:scalar weak:object weak:string",
     },
-    # -- helpers.tracking.metrics: under refactoring (2 calls)
+    # -- helpers.tracking.metrics: branch tracking (2 calls)
     "tracking.metrics.evaluate_tracking": {"hypotheses": "weak:item-object"},
     "tracking.metrics.mot_accumulator": {"hypotheses": "weak:item-object"},
-    # -- helpers.tracking.mot_io: under refactoring (9 calls)
+    # -- helpers.tracking.mot_io: branch tracking (9 calls)
     "tracking.mot_io.read_mot": {"path": "weak:int weak:none"},
     "tracking.mot_io.write_mot_ground_truth": {"path": "weak:int weak:none"},
     "tracking.mot_io.write_mot_results": {
         "hypotheses": "weak:item-object weak:none weak:string",
         "path": "weak:int weak:none",
     },
-    # -- helpers.tracking.pipeline: under refactoring (1 calls)
+    # -- helpers.tracking.pipeline: branch tracking (1 calls)
     "tracking.pipeline.track_sequence": {"features": "bad:object"},
-    # -- helpers.tracking.scene: under refactoring (4 calls)
+    # -- helpers.tracking.scene: branch tracking (4 calls)
     "tracking.scene.make_scene": {
         "n_frames": "hang:huge hang:large",
         "width": "bad:huge",
         "height": "bad:huge",
     },
-    # -- helpers.tracking.sort: under refactoring (13 calls)
+    # -- helpers.tracking.sort: branch tracking (13 calls)
     "tracking.sort.SortTracker": {"max_age": "bad:huge", "min_hits": "bad:huge"},
     "tracking.sort.predict_tracks": {
         "kalman": "bad:int bad:none bad:object bad:string",
         "tracks": "bad:item-object bad:none bad:string weak:int",
     },
     "tracking.sort.valid_detections": {"name": "bad:int bad:none bad:object"},
-    # -- helpers.tracking.track: under refactoring (63 calls)
+    # -- helpers.tracking.track: branch tracking (63 calls)
     "tracking.track.Track": {
         "track_id": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "mean": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none bad:object bad:scalar "
-            "bad:string"
-        ),
-        "cov": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- bad:none bad:object "
-            "bad:scalar bad:string"
-        ),
+        "mean": "bad:complex bad:empty bad:inf bad:nan "
+            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
+        "cov": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
+            "bad:ndim- bad:none bad:object bad:scalar bad:string",
         "hits": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
         "hit_streak": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
         "age": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
@@ -1246,21 +1364,17 @@ ALLOWED: dict[str, dict[str, str]] = {
     "tracking.track.Track.mark_missed": {
         "max_age": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
     },
-    # -- helpers.widgets.boxes: under refactoring (28 calls)
+    # -- helpers.widgets.boxes: branch detect (28 calls)
     "widgets.boxes.AnchorExplorer": {
         "image": "weak:ndim-",
         "truth": "bad:empty",
         "stride": "weak:huge weak:large",
     },
     "widgets.boxes.IoUExplorer": {
-        "a": (
-            "bad:bool bad:float bad:huge bad:negative weak:empty weak:long weak:none weak:short "
-            "weak:string"
-        ),
-        "b": (
-            "bad:bool bad:float bad:huge bad:negative weak:empty weak:long weak:none weak:short "
-            "weak:string"
-        ),
+        "a": "bad:bool bad:float bad:huge bad:negative "
+            "weak:empty weak:long weak:none weak:short weak:string",
+        "b": "bad:bool bad:float bad:huge bad:negative "
+            "weak:empty weak:long weak:none weak:short weak:string",
     },
     "widgets.boxes.anchor_explorer": {
         "image": "weak:ndim-",
@@ -1268,22 +1382,16 @@ ALLOWED: dict[str, dict[str, str]] = {
         "stride": "weak:huge weak:large",
     },
     "widgets.boxes.iou_explorer": {"a": "weak:none", "b": "weak:none"},
-    # -- helpers.widgets.cnn: under refactoring (31 calls)
+    # -- helpers.widgets.cnn: pending (27 calls)
     "widgets.cnn.FeatureMapExplorer": {
         "net": "bad:int bad:none bad:object bad:string",
-        "images": (
-            "weak:complex weak:empty weak:inf weak:nan weak:ndim+ weak:ndim- weak:none weak:object "
-            "weak:scalar weak:string"
-        ),
-        "labels": (
-            "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none bad:object bad:scalar "
-            "bad:string"
-        ),
+        "images": "weak:complex weak:empty weak:inf weak:nan weak:none weak:object weak:string",
+        "labels": "bad:complex bad:empty bad:inf bad:nan "
+            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
         "index": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
     },
     "widgets.cnn.feature_map_explorer": {"images": "weak:ndim+"},
-    "widgets.cnn.mosaic": {"rows": "bad:huge"},
-    # -- helpers.widgets.conv: under refactoring (50 calls)
+    # -- helpers.widgets.conv: branch dense (48 calls)
     "widgets.conv.ConvExplorer": {
         "n": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
         "f": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
@@ -1296,8 +1404,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "size": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
         "stride": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
     },
-    "widgets.conv.edge_kernel": {"f": "bad:huge bad:large"},
-    # -- helpers.widgets.detection: under refactoring (19 calls)
+    # -- helpers.widgets.detection: branch detect (19 calls)
     "widgets.detection.NMSExplorer": {
         "class_names": "bad:empty bad:item-int weak:int weak:none",
         "truth": "bad:none",
@@ -1311,15 +1418,15 @@ ALLOWED: dict[str, dict[str, str]] = {
     "widgets.detection.yolo_grid_explorer": {
         "class_names": "bad:item-int weak:empty weak:int weak:none",
     },
-    # -- helpers.widgets.tracking: under refactoring (27 calls)
+    # -- helpers.widgets.tracking: branch tracking (24 calls)
     "widgets.tracking.DeepSortExplorer": {"scene": "bad:int bad:none bad:object bad:string"},
     "widgets.tracking.KalmanExplorer": {
         "scene": "bad:int bad:none bad:object bad:string",
         "detections": "bad:int bad:none bad:object bad:string",
-        "walker": "bad:bool bad:float bad:huge bad:large bad:negative bad:none bad:string bad:zero",
+        "walker": "bad:bool bad:float bad:huge bad:large "
+            "bad:negative bad:none bad:string bad:zero",
     },
     "widgets.tracking.SortExplorer": {"scene": "bad:int bad:none bad:object bad:string"},
-    "widgets.tracking.deep_sort_explorer": {"net": "bad:int bad:object bad:string"},
 }
 
 
@@ -1460,6 +1567,8 @@ def infer_kind(name: str, base: Any) -> str:
         return "text" if name in TEXT_NAMES else "choice"
     if isinstance(base, np.ndarray):
         return "array"
+    if isinstance(base, tuple) and hasattr(type(base), "_fields"):
+        return "object"  # a NamedTuple record (a cache, a sequence): an object, not a tuple
     if isinstance(base, (tuple, list)) and base:
         if all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in base):
             return "numbers"
@@ -1770,7 +1879,12 @@ def walk_one(name: str, info: dict[str, Any], emit: Callable[[dict], None], star
         return
     nan_ok = _has_nan(valid)
     cpu = max(CPU_LIMIT_S, 3 * baseline)
-    todo = cases(example, info)
+    try:
+        todo = cases(example, info)
+    except Exception as exc:  # noqa: BLE001 - a battery that cannot be built is the example's
+        emit({"name": name, "param": "-", "cls": "example", "verdict": "example-error",
+              "detail": f"building the cases: {exc!r}"[:300]})
+        return
     for i, case in enumerate(todo):
         if i < start:
             continue
@@ -1839,6 +1953,8 @@ def worker_main() -> None:
     def emit(record: dict) -> None:
         proto.write(json.dumps(record) + "\n")
 
+    emit({"ev": "ready"})
+
     for line in sys.stdin:
         command = json.loads(line)
         if command.get("op") == "walk":
@@ -1867,6 +1983,7 @@ class _Worker:
         self.name: str | None = None
         self.current: int | None = None
         self.last = time.monotonic()
+        self.ready = False  # the worker has imported its libraries (see STARTUP_S)
         self.previous: dict | None = None  # the last record this worker sent
         self.confirm: dict | None = None  # re-running a call that another worker died in
 
@@ -1929,7 +2046,9 @@ def run_walk(names: list[str], workers: int | None = None,
             for key, _ in sel.select(timeout=1.0):
                 w = key.data
                 for rec in w.read():
-                    if rec.get("ev") == "begin":
+                    if rec.get("ev") == "ready":
+                        w.ready = True
+                    elif rec.get("ev") == "begin":
                         w.current = rec["i"]
                     elif rec.get("ev") == "done":
                         if progress:
@@ -1947,7 +2066,8 @@ def run_walk(names: list[str], workers: int | None = None,
                         w.previous = rec
             for i, w in enumerate(pool):
                 dead = w.proc.poll() is not None
-                if w.name is None or not (dead or time.monotonic() - w.last > WATCHDOG_S):
+                limit = WATCHDOG_S if w.ready else WATCHDOG_S + STARTUP_S
+                if w.name is None or not (dead or time.monotonic() - w.last > limit):
                     continue
                 name, current = w.name, w.current
                 if current is None:  # the example itself: nothing to walk
@@ -2045,13 +2165,32 @@ def allow_list_text(records: list[dict]) -> str:
 # =================================================================================================
 # The tests
 # =================================================================================================
-#: Modules whose failures may be listed in ALLOWED: other engineers are refactoring them (or own
-#: them) right now. Everything else - and every new chapter - must walk clean.
-REFACTORING = (
-    "cnn", "conv", "detection", "boxes", "shapes", "datasets", "data", "tracking.", "nets.",
-    "widgets.conv", "widgets.cnn", "widgets.boxes", "widgets.detection", "widgets.tracking",
-    "checks.conv", "checks.cnn", "checks.boxes", "checks.detection", "checks.tracking",
-)
+#: Modules whose failures may be listed in ALLOWED, with who fixes them: other engineers'
+#: branches that are changing them now, or "pending" for modules that landed on main before
+#: their validation was finished (nobody is editing them; fix them and drop their entries).
+#: Everything else - and every new chapter - must walk clean.
+REFACTORING: dict[str, str] = {
+    # branch detect (chapters 12, 13)
+    **dict.fromkeys(("detection", "boxes", "shapes", "ops", "yolo", "evaluation",
+                     "nets.detection", "widgets.boxes", "widgets.detection", "checks.boxes",
+                     "checks.detection"), "branch detect"),
+    # branch tracking (chapters 20, 21)
+    **dict.fromkeys(("tracking.", "nets.embedding", "widgets.tracking", "checks.tracking"),
+                    "branch tracking"),
+    # branch dense (chapters 06, 08, 18)
+    **dict.fromkeys(("conv", "segmentation", "signals", "widgets.conv", "widgets.segmentation",
+                     "checks.conv", "checks.segmentation", "checks.signals"), "branch dense"),
+    # branch rev0103 (chapters 01-03)
+    **dict.fromkeys(("filters", "edges", "color", "widgets.filters", "widgets.edges",
+                     "widgets.color", "checks.filters", "checks.edges", "checks.color"),
+                    "branch rev0103"),
+    # branch vision2 (chapters 16, 17)
+    **dict.fromkeys(("style", "nets.pretrained", "widgets.style", "checks.style"),
+                    "branch vision2"),
+    # landed on main, nobody editing them now: fix pending
+    **dict.fromkeys(("cnn", "datasets", "data", "nets.", "widgets.cnn", "checks.cnn"),
+                    "pending"),
+}
 
 
 #: Modules outside the chapters that other engineers own and are changing now (issue 17's other
@@ -2061,7 +2200,7 @@ OWNED_ELSEWHERE = ("authoring", "image", "checks.run_cases")
 
 def _under_refactoring(name: str) -> bool:
     return any(name == p or name.startswith(p if p.endswith(".") else p + ".")
-               for p in REFACTORING + OWNED_ELSEWHERE)
+               for p in (*REFACTORING, *OWNED_ELSEWHERE))
 
 
 @pytest.fixture(scope="module")
@@ -2069,8 +2208,17 @@ def public_callables() -> dict[str, dict[str, Any]]:
     return discover()
 
 
+def unwalked_names() -> set[str]:
+    return {f"{module}.{name}" for module, names in UNWALKED.items() for name in names.split()}
+
+
 def test_every_public_callable_has_an_example(public_callables):
-    missing = sorted(set(public_callables) - set(EXAMPLES) - set(EXEMPT))
+    pending = unwalked_names()
+    done = sorted(pending & (set(EXAMPLES) | set(EXEMPT)))
+    assert not done, f"these have an example or exemption now: remove them from UNWALKED: {done}"
+    gone = sorted(pending - set(public_callables))
+    assert not gone, f"UNWALKED names callables that are not public (remove them): {gone}"
+    missing = sorted(set(public_callables) - set(EXAMPLES) - set(EXEMPT) - pending)
     assert not missing, (
         "these public callables have no example in tests/test_api_fuzz.py: "
         + ", ".join(missing)
