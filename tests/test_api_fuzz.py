@@ -871,8 +871,8 @@ EXAMPLES: dict[str, Example] = {
     .shared(),
     "widgets.color.threshold_explorer": ex(GRAY64, 100),
     "widgets.color.ThresholdExplorer": ex(GRAY64, 100),
-    "widgets.color.color_explorer": ex(RGB64, 30.0, 20.0),
-    "widgets.color.ColorExplorer": ex(RGB64, 30.0, 20.0),
+    "widgets.color.color_explorer": ex(RGB64, 30, 20, min_saturation=0.3, min_value=0.0),
+    "widgets.color.ColorExplorer": ex(RGB64, 30, 20, 0.3, 0.0),
     "widgets.filters.kernel_explorer": ex(GRAY64, "sharpen"),
     "widgets.filters.KernelExplorer": ex(GRAY64, "sharpen"),
     "widgets.filters.KernelExplorer.bench_changes": ex(5)
@@ -881,13 +881,12 @@ EXAMPLES: dict[str, Example] = {
     "widgets.filters.GaussianExplorer": ex(GRAY64, 7, 1.0),
     "widgets.filters.noise_explorer": ex(GRAY64, seed=0),
     "widgets.filters.NoiseExplorer": ex(GRAY64, seed=0),
-    "widgets.edges.canny_explorer": ex(GRAY64, 50, 150, blur_size=5),
-    "widgets.edges.CannyExplorer": ex(GRAY64, 50, 150, 5),
+    "widgets.edges.canny_explorer": ex(GRAY64, 50, 150, sigma=1.1),
+    "widgets.edges.CannyExplorer": ex(GRAY64, 50, 150, 1.1),
     "widgets.edges.CannyExplorer.bench_changes": ex(5)
     .on(_explorer("edges", "canny_explorer", GRAY64)).shared(),
-    "widgets.edges.gradient_explorer": ex(GRAY64, operator="sobel", view="magnitude",
-                                          blur_size=3),
-    "widgets.edges.GradientExplorer": ex(GRAY64, "sobel", "magnitude", 3),
+    "widgets.edges.gradient_explorer": ex(GRAY64, operator="sobel", blur_size=3),
+    "widgets.edges.GradientExplorer": ex(GRAY64, "sobel", 3),
     "widgets.transforms.transform_explorer": ex(GRAY64, angle=30.0, scale=1.0, shear=0.0,
                                                 interpolation="bilinear"),
     "widgets.transforms.TransformExplorer": ex(GRAY64, 30.0, 1.0, 0.0, "bilinear"),
@@ -958,14 +957,13 @@ EXAMPLES: dict[str, Example] = {
                            make(lambda: [_h("checks").Case("one pixel", RGB[:1, :1])]),
                            reference=_fn("color.to_gray")).kind(exercise="text"),
     **{f"checks.{m}.{c}": ex(_fn(ref)) for m, c, ref in [
-        ("color", "check_to_gray", "color.to_gray"),
-        ("color", "check_threshold", "color.threshold"),
+        ("color", "check_hue_mask", "color.hue_mask"),
+        ("color", "check_threshold_for_fraction", "color.threshold_for_fraction"),
         ("filters", "check_correlate_valid", "filters.correlate2d"),
-        ("filters", "check_median3x3", "filters.median_filter"),
-        ("filters", "check_window_correlation", "filters.correlate2d"),
-        ("edges", "check_double_threshold", "edges.double_threshold"),
-        ("edges", "check_magnitude_direction", "edges.gradient_magnitude"),
-        ("edges", "check_nms_pixel", "edges.non_max_suppression"),
+        ("filters", "check_correlate_same", "filters.correlate2d"),
+        ("filters", "check_median_filter", "filters.median_filter"),
+        ("edges", "check_hysteresis", "edges.hysteresis"),
+        ("edges", "check_non_max_suppression", "edges.non_max_suppression"),
         ("transforms", "check_bilinear_sample", "transforms.sample_bilinear"),
         ("transforms", "check_inverse_warp", "transforms.warp_affine"),
         ("features", "check_harris_from_gradients", "features.harris_response"),
@@ -1069,9 +1067,12 @@ UNWALKED: dict[str, str] = {
     "nets.inside": "SEDigitNet SEDigitNet.forward",
     "nets.memory": "MemoryNetwork MemoryNetwork.forward make_location_stories story_text",
     "nets.modern": "DeepDigitNet DeepDigitNet.forward layer_gradient_norms",
+    "color": "threshold_for_fraction",
     "nets.pretrained": (
         "ImageNetNet ImageNetNet.features ImageNetNet.forward InputScaling InputScaling.forward "
-        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net"
+        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net "
+        "Conv2dSame Conv2dSame.forward EfficientNetLite0 MBConvBlock MBConvBlock.forward "
+        "convert_wheel_state_dict wheel_key_to_course_key"
     ),
     "nets.siamese": (
         "SiameseNet SiameseNet.forward TripletMiningLoss TripletMiningLoss.forward "
@@ -1417,6 +1418,10 @@ ALLOWED: dict[str, dict[str, str]] = {
     "widgets.detection.nms_explorer": {"class_names": "bad:empty bad:item-int weak:int weak:none"},
     "widgets.detection.yolo_grid_explorer": {
         "class_names": "bad:item-int weak:empty weak:int weak:none",
+    },
+    # -- helpers.widgets.edges: branch rev0103 (6 calls)
+    "widgets.edges.CannyExplorer.bench_changes": {
+        "n": "bad:bool bad:negative hang:huge weak:float weak:none weak:string",
     },
     # -- helpers.widgets.tracking: branch tracking (24 calls)
     "widgets.tracking.DeepSortExplorer": {"scene": "bad:int bad:none bad:object bad:string"},
