@@ -1064,7 +1064,7 @@ def kmeans_colors(
     sample : int, optional
         Fit the centres on this many pixels drawn at random (without replacement), then assign
         every pixel to its nearest centre: much faster on large images, nearly the same palette.
-        ``None`` fits on all pixels.
+        1 to 4,194,304; ``None`` fits on all pixels.
 
     Returns
     -------
