@@ -1034,6 +1034,18 @@ UNWALKED: dict[str, str] = {
         "Backup Backup.differences TemplateViolation lint_notebook list_backups restore_backup "
         "solution_stub"
     ),
+    "checks.cnn": "check_conv_backward check_linear_backward check_max_pool_backward",
+    "checks.conv": "check_conv1d check_conv_output_shape check_conv_transpose",
+    "checks.segmentation": "check_dice",
+    "checks.tracking": "check_matching_cascade check_sort_life_cycle",
+    "cnn": "gradient_check",
+    "color": "threshold_for_fraction",
+    "conv": (
+        "ConvCost ConvTransposeCache causal_conv1d conv1d conv1d_naive conv3d conv3d_naive "
+        "conv_cost conv_nd_output_shape conv_transpose2d conv_transpose2d_backward "
+        "conv_transpose2d_forward conv_transpose2d_naive conv_transpose_output_size "
+        "input_dependencies receptive_field_size zero_upsample"
+    ),
     "faces": (
         "StumpEnsemble StumpEnsemble.decision_function StumpEnsemble.predict adaboost_fit "
         "cascade_candidates cascade_detect cascade_info cascade_scales fit_stump fit_stump_naive "
@@ -1041,8 +1053,9 @@ UNWALKED: dict[str, str] = {
         "haar_rectangles integral_box_sum load_face_patches"
     ),
     "faces_plots": (
-        "plot_boosting_errors plot_distance_histograms plot_verification_roc show_boosted_features "
-        "show_detections show_embedding_pca show_haar_kinds show_verification_mistakes"
+        "plot_boosting_errors plot_distance_histograms plot_verification_roc "
+        "show_boosted_features show_detections show_embedding_pca show_haar_kinds "
+        "show_verification_mistakes"
     ),
     "gradcam": (
         "GradCAMResult grad_cam gradcam_channel_weights gradcam_map gradcam_precompute "
@@ -1067,12 +1080,14 @@ UNWALKED: dict[str, str] = {
     "nets.inside": "SEDigitNet SEDigitNet.forward",
     "nets.memory": "MemoryNetwork MemoryNetwork.forward make_location_stories story_text",
     "nets.modern": "DeepDigitNet DeepDigitNet.forward layer_gradient_norms",
-    "color": "threshold_for_fraction",
     "nets.pretrained": (
         "ImageNetNet ImageNetNet.features ImageNetNet.forward InputScaling InputScaling.forward "
-        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net "
-        "Conv2dSame Conv2dSame.forward EfficientNetLite0 MBConvBlock MBConvBlock.forward "
+        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net Conv2dSame "
+        "Conv2dSame.forward EfficientNetLite0 MBConvBlock MBConvBlock.forward "
         "convert_wheel_state_dict wheel_key_to_course_key"
+    ),
+    "nets.segmentation": (
+        "TinyFPN TinyFPN.forward TinyUNet TinyUNet3d dice_loss mean_dice_metric segmentation_loss"
     ),
     "nets.siamese": (
         "SiameseNet SiameseNet.forward TripletMiningLoss TripletMiningLoss.forward "
@@ -1085,11 +1100,28 @@ UNWALKED: dict[str, str] = {
     ),
     "nets.summary": "count_macs count_params flop_counter_macs layer_table",
     "nets.zoo": "build_network network_tables",
-    "plots": "plot_psnr_curves",
+    "plots": "plot_psnr_curves show_value_panels",
+    "plots_conv_nd": "plot_dilated_stack plot_photo_row plot_signals plot_volume_slices",
     "plots_motion": (
         "add_flow_wheel draw_flow_arrows plot_block_vectors plot_error_curves plot_flow_result "
         "plot_motion_pair plot_pyramid plot_template_match plot_tracks plot_window_motion"
     ),
+    "plots_segmentation": (
+        "plot_fpn_diagram plot_mask_predictions plot_segmentation_kinds plot_transpose_scatter "
+        "plot_unet_diagram"
+    ),
+    "plots_tracking": (
+        "kalman_noise_table plot_assignment plot_benchmark plot_embedding_distances "
+        "plot_filter_uncertainty plot_gate plot_id_timeline plot_kalman_update plot_life_cycle "
+        "plot_matching_cascade plot_occlusion_gaps plot_track_timeline show_crops "
+        "show_scene_frame"
+    ),
+    "segmentation": (
+        "binary_cross_entropy dice label_components mask_boundary mask_iou panoptic_map "
+        "panoptic_quality soft_dice_loss"
+    ),
+    "shapes": "SegmentationScenes make_segmentation_dataset",
+    "signals": "ECGTrace peak_indices signal_kernel synthetic_ecg",
     "style": (
         "StyleTransferResult content_cost gram_matrix make_painting reconstruct_from_layer "
         "style_cost style_layer_cost style_transfer style_weight_grid total_variation "
@@ -1098,19 +1130,34 @@ UNWALKED: dict[str, str] = {
     "style_plots": (
         "plot_style_costs show_activation_rows show_gram_matrices show_layer_reconstructions"
     ),
-    "tracking.scene": "Scene.walker_height",
+    "tracking.benchmark": "benchmark_breakdown make_benchmark_tracker",
+    "tracking.boxes": "xysr_to_xyxy xyxy_to_xysr",
+    "tracking.kalman": (
+        "KalmanBoxFilter.box_to_measurement KalmanBoxFilter.initial_covariance "
+        "KalmanBoxFilter.state_to_box SortKalmanFilter SortKalmanFilter.box_to_measurement "
+        "SortKalmanFilter.initial_covariance SortKalmanFilter.measurement_noise "
+        "SortKalmanFilter.process_noise SortKalmanFilter.state_to_box"
+    ),
+    "tracking.metrics": "evaluation_frames hota",
+    "tracking.scene": "Scene.walker_height frame_offsets",
+    "tracking.sort": "tracks_to_output",
+    "tracking.track": "Track.predict Track.update life_cycle_states predict_tracks update_tracks",
+    "volumes": "BlobVolumes make_blob_volumes sobel_kernel3d",
     "widgets.architecture": (
         "ArchitectureExplorer ArchitectureExplorer.bench_changes CompoundScalingExplorer "
         "SeparableCostExplorer SeparableCostExplorer.bench_changes architecture_explorer "
         "compound_scaling_explorer separable_cost_explorer"
     ),
+    "widgets.conv": "ConvTransposeExplorer conv_transpose_explorer",
     "widgets.faces": "CascadeExplorer VerificationExplorer cascade_explorer verification_explorer",
     "widgets.gradcam": "GradCAMExplorer gradcam_explorer",
     "widgets.motion": (
         "BlockMatchExplorer BlockMatchExplorer.bench_changes FlowExplorer "
         "FlowExplorer.bench_changes block_match_explorer flow_explorer"
     ),
+    "widgets.signals": "SignalConvExplorer signal_conv_explorer",
     "widgets.style": "StyleWeightExplorer style_weight_explorer",
+    "widgets.tracking": "DeepSortExplorer.bench_changes scaled_filter",
 }
 
 

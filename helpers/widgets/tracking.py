@@ -101,6 +101,7 @@ class KalmanExplorer(Explorer):
 
     def __init__(self, scene: Scene, detections: Detections, walker: int,
                  kalman: str = "sort") -> None:
+        kalman = check_choice(kalman, "kalman", ("sort", "deep_sort"))
         self.scene = scene
         self._initial_filter = list(self.FILTERS)[0 if kalman == "sort" else 1]
         ids = scene.ids == walker
@@ -268,6 +269,14 @@ class KalmanExplorer(Explorer):
                 f"frames the prediction alone is {r['missed_error']:.1f} px off.")
 
 
+def _check_frames(frames: Any) -> dict | None:
+    """``frames``: None or a dict {frame index: rendered image}; refused clearly otherwise."""
+    if frames is not None and not isinstance(frames, dict):
+        raise TypeError("frames must be None or a dict {frame index: image} (as "
+                        f"render_frame gives); got {type(frames).__name__}")
+    return frames
+
+
 class _Playback(Explorer):
     """Shared drawing of frames with coloured, numbered track boxes (one or two panels)."""
 
@@ -279,7 +288,7 @@ class _Playback(Explorer):
     def __init__(self, scene: Scene, detections: Detections,
                  frames: dict[int, np.ndarray] | None = None) -> None:
         self.scene, self.detections = scene, detections
-        self._frames: dict[int, np.ndarray] = dict(frames or {})
+        self._frames: dict[int, np.ndarray] = dict(_check_frames(frames) or {})
         self._step = scene.width / self.frame_px
         self.n_walkers = len(np.unique(scene.ids))
         super().__init__()
@@ -454,6 +463,7 @@ class DeepSortExplorer(_Playback):
 
     def __init__(self, scene: Scene, detections: Detections, features: list[np.ndarray],
                  frames: dict[int, np.ndarray] | None = None) -> None:
+        _check_frames(frames)
         self.sort_output = track_sequence(SortTracker(), detections, min_score=_MIN_SCORE)[0]
         self.runs = {}
         for a in self.AGE_OPTIONS:
