@@ -219,6 +219,30 @@ def _track_state():
     return _kalman().initiate([20.0, 30.0, 0.5, 20.0])
 
 
+def _kalman_examples(cls: str, z: np.ndarray) -> dict[str, Example]:
+    """The methods both Kalman filters share (one valid measurement ``z`` in their format)."""
+    def kf():
+        return getattr(_h("tracking.kalman"), cls)()
+
+    def state(i: int) -> Make:
+        return make(lambda: kf().initiate(z)[i])
+
+    return {
+        # a stack of states or measurements is fine: ndim+ / ndim- are legal here
+        "process_noise": ex(state(0)).on(kf).accept(mean="ndim+"),
+        "measurement_noise": ex(state(0)).on(kf).accept(mean="ndim+"),
+        "initial_covariance": ex(z[None]).on(kf).accept(measurement="ndim-"),
+        "box_to_measurement": ex(BOXES).on(kf).accept(boxes="empty"),
+        "state_to_box": ex(make(lambda: kf().initiate(z)[0][None])).on(kf).accept(mean="empty"),
+        "initiate": ex(z).on(kf).accept(measurement="ndim+"),  # (2, 4): two new tracks
+        "predict": ex(state(0), state(1)).on(kf),
+        "project": ex(state(0), state(1)).on(kf),
+        "update": ex(state(0), state(1), z + [1.0, 0, 0, 0]).on(kf),
+        "gating_distance": ex(state(0), state(1), z[None] + [1.0, 0, 0, 0],
+                              only_position=False).on(kf).accept(measurements="empty"),
+    }
+
+
 def _track():
     mean, cov = _track_state()
     return _h("tracking.track").Track(1, mean, cov)
@@ -271,6 +295,15 @@ def _tensor(*shape: int):
         import torch
 
         return torch.rand(*shape, generator=torch.Generator().manual_seed(0))
+
+    return make(build)
+
+
+def _mask_tensor(*shape: int):
+    def build():
+        import torch
+
+        return (torch.rand(*shape, generator=torch.Generator().manual_seed(1)) > 0.5).float()
 
     return make(build)
 
@@ -361,6 +394,14 @@ def _hypotheses():
 
 
 @functools.cache
+def _breakdown_results() -> dict:
+    def result(switches: int, mota: float) -> dict:
+        return {"mean": {"id_switches": switches, "mota": mota, "fps": 100.0}}
+
+    return {"sort": result(100, 0.5), "sort_patient": result(80, 0.48),
+            "deep_sort_no_appearance": result(40, 0.7), "deep_sort": result(10, 0.72)}
+
+
 def _benchmark():
     return _h("tracking.benchmark").run_benchmark([0], n_frames=8, progress=False)
 
@@ -381,6 +422,20 @@ FLOW_NAN[0, 0] = np.nan  # an unknown vector
 GRID = np.zeros((2, 2, 7))  # YOLO: 2x2 cells, 5 box values + 2 classes
 GRID[0, 1, :5] = [0.5, 0.5, 0.5, 0.5, 0.9]
 GRID[0, 1, 6] = 1.0
+
+# Chapters 14 and 18 (conv 1-D / 3-D / transpose, segmentation metrics, signals, volumes).
+_R = np.random.default_rng(1)
+X1D = _R.standard_normal((1, 2, 16))
+W1D = _R.standard_normal((3, 2, 3))
+X3D = _R.standard_normal((1, 2, 5, 5, 5))
+W3D = _R.standard_normal((2, 2, 3, 3, 3))
+XT = _R.standard_normal((1, 2, 4, 4))
+WT = _R.standard_normal((2, 3, 3, 3))  # transpose convolution: (C_in, C_out, kh, kw)
+LABELS = (GRAY // 86).astype(np.int64)  # three classes 0..2
+PROB = np.clip(GRAYF, 0.05, 0.95).astype(np.float64)
+MASK = GRAY > 128
+SIGNAL = np.sin(np.linspace(0, 6 * np.pi, 200))
+
 
 EXAMPLES: dict[str, Example] = {
     # -- helpers.color (chapter 01) -----------------------------------------------------------
@@ -789,22 +844,13 @@ EXAMPLES: dict[str, Example] = {
     "tracking.kalman.filter_sequence": ex(make(_kalman), np.array([[20.0, 30.0, 0.5, 20.0],
                                                                   [21.0, 30.0, 0.5, 20.0]])),
     "tracking.kalman.KalmanBoxFilter": ex(0.05, 0.00625, 0.05),
-    "tracking.kalman.KalmanBoxFilter.process_noise": ex(make(lambda: _track_state()[0]))
-    .on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.measurement_noise": ex(make(lambda: _track_state()[0]))
-    .on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.initiate": ex(np.array([20.0, 30.0, 0.5, 20.0])).on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.predict": ex(*[make(lambda i=i: _track_state()[i])
-                                                    for i in (0, 1)]).on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.project": ex(*[make(lambda i=i: _track_state()[i])
-                                                    for i in (0, 1)]).on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.update": ex(*[make(lambda i=i: _track_state()[i])
-                                                   for i in (0, 1)],
-                                                 np.array([21.0, 30.0, 0.5, 20.0])).on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.gating_distance": ex(
-        *[make(lambda i=i: _track_state()[i]) for i in (0, 1)],
-        np.array([[21.0, 30.0, 0.5, 20.0]]), only_position=False).on(_kalman)
-    .accept(measurements="empty"),
+    "tracking.kalman.SortKalmanFilter": ex((1.0, 1.0, 1.0, 1.0, 0.01, 0.01, 1e-4),
+                                           (1.0, 1.0, 10.0, 10.0),
+                                           (10.0, 10.0, 10.0, 10.0, 1e4, 1e4, 1e4)),
+    **{f"tracking.kalman.{cls}.{meth}": example
+       for cls, z in (("KalmanBoxFilter", [20.0, 30.0, 0.5, 20.0]),
+                      ("SortKalmanFilter", [20.0, 30.0, 200.0, 0.5]))
+       for meth, example in _kalman_examples(cls, np.array(z)).items()},
     "tracking.assignment.hungarian": ex(np.array([[4.0, 1.0, 3.0], [2.0, 0.0, 5.0]]))
     .accept(cost="empty"),
     "tracking.assignment.assignment_brute_force": ex(np.array([[4.0, 1.0, 3.0], [2.0, 0.0, 5.0]]))
@@ -822,13 +868,13 @@ EXAMPLES: dict[str, Example] = {
     "tracking.association.matching_cascade": ex(
         lambda t, d: np.full((len(t), len(d)), 0.1), 0.5, [1, 2], [0, 1], [0, 1],
         cascade_depth=3).accept(track_indices="empty", detection_indices="empty"),
-    "tracking.track.Track": ex(1, *[make(lambda i=i: _track_state()[i]) for i in (0, 1)]),
-    "tracking.track.Track.mark_missed": ex(3).on(_track),
+    "tracking.track.Track": ex(1, *[make(lambda i=i: _track_state()[i]) for i in (0, 1)])
+    .accept(track_id="huge"),  # an id is a label, not a size: any positive int is fine
     "tracking.sort.SortTracker": ex(iou_threshold=0.3, max_age=1, min_hits=3,
                                     kalman=make(_kalman), solver="scipy"),
     "tracking.sort.SortTracker.update": ex(BOXES).on(lambda: _h("tracking.sort").SortTracker())
     .accept(detections="empty"),
-    "tracking.sort.predict_tracks": ex(make(_kalman), make(lambda: [_track()]))
+    "tracking.track.predict_tracks": ex(make(_kalman), make(lambda: [_track()]))
     .accept(tracks="empty"),
     "tracking.sort.valid_detections": ex(BOXES, "detections").kind(name="text")
     .accept(detections="empty"),
@@ -866,6 +912,88 @@ EXAMPLES: dict[str, Example] = {
     .accept(seeds="large huge"),
     "tracking.benchmark.format_table": ex(make(lambda: _benchmark()[0]),
                                           make(lambda: _benchmark()[1])),
+    # -- chapters 14 and 18: helpers.conv (1-D, 3-D, transpose), segmentation, signals ------
+    "conv.causal_conv1d": ex(X1D, W1D, np.zeros(3), 2),
+    "conv.conv1d": ex(X1D, W1D, np.zeros(3), 1, 1, 1),
+    "conv.conv1d_naive": ex(X1D, W1D, np.zeros(3), 1, 1, 1),
+    "conv.conv3d": ex(X3D, W3D, np.zeros(2), 1, 1, dilation=1),
+    "conv.conv3d_naive": ex(X3D, W3D, np.zeros(2), 1, 1, dilation=1),
+    "conv.conv_cost": ex((3, 3), 8, 16, (32, 32), bias=True),
+    "conv.conv_nd_output_shape": ex((32, 32), (3, 3), 1, 2, 1),
+    "conv.conv_transpose2d": ex(XT, WT, np.zeros(3), 2, 1, 1, dilation=1),
+    "conv.conv_transpose2d_forward": ex(XT, WT, np.zeros(3), 2, 1, 1, dilation=1),
+    "conv.conv_transpose2d_naive": ex(XT, WT, np.zeros(3), 2, 1, 1, dilation=1),
+    "conv.conv_transpose2d_backward": ex(np.ones((1, 3, 8, 8)), make(
+        lambda: _h("conv").conv_transpose2d_forward(XT, WT, np.zeros(3), 2, 1, 1)[1])),
+    "conv.conv_transpose_output_size": ex(4, 3, 1, 2, 1, 1),
+    "conv.input_dependencies": ex(5, [3, 3], [1, 2], [1, 1]),
+    "conv.receptive_field_size": ex([3, 3], [1, 2], [1, 1]),
+    "conv.zero_upsample": ex(XT, 2),
+    "segmentation.binary_cross_entropy": ex(PROB, MASK),
+    "segmentation.dice": ex(LABELS, np.roll(LABELS, 1, axis=0), num_classes=3),
+    "segmentation.mask_iou": ex(LABELS, np.roll(LABELS, 1, axis=0), num_classes=3),
+    "segmentation.label_components": ex(LABELS, num_classes=3),
+    "segmentation.mask_boundary": ex(MASK, 1).accept(mask="ndim+"),  # (D, H, W) is legal
+    "segmentation.panoptic_map": ex(LABELS, (LABELS > 0).astype(np.int64), label_divisor=1000),
+    "segmentation.panoptic_quality": ex(LABELS * 1000 + 1, np.roll(LABELS * 1000 + 1, 1, axis=0),
+                                        label_divisor=1000),
+    "segmentation.soft_dice_loss": ex(PROB, MASK, eps=1.0),
+    "signals.peak_indices": ex(SIGNAL, height=0.5, distance=3),
+    "signals.signal_kernel": ex("gaussian", 7),
+    "signals.synthetic_ecg": ex(2.0, fs=250, heart_rate=72.0, noise=0.03, mains=0.15,
+                                mains_hz=50.0, wander=0.2, rng=0),
+    "volumes.make_blob_volumes": ex(2, size=16, max_blobs=3, contrast=0.25, noise=0.2, rng=0),
+    "volumes.sobel_kernel3d": ex(0),
+    # -- helpers.tracking: names that landed with chapters 20, 21 on template v2 --------------
+    "tracking.boxes.xyxy_to_xysr": ex(BOXES).accept(boxes="empty"),
+    "tracking.boxes.xysr_to_xyxy": ex(np.array([[20.0, 30.0, 200.0, 0.5]])).accept(boxes="empty"),
+    "tracking.metrics.evaluation_frames": ex(make(_scene), make(_hypotheses), iou_threshold=0.5,
+                                             min_visibility=0.1),
+    "tracking.metrics.hota": ex(make(_scene), make(_hypotheses), min_visibility=0.1),
+    "tracking.scene.frame_offsets": ex(np.array([0, 0, 1, 3]), 5).accept(frames="empty"),
+    "tracking.scene.Scene.walker_height": ex(60.0).on(_scene),
+    "tracking.sort.tracks_to_output": ex(make(_kalman), make(lambda: [_track()]))
+    .accept(tracks="empty"),
+    "tracking.track.life_cycle_states": ex([True, True, False], rules="sort", confirm_after=3,
+                                           max_age=1).accept(matched="empty"),
+    "tracking.track.update_tracks": ex(make(_kalman), make(lambda: [_track()]),
+                                       np.array([[21.0, 30.0, 0.5, 20.0]]), DESC[:1])
+    .accept(tracks="empty"),
+    "tracking.track.Track.predict": ex(make(_kalman)).on(_track),
+    "tracking.track.Track.update": ex(make(_kalman), np.array([21.0, 30.0, 0.5, 20.0]),
+                                      DESC[0]).on(_track),
+    "tracking.benchmark.make_benchmark_tracker": ex("sort"),
+    "tracking.benchmark.benchmark_breakdown": ex(make(_breakdown_results)),
+    # -- chapters 14 and 18: figures, nets.segmentation --------------------------------------
+    "plots_conv_nd.plot_dilated_stack": ex([1, 2, 4], kernel=2, length=16),
+    "plots_conv_nd.plot_photo_row": ex(GRAY, 5, size=(10.0, 3.0)),
+    "plots_conv_nd.plot_signals": ex(np.arange(200) / 100.0, {"sine": SIGNAL},
+                                     marks=np.array([10, 50]), xlabel="t", size=(10.0, 1.6))
+    .kind(xlabel="text").accept(marks="empty"),
+    "plots_conv_nd.plot_volume_slices": ex({"volume": X3D[0, 0]}, slices=[1, 2], size=1.6,
+                                           cmap="gray"),
+    "plots_segmentation.plot_fpn_diagram": ex(None),
+    "plots_segmentation.plot_mask_predictions": ex(RGBF[None], MASK[None], {"net": PROB[None]},
+                                                   rows=1, size=1.9),
+    "plots_segmentation.plot_segmentation_kinds": ex(
+        RGB, LABELS, (LABELS > 0).astype(np.int64), class_names=["bg", "a", "b"], size=3.0),
+    "plots_segmentation.plot_transpose_scatter": ex(np.ones((2, 2)), np.ones((2, 2)), stride=2),
+    "nets.segmentation.dice_loss": ex(_tensor(2, 1, 8, 8),
+                                      _mask_tensor(2, 1, 8, 8), eps=1.0),
+    "nets.segmentation.mean_dice_metric": ex(_tensor(2, 1, 8, 8),
+                                             _mask_tensor(2, 1, 8, 8)),
+    "nets.segmentation.segmentation_loss": ex(_tensor(2, 1, 8, 8),
+                                              _mask_tensor(2, 1, 8, 8),
+                                              dice_weight=1.0),
+    "nets.segmentation.TinyUNet": ex(1, 1, width=4, depth=2, skips=True, seed=0),
+    "nets.segmentation.TinyUNet3d": ex(1, 1, width=2, depth=1, skips=True, seed=0),
+    "nets.segmentation.TinyFPN": ex(1, width=4, out_channels=8, seed=0),
+    "nets.segmentation.TinyUNet.forward": ex(_tensor(1, 1, 16, 16)).on(
+        lambda: _h("nets.segmentation").TinyUNet(1, 1, width=4, depth=2)),
+    "nets.segmentation.TinyUNet3d.forward": ex(_tensor(1, 1, 8, 8, 8)).on(
+        lambda: _h("nets.segmentation").TinyUNet3d(1, 1, width=2, depth=1)),
+    "nets.segmentation.TinyFPN.forward": ex(_tensor(1, 1, 32, 32)).on(
+        lambda: _h("nets.segmentation").TinyFPN(1, width=4, out_channels=8)),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -946,6 +1074,14 @@ EXAMPLES: dict[str, Example] = {
                                              truth_boxes=np.array([[8.0, 0.0, 16.0, 8.0]]),
                                              truth_labels=np.array([1]))
     .accept(truth_boxes="empty", truth_labels="empty"),
+    "widgets.conv.conv_transpose_explorer": ex(2, 2, 2, 0, 0),
+    "widgets.conv.ConvTransposeExplorer": ex(2, 2, 2, 0, 0),
+    "widgets.signals.signal_conv_explorer": ex(SIGNAL, kind="average", size=5, stride=1,
+                                               dilation=1, layers=1),
+    "widgets.signals.SignalConvExplorer": ex(SIGNAL, "average", 5, 1, 1, 1),
+    "widgets.tracking.scaled_filter": ex(make(_kalman), 1.0, 1.0),
+    "widgets.tracking.DeepSortExplorer.bench_changes": ex(5).on(
+        lambda: _h("widgets.tracking").deep_sort_explorer(0, 12, _embedding_net())).shared(),
     "widgets.tracking.kalman_explorer": ex(3, 80),
     "widgets.tracking.KalmanExplorer": ex(make(_scene), make(_detections), 1),
     "widgets.tracking.sort_explorer": ex(0, 12),
@@ -980,10 +1116,17 @@ EXAMPLES: dict[str, Example] = {
         ("boxes", "check_xyxy_to_cxcywh", "boxes.xyxy_to_cxcywh"),
         ("detection", "check_nms", "ops.nms"),
         ("detection", "check_yolo_cell", "yolo.yolo_encode"),
-        ("tracking", "check_kalman_predict", "tracking.kalman.KalmanBoxFilter"),
         ("tracking", "check_iou_association", "tracking.association.associate_iou"),
         ("tracking", "check_mahalanobis_gate", "tracking.association.gate_cost_matrix"),
-        ("tracking", "check_gallery_distance", "tracking.gallery.cosine_distance"),
+        ("conv", "check_conv1d", "conv.conv1d"),
+        ("conv", "check_conv_output_shape", "conv.conv_nd_output_shape"),
+        ("conv", "check_conv_transpose", "conv.conv_transpose2d"),
+        ("segmentation", "check_dice", "segmentation.dice"),
+        ("tracking", "check_matching_cascade", "tracking.association.matching_cascade"),
+        ("tracking", "check_sort_life_cycle", "tracking.track.life_cycle_states"),
+        ("cnn", "check_conv_backward", "conv.conv2d_backward"),
+        ("cnn", "check_linear_backward", "cnn.linear_backward"),
+        ("cnn", "check_max_pool_backward", "conv.max_pool2d_backward"),
         ("architecture", "check_conv_layer_cost", "architecture.conv_layer_cost"),
         ("architecture", "check_receptive_field", "architecture.receptive_field"),
         ("architecture", "check_residual_forward", "architecture.conv_layer_cost"),
@@ -1013,6 +1156,11 @@ EXEMPT: dict[str, str] = {
     "cnn.LinearCache": "result record returned by linear_forward",
     "conv.ConvCache": "result record returned by conv2d_forward",
     "conv.PoolCache": "result record returned by max_pool2d_forward / avg_pool2d_forward",
+    "conv.ConvCost": "result record (NamedTuple) returned by conv_cost",
+    "conv.ConvTransposeCache": "result record returned by conv_transpose2d_forward",
+    "signals.ECGTrace": "result record returned by synthetic_ecg",
+    "volumes.BlobVolumes": "result record returned by make_blob_volumes",
+    "shapes.SegmentationScenes": "result record returned by make_segmentation_dataset",
     "motion.FlowPyramids": "result record (NamedTuple) returned by flow_pyramids",
     "motion.MotionPair": "result record (NamedTuple) returned by make_motion_pair",
     "motion.MotionSequence": "result record (NamedTuple) returned by make_motion_sequence",
@@ -1034,18 +1182,8 @@ UNWALKED: dict[str, str] = {
         "Backup Backup.differences TemplateViolation lint_notebook list_backups restore_backup "
         "solution_stub"
     ),
-    "checks.cnn": "check_conv_backward check_linear_backward check_max_pool_backward",
-    "checks.conv": "check_conv1d check_conv_output_shape check_conv_transpose",
-    "checks.segmentation": "check_dice",
-    "checks.tracking": "check_matching_cascade check_sort_life_cycle",
     "cnn": "gradient_check",
     "color": "threshold_for_fraction",
-    "conv": (
-        "ConvCost ConvTransposeCache causal_conv1d conv1d conv1d_naive conv3d conv3d_naive "
-        "conv_cost conv_nd_output_shape conv_transpose2d conv_transpose2d_backward "
-        "conv_transpose2d_forward conv_transpose2d_naive conv_transpose_output_size "
-        "input_dependencies receptive_field_size zero_upsample"
-    ),
     "faces": (
         "StumpEnsemble StumpEnsemble.decision_function StumpEnsemble.predict adaboost_fit "
         "cascade_candidates cascade_detect cascade_info cascade_scales fit_stump fit_stump_naive "
@@ -1082,12 +1220,9 @@ UNWALKED: dict[str, str] = {
     "nets.modern": "DeepDigitNet DeepDigitNet.forward layer_gradient_norms",
     "nets.pretrained": (
         "ImageNetNet ImageNetNet.features ImageNetNet.forward InputScaling InputScaling.forward "
-        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net Conv2dSame "
-        "Conv2dSame.forward EfficientNetLite0 MBConvBlock MBConvBlock.forward "
+        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net "
+        "Conv2dSame Conv2dSame.forward EfficientNetLite0 MBConvBlock MBConvBlock.forward "
         "convert_wheel_state_dict wheel_key_to_course_key"
-    ),
-    "nets.segmentation": (
-        "TinyFPN TinyFPN.forward TinyUNet TinyUNet3d dice_loss mean_dice_metric segmentation_loss"
     ),
     "nets.siamese": (
         "SiameseNet SiameseNet.forward TripletMiningLoss TripletMiningLoss.forward "
@@ -1101,27 +1236,18 @@ UNWALKED: dict[str, str] = {
     "nets.summary": "count_macs count_params flop_counter_macs layer_table",
     "nets.zoo": "build_network network_tables",
     "plots": "plot_psnr_curves show_value_panels",
-    "plots_conv_nd": "plot_dilated_stack plot_photo_row plot_signals plot_volume_slices",
     "plots_motion": (
         "add_flow_wheel draw_flow_arrows plot_block_vectors plot_error_curves plot_flow_result "
         "plot_motion_pair plot_pyramid plot_template_match plot_tracks plot_window_motion"
     ),
-    "plots_segmentation": (
-        "plot_fpn_diagram plot_mask_predictions plot_segmentation_kinds plot_transpose_scatter "
-        "plot_unet_diagram"
-    ),
+    "plots_segmentation": "plot_unet_diagram",
     "plots_tracking": (
         "kalman_noise_table plot_assignment plot_benchmark plot_embedding_distances "
         "plot_filter_uncertainty plot_gate plot_id_timeline plot_kalman_update plot_life_cycle "
         "plot_matching_cascade plot_occlusion_gaps plot_track_timeline show_crops "
         "show_scene_frame"
     ),
-    "segmentation": (
-        "binary_cross_entropy dice label_components mask_boundary mask_iou panoptic_map "
-        "panoptic_quality soft_dice_loss"
-    ),
-    "shapes": "SegmentationScenes make_segmentation_dataset",
-    "signals": "ECGTrace peak_indices signal_kernel synthetic_ecg",
+    "shapes": "make_segmentation_dataset",
     "style": (
         "StyleTransferResult content_cost gram_matrix make_painting reconstruct_from_layer "
         "style_cost style_layer_cost style_transfer style_weight_grid total_variation "
@@ -1130,34 +1256,18 @@ UNWALKED: dict[str, str] = {
     "style_plots": (
         "plot_style_costs show_activation_rows show_gram_matrices show_layer_reconstructions"
     ),
-    "tracking.benchmark": "benchmark_breakdown make_benchmark_tracker",
-    "tracking.boxes": "xysr_to_xyxy xyxy_to_xysr",
-    "tracking.kalman": (
-        "KalmanBoxFilter.box_to_measurement KalmanBoxFilter.initial_covariance "
-        "KalmanBoxFilter.state_to_box SortKalmanFilter SortKalmanFilter.box_to_measurement "
-        "SortKalmanFilter.initial_covariance SortKalmanFilter.measurement_noise "
-        "SortKalmanFilter.process_noise SortKalmanFilter.state_to_box"
-    ),
-    "tracking.metrics": "evaluation_frames hota",
-    "tracking.scene": "Scene.walker_height frame_offsets",
-    "tracking.sort": "tracks_to_output",
-    "tracking.track": "Track.predict Track.update life_cycle_states predict_tracks update_tracks",
-    "volumes": "BlobVolumes make_blob_volumes sobel_kernel3d",
     "widgets.architecture": (
         "ArchitectureExplorer ArchitectureExplorer.bench_changes CompoundScalingExplorer "
         "SeparableCostExplorer SeparableCostExplorer.bench_changes architecture_explorer "
         "compound_scaling_explorer separable_cost_explorer"
     ),
-    "widgets.conv": "ConvTransposeExplorer conv_transpose_explorer",
     "widgets.faces": "CascadeExplorer VerificationExplorer cascade_explorer verification_explorer",
     "widgets.gradcam": "GradCAMExplorer gradcam_explorer",
     "widgets.motion": (
         "BlockMatchExplorer BlockMatchExplorer.bench_changes FlowExplorer "
         "FlowExplorer.bench_changes block_match_explorer flow_explorer"
     ),
-    "widgets.signals": "SignalConvExplorer signal_conv_explorer",
     "widgets.style": "StyleWeightExplorer style_weight_explorer",
-    "widgets.tracking": "DeepSortExplorer.bench_changes scaled_filter",
 }
 
 
@@ -1182,18 +1292,18 @@ ALLOWED: dict[str, dict[str, str]] = {
     "checks.run_cases": {"cases": "weak:int weak:none"},
     # -- helpers.cnn: pending (74 calls)
     "cnn.SmallCNN": {
-        "conv1_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
-            "bad:ndim- bad:none bad:object bad:scalar bad:string",
-        "conv1_b": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
-        "conv2_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
-            "bad:ndim- bad:none bad:object bad:scalar bad:string",
-        "conv2_b": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
-        "fc_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
-            "bad:ndim- bad:none bad:object bad:scalar bad:string",
-        "fc_b": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
+        "conv1_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- "
+            "bad:none bad:object bad:scalar bad:string",
+        "conv1_b": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none "
+            "bad:object bad:scalar bad:string",
+        "conv2_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- "
+            "bad:none bad:object bad:scalar bad:string",
+        "conv2_b": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none "
+            "bad:object bad:scalar bad:string",
+        "fc_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- "
+            "bad:none bad:object bad:scalar bad:string",
+        "fc_b": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none "
+            "bad:object bad:scalar bad:string",
     },
     "cnn.SmallCNN.astype": {"dtype": "bad:none weak:int weak:object weak:string"},
     "cnn.SmallCNN.init": {
@@ -1205,30 +1315,6 @@ ALLOWED: dict[str, dict[str, str]] = {
         "epochs": "hang:huge hang:large",
         "threads": "bad:none crash:huge crash:large",
     },
-    # -- helpers.conv: branch dense (31 calls)
-    "conv.avg_pool2d": {"stride": "bad:huge"},
-    "conv.avg_pool2d_forward": {"stride": "bad:huge"},
-    "conv.col2im": {
-        "kh": "weak:huge",
-        "kw": "weak:huge",
-        "stride": "weak:huge",
-        "padding": "weak:huge",
-    },
-    "conv.conv2d": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
-    "conv.conv2d_forward": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
-    "conv.conv2d_naive": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
-    "conv.conv_output_size": {"n": "bad:huge", "padding": "bad:huge", "stride": "bad:huge"},
-    "conv.conv_param_count": {"f": "bad:huge", "c_in": "bad:huge", "c_out": "bad:huge"},
-    "conv.im2col": {
-        "kh": "weak:huge",
-        "kw": "weak:huge",
-        "stride": "bad:huge",
-        "padding": "bad:large weak:huge",
-    },
-    "conv.max_pool2d": {"stride": "bad:huge"},
-    "conv.max_pool2d_forward": {"stride": "bad:huge"},
-    "conv.max_pool2d_naive": {"stride": "bad:huge"},
-    "conv.same_padding": {"f": "bad:huge", "dilation": "bad:huge"},
     # -- helpers.data: pending (4 calls)
     "data.load_photo": {"gray": "bad:int bad:none bad:string weak:array"},
     # -- helpers.datasets: pending (6 calls)
@@ -1254,6 +1340,25 @@ ALLOWED: dict[str, dict[str, str]] = {
     # -- helpers.nets.detection: branch detect (4 calls)
     "nets.detection.train_detector": {"epochs": "hang:huge hang:large"},
     "nets.detection.train_landmarks": {"epochs": "hang:huge hang:large"},
+    # -- helpers.nets.segmentation: pending (30 calls)
+    "nets.segmentation.TinyFPN.forward": {
+        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
+    },
+    "nets.segmentation.TinyUNet.forward": {
+        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
+    },
+    "nets.segmentation.TinyUNet3d.forward": {
+        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
+    },
+    "nets.segmentation.dice_loss": {"logits": "bad:inf bad:nan", "target": "bad:inf bad:nan"},
+    "nets.segmentation.mean_dice_metric": {
+        "logits": "bad:inf bad:nan",
+        "target": "bad:inf bad:nan",
+    },
+    "nets.segmentation.segmentation_loss": {
+        "logits": "bad:inf bad:nan",
+        "target": "bad:inf bad:nan",
+    },
     # -- helpers.nets.training: pending (12 calls)
     "nets.training.accuracy": {
         "logits": "bad:inf bad:nan bad:none bad:object bad:string",
@@ -1276,142 +1381,23 @@ ALLOWED: dict[str, dict[str, str]] = {
     "shapes.shape_mask": {"width": "bad:huge", "height": "bad:huge"},
     # -- helpers.tracking.assignment: branch tracking (2 calls)
     "tracking.assignment.linear_assignment": {"cost": "bad:inf", "max_cost": "bad:inf"},
-    # -- helpers.tracking.association: branch tracking (75 calls)
-    "tracking.association.associate_iou": {
-        "track_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-        "detection_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-    },
-    "tracking.association.gate_cost_matrix": {
-        "cost": "bad:inf bad:nan",
-        "kalman": "bad:int bad:none bad:object bad:string",
-        "means": "weak:empty",
-        "covs": "weak:complex weak:empty weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-        "detections_xyah": "weak:empty",
-    },
-    "tracking.association.iou_cost": {
-        "track_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-        "detection_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-    },
-    "tracking.association.matching_cascade": {
-        "cost_fn": "weak:int weak:none weak:string",
-        "max_cost": "bad:inf",
-        "time_since_update": "bad:huge bad:negative bad:short",
-        "track_indices": "bad:float bad:huge bad:large "
-            "bad:negative bad:string weak:bool weak:none",
-        "detection_indices": "bad:bool bad:float bad:huge bad:negative weak:none weak:string",
-        "cascade_depth": "bad:huge",
-    },
-    # -- helpers.tracking.benchmark: branch tracking (18 calls)
-    "tracking.benchmark.format_table": {
-        "results": "weak:int weak:list weak:none weak:string",
-        "details": "bad:int bad:list bad:string",
-    },
-    "tracking.benchmark.run_benchmark": {
-        "seeds": "weak:bool weak:float weak:negative weak:none weak:string",
-        "n_frames": "hang:huge hang:large",
-        "progress": "bad:int bad:none bad:string weak:array",
-    },
-    # -- helpers.tracking.deep_sort: branch tracking (10 calls)
-    "tracking.deep_sort.DeepSortTracker": {
-        "nn_budget": "bad:huge weak:bool weak:float weak:negative weak:none weak:string weak:zero",
-        "max_age": "bad:huge",
-        "n_init": "bad:huge",
-    },
+    # -- helpers.tracking.association: branch tracking (4 calls)
+    "tracking.association.gate_cost_matrix": {"cost": "bad:inf", "detections_xyah": "weak:empty"},
+    "tracking.association.matching_cascade": {"time_since_update": "bad:huge bad:negative"},
+    # -- helpers.tracking.benchmark: branch tracking (2 calls)
+    "tracking.benchmark.run_benchmark": {"n_frames": "hang:huge hang:large"},
+    # -- helpers.tracking.deep_sort: branch tracking (1 calls)
     "tracking.deep_sort.DeepSortTracker.update": {"detections": "weak:empty"},
-    # -- helpers.tracking.detector: branch tracking (15 calls)
-    "tracking.detector.Detections.at": {
-        "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
-    },
-    "tracking.detector.Detections.sources_at": {
-        "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
-    },
+    # -- helpers.tracking.detector: branch tracking (1 calls)
     "tracking.detector.simulate_detections": {"fp_rate": "hang:large"},
-    # -- helpers.tracking.embedding: branch tracking (34 calls)
-    "tracking.embedding.crop_boxes": {
-        "size": "bad:huge bad:large weak:empty weak:long weak:none weak:short",
-    },
+    # -- helpers.tracking.embedding: branch tracking (5 calls)
     "tracking.embedding.embed": {"crops": "bad:empty"},
-    "tracking.embedding.sequence_features": {
-        "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
-        "frames": "weak:object",
-    },
     "tracking.embedding.train_embedding": {"epochs": "hang:huge hang:large"},
-    "tracking.embedding.training_crops": {
-        "seeds": "weak:bool weak:empty weak:float weak:negative weak:none weak:string",
-        "n_frames": "hang:huge hang:large",
-        "every": "bad:huge",
-        "min_visibility": "bad:-inf bad:bool weak:complex weak:inf "
-            "weak:large weak:nan weak:none weak:string",
-    },
-    # -- helpers.tracking.gallery: branch tracking (15 calls)
-    "tracking.gallery.FeatureGallery": {"budget": "bad:huge"},
-    "tracking.gallery.FeatureGallery.distance": {
-        "targets": "bad:complex bad:inf weak:nan weak:ndim+ "
-            "weak:none weak:object weak:scalar weak:string",
-    },
-    "tracking.gallery.FeatureGallery.partial_fit": {
-        "active_targets": "bad:bool bad:float bad:huge bad:negative weak:none weak:string",
-    },
-    # -- helpers.tracking.kalman: branch tracking (23 calls)
-    "tracking.kalman.KalmanBoxFilter.gating_distance": {
-        "only_position": "bad:int bad:none bad:string weak:array",
-    },
-    "tracking.kalman.KalmanBoxFilter.initiate": {"measurement": "bad:ndim+"},
-    "tracking.kalman.KalmanBoxFilter.measurement_noise": {
-        "mean": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:scalar weak:object weak:string",
-    },
-    "tracking.kalman.KalmanBoxFilter.process_noise": {
-        "mean": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:scalar weak:object weak:string",
-    },
-    # -- helpers.tracking.metrics: branch tracking (2 calls)
-    "tracking.metrics.evaluate_tracking": {"hypotheses": "weak:item-object"},
-    "tracking.metrics.mot_accumulator": {"hypotheses": "weak:item-object"},
-    # -- helpers.tracking.mot_io: branch tracking (9 calls)
-    "tracking.mot_io.read_mot": {"path": "weak:int weak:none"},
-    "tracking.mot_io.write_mot_ground_truth": {"path": "weak:int weak:none"},
-    "tracking.mot_io.write_mot_results": {
-        "hypotheses": "weak:item-object weak:none weak:string",
-        "path": "weak:int weak:none",
-    },
-    # -- helpers.tracking.pipeline: branch tracking (1 calls)
-    "tracking.pipeline.track_sequence": {"features": "bad:object"},
-    # -- helpers.tracking.scene: branch tracking (4 calls)
-    "tracking.scene.make_scene": {
-        "n_frames": "hang:huge hang:large",
-        "width": "bad:huge",
-        "height": "bad:huge",
-    },
-    # -- helpers.tracking.sort: branch tracking (13 calls)
-    "tracking.sort.SortTracker": {"max_age": "bad:huge", "min_hits": "bad:huge"},
-    "tracking.sort.predict_tracks": {
-        "kalman": "bad:int bad:none bad:object bad:string",
-        "tracks": "bad:item-object bad:none bad:string weak:int",
-    },
-    "tracking.sort.valid_detections": {"name": "bad:int bad:none bad:object"},
-    # -- helpers.tracking.track: branch tracking (63 calls)
-    "tracking.track.Track": {
-        "track_id": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "mean": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
-        "cov": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
-            "bad:ndim- bad:none bad:object bad:scalar bad:string",
-        "hits": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "hit_streak": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "age": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "time_since_update": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "state": "bad:int bad:none bad:object bad:string",
-        "features": "bad:int bad:none bad:object bad:string",
-    },
-    "tracking.track.Track.mark_missed": {
-        "max_age": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-    },
+    "tracking.embedding.training_crops": {"n_frames": "hang:huge hang:large"},
+    # -- helpers.tracking.gallery: branch tracking (2 calls)
+    "tracking.gallery.FeatureGallery.partial_fit": {"active_targets": "bad:huge bad:negative"},
+    # -- helpers.tracking.scene: branch tracking (2 calls)
+    "tracking.scene.make_scene": {"n_frames": "hang:huge hang:large"},
     # -- helpers.widgets.boxes: branch detect (28 calls)
     "widgets.boxes.AnchorExplorer": {
         "image": "weak:ndim-",
@@ -1419,10 +1405,10 @@ ALLOWED: dict[str, dict[str, str]] = {
         "stride": "weak:huge weak:large",
     },
     "widgets.boxes.IoUExplorer": {
-        "a": "bad:bool bad:float bad:huge bad:negative "
-            "weak:empty weak:long weak:none weak:short weak:string",
-        "b": "bad:bool bad:float bad:huge bad:negative "
-            "weak:empty weak:long weak:none weak:short weak:string",
+        "a": "bad:bool bad:float bad:huge bad:negative weak:empty "
+            "weak:long weak:none weak:short weak:string",
+        "b": "bad:bool bad:float bad:huge bad:negative weak:empty "
+            "weak:long weak:none weak:short weak:string",
     },
     "widgets.boxes.anchor_explorer": {
         "image": "weak:ndim-",
@@ -1434,24 +1420,11 @@ ALLOWED: dict[str, dict[str, str]] = {
     "widgets.cnn.FeatureMapExplorer": {
         "net": "bad:int bad:none bad:object bad:string",
         "images": "weak:complex weak:empty weak:inf weak:nan weak:none weak:object weak:string",
-        "labels": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
+        "labels": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none "
+            "bad:object bad:scalar bad:string",
         "index": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
     },
     "widgets.cnn.feature_map_explorer": {"images": "weak:ndim+"},
-    # -- helpers.widgets.conv: branch dense (48 calls)
-    "widgets.conv.ConvExplorer": {
-        "n": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "f": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "padding": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "stride": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "dilation": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-    },
-    "widgets.conv.PoolExplorer": {
-        "n": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "size": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "stride": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-    },
     # -- helpers.widgets.detection: branch detect (19 calls)
     "widgets.detection.NMSExplorer": {
         "class_names": "bad:empty bad:item-int weak:int weak:none",
@@ -1475,8 +1448,8 @@ ALLOWED: dict[str, dict[str, str]] = {
     "widgets.tracking.KalmanExplorer": {
         "scene": "bad:int bad:none bad:object bad:string",
         "detections": "bad:int bad:none bad:object bad:string",
-        "walker": "bad:bool bad:float bad:huge bad:large "
-            "bad:negative bad:none bad:string bad:zero",
+        "walker": "bad:bool bad:float bad:huge bad:large bad:negative bad:none "
+            "bad:string bad:zero",
     },
     "widgets.tracking.SortExplorer": {"scene": "bad:int bad:none bad:object bad:string"},
 }
@@ -1536,13 +1509,28 @@ def _takes_arguments(obj: Any, skip_first: bool = False) -> bool:
     return any(p.kind is not inspect.Parameter.VAR_KEYWORD for p in params)
 
 
+def _own_methods(cls: type) -> dict[str, Any]:
+    """The class's own attributes plus those it inherits from private helpers bases.
+
+    A public method defined on a private base (``_ConstantVelocity.predict`` inherited by
+    ``KalmanBoxFilter`` and ``SortKalmanFilter``) is part of each public subclass's API.
+    """
+    out: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if klass is cls or (klass.__name__.startswith("_")
+                            and klass.__module__.startswith("helpers")):
+            out.update(vars(klass))
+    return out
+
+
 def discover() -> dict[str, dict[str, Any]]:
     """Every walked callable: qualified name -> {"module", "attr", "method", "params"}.
 
     Qualified names drop the ``helpers.`` prefix: ``filters.gaussian_blur``,
     ``widgets.edges.canny_explorer``, ``tracking.kalman.KalmanBoxFilter.update``; a class's
-    name stands for its constructor. Methods are those defined in the class itself (not
-    inherited) that take at least one argument besides ``self``.
+    name stands for its constructor. Methods are those defined in the class itself or in a
+    private base of it (not inherited from a public class, which is walked on its own) that
+    take at least one argument besides ``self``.
     """
     found: dict[str, dict[str, Any]] = {}
     for module in public_modules():
@@ -1559,7 +1547,7 @@ def discover() -> dict[str, dict[str, Any]]:
                 found[qual] = {"module": module, "attr": attr, "method": None}
             if not inspect.isclass(obj):
                 continue
-            for meth, raw in vars(obj).items():
+            for meth, raw in _own_methods(obj).items():
                 if meth.startswith("_") or isinstance(raw, property):
                     continue
                 func = raw.__func__ if isinstance(raw, (classmethod, staticmethod)) else raw
@@ -1577,7 +1565,7 @@ def resolve_callable(info: dict[str, Any], instance: Any = None) -> Callable:
     obj = getattr(importlib.import_module(info["module"]), info["attr"])
     if info["method"] is None:
         return obj
-    raw = vars(obj)[info["method"]]
+    raw = _own_methods(obj)[info["method"]]
     if isinstance(raw, (classmethod, staticmethod)):
         return getattr(obj, info["method"])
     return getattr(instance, info["method"])
