@@ -13,7 +13,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from . import conv
-from ._validation import as_array, check_float, check_image, check_instance, check_int, describe
+from ._validation import (
+    as_array,
+    check_bool,
+    check_float,
+    check_image,
+    check_instance,
+    check_int,
+    describe,
+)
 
 __all__ = [
     "plot_fpn_diagram",
@@ -265,6 +273,7 @@ def plot_unet_diagram(shapes: Mapping[str, tuple], *, skips: bool = True):
     """
     import matplotlib.pyplot as plt
 
+    skips = check_bool(skips, "skips")
     check_instance(shapes, "shapes", Mapping, "TinyUNet.last_shapes (a dict)")
     depth = sum(1 for k in shapes if str(k).startswith("down"))
     needed = ["input", "bottom", "output"] + [f"down{i}" for i in range(1, depth + 1)] + [
