@@ -308,6 +308,15 @@ def _mask_tensor(*shape: int):
     return make(build)
 
 
+def _unet_shapes() -> dict:
+    import torch
+
+    net = _h("nets.segmentation").TinyUNet(1, 1, width=4, depth=2)
+    with torch.no_grad():
+        net(torch.zeros(1, 1, 16, 16))
+    return dict(net.last_shapes)
+
+
 def _mnist_dir() -> str:
     """A directory holding a 2-image MNIST test split in IDX format."""
     folder = Path(tempfile.mkdtemp(prefix="mnist-"))
@@ -994,6 +1003,32 @@ EXAMPLES: dict[str, Example] = {
         lambda: _h("nets.segmentation").TinyUNet3d(1, 1, width=2, depth=1)),
     "nets.segmentation.TinyFPN.forward": ex(_tensor(1, 1, 32, 32)).on(
         lambda: _h("nets.segmentation").TinyFPN(1, width=4, out_channels=8)),
+    # -- helpers.plots_tracking (chapters 20, 21) ----------------------------------------------
+    "plots_tracking.show_scene_frame": ex(make(_scene), 2, size=10.0),
+    "plots_tracking.plot_occlusion_gaps": ex(make(_scene), max_ages=[1, 30], min_visibility=0.4),
+    "plots_tracking.plot_kalman_update": ex((10.0, 4.0), (12.0, 1.0), (11.6, 0.8),
+                                            quantity="u (px)").kind(quantity="text"),
+    "plots_tracking.plot_assignment": ex(np.array([[0.1, 0.9], [0.8, 0.3]]), np.array([[0, 1]]),
+                                         title="IoU", row_label="track", col_label="detection",
+                                         fmt="{:.2f}", cmap="viridis", value_label="IoU")
+    .kind(row_label="text", col_label="text", value_label="text")
+    .accept(matches="empty", values="inf"),  # inf: a gated pair, drawn blank
+    "plots_tracking.plot_life_cycle": ex("sort", confirm="min_hits", max_age="max_age")
+    .kind(confirm="text", max_age="text"),
+    "plots_tracking.plot_track_timeline": ex(
+        [True, False], {"sort": ["tentative", "tentative", "deleted"]},
+        reported={"sort": [False, False, False]}),
+    "plots_tracking.kalman_noise_table": ex(make(lambda: {"deep": _kalman()}), [40.0, 150.0]),
+    "plots_tracking.plot_filter_uncertainty": ex(make(lambda: {"deep": _kalman()}), [40.0, 150.0],
+                                                 5),
+    "plots_tracking.show_crops": ex(make(_crops), np.array([0, 1, 0, 1]), walkers=2,
+                                    per_walker=2),
+    "plots_tracking.plot_embedding_distances": ex(np.array([0.1, 0.2, 0.15]),
+                                                  np.array([0.5, 0.7, 0.6]), 0.3),
+    "plots_segmentation.plot_unet_diagram": ex(make(_unet_shapes), skips=True),
+    "color.threshold_for_fraction": ex(GRAY, 0.25),
+    "shapes.make_segmentation_dataset": ex(2, image_size=64, min_size=12, max_size=28,
+                                           max_objects=3, min_visible=0.5, rng=0),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -1183,7 +1218,6 @@ UNWALKED: dict[str, str] = {
         "solution_stub"
     ),
     "cnn": "gradient_check",
-    "color": "threshold_for_fraction",
     "faces": (
         "StumpEnsemble StumpEnsemble.decision_function StumpEnsemble.predict adaboost_fit "
         "cascade_candidates cascade_detect cascade_info cascade_scales fit_stump fit_stump_naive "
@@ -1240,14 +1274,7 @@ UNWALKED: dict[str, str] = {
         "add_flow_wheel draw_flow_arrows plot_block_vectors plot_error_curves plot_flow_result "
         "plot_motion_pair plot_pyramid plot_template_match plot_tracks plot_window_motion"
     ),
-    "plots_segmentation": "plot_unet_diagram",
-    "plots_tracking": (
-        "kalman_noise_table plot_assignment plot_benchmark plot_embedding_distances "
-        "plot_filter_uncertainty plot_gate plot_id_timeline plot_kalman_update plot_life_cycle "
-        "plot_matching_cascade plot_occlusion_gaps plot_track_timeline show_crops "
-        "show_scene_frame"
-    ),
-    "shapes": "make_segmentation_dataset",
+    "plots_tracking": "plot_benchmark plot_gate plot_id_timeline plot_matching_cascade",
     "style": (
         "StyleTransferResult content_cost gram_matrix make_painting reconstruct_from_layer "
         "style_cost style_layer_cost style_transfer style_weight_grid total_variation "
@@ -1366,7 +1393,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "nets.training.fit": {"metrics": "bad:list weak:int weak:string"},
     "nets.training.predict": {"threads": "bad:none"},
-    # -- helpers.shapes: branch detect (17 calls)
+    # -- helpers.shapes: branch detect (20 calls)
     "shapes.make_detection_dataset": {
         "n": "bad:huge hang:large",
         "min_size": "weak:huge",
@@ -1377,6 +1404,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "n": "bad:huge hang:large",
         "backgrounds": "weak:empty weak:int weak:none",
     },
+    "shapes.make_segmentation_dataset": {"backgrounds": "weak:empty weak:int weak:none"},
     "shapes.random_background": {"backgrounds": "weak:empty weak:int weak:none"},
     "shapes.shape_mask": {"width": "bad:huge", "height": "bad:huge"},
     # -- helpers.tracking.assignment: branch tracking (2 calls)
