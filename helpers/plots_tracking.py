@@ -685,6 +685,8 @@ def plot_matching_cascade(cost: Any, time_since_update: Any, cascade: Any, singl
     import matplotlib.pyplot as plt
 
     cost = as_array(cost, "cost", ndim=2, kinds="iuf", finite=False, shape_hint="(N, M)")
+    if np.isnan(cost).any():
+        raise ValueError("cost must not hold NaN (use inf for a forbidden pair)")
     if max(cost.shape) > 10:
         raise ValueError(f"cost must be at most 10 x 10 to be readable; got {cost.shape}")
     tsu = as_array(time_since_update, "time_since_update", ndim=1, kinds="iu")
