@@ -1029,6 +1029,18 @@ EXAMPLES: dict[str, Example] = {
     "color.threshold_for_fraction": ex(GRAY, 0.25),
     "shapes.make_segmentation_dataset": ex(2, image_size=64, min_size=12, max_size=28,
                                            max_objects=3, min_visible=0.5, rng=0),
+    "plots_tracking.plot_gate": ex(make(_kalman), make(lambda: {"a": _track_state()}),
+                                   np.array([[21.0, 30.0, 0.5, 20.0], [26.0, 30.0, 0.5, 20.0]]),
+                                   gate=9.4877),
+    "plots_tracking.plot_matching_cascade": ex(
+        np.array([[0.1, 0.5], [0.2, 0.3]]), np.array([1, 2]), np.array([[0, 0], [1, 1]]),
+        np.array([[0, 0], [1, 1]]), max_cost=0.7)
+    .accept(cascade="empty", single="empty", cost="inf"),  # inf: a forbidden pair
+    "plots.show_value_panels": ex([np.arange(4.0).reshape(2, 2)], ["a"], fmt="{:g}", height=2.6)
+    .kind(fmt="text"),
+    "plots.plot_psnr_curves": ex({"run": [20.0, 21.0, 22.0]}, {"run": 19.0}, xlabel="iteration",
+                                 ylabel="PSNR (dB)", size=(6.5, 3.0))
+    .kind(xlabel="text", ylabel="text"),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -1269,12 +1281,11 @@ UNWALKED: dict[str, str] = {
     ),
     "nets.summary": "count_macs count_params flop_counter_macs layer_table",
     "nets.zoo": "build_network network_tables",
-    "plots": "plot_psnr_curves show_value_panels",
     "plots_motion": (
         "add_flow_wheel draw_flow_arrows plot_block_vectors plot_error_curves plot_flow_result "
         "plot_motion_pair plot_pyramid plot_template_match plot_tracks plot_window_motion"
     ),
-    "plots_tracking": "plot_benchmark plot_gate plot_id_timeline plot_matching_cascade",
+    "plots_tracking": "plot_benchmark plot_id_timeline",
     "style": (
         "StyleTransferResult content_cost gram_matrix make_painting reconstruct_from_layer "
         "style_cost style_layer_cost style_transfer style_weight_grid total_variation "
