@@ -399,7 +399,7 @@ def plot_id_timeline(scene: Any, outputs: Mapping[str, Sequence[np.ndarray]], wa
     if not isinstance(outputs, Mapping) or not 1 <= len(outputs) <= 4:
         raise TypeError(f"outputs must be a dict of 1 to 4 trackers' outputs; "
                         f"got {describe(outputs)}")
-    walkers = [check_int(w, "walkers", min=1) for w in
+    walkers = [check_int(w, "walkers", min=1, max=scene.n_identities) for w in
                as_array(walkers, "walkers", ndim=1, kinds="iu").tolist()]
     if len(walkers) > 8:
         raise ValueError(f"walkers must name at most 8 walkers; got {len(walkers)}")
