@@ -1041,6 +1041,13 @@ EXAMPLES: dict[str, Example] = {
     "plots.plot_psnr_curves": ex({"run": [20.0, 21.0, 22.0]}, {"run": 19.0}, xlabel="iteration",
                                  ylabel="PSNR (dB)", size=(6.5, 3.0))
     .kind(xlabel="text", ylabel="text"),
+    "plots_tracking.plot_benchmark": ex(make(lambda: _benchmark()[0])),
+    "plots_tracking.plot_id_timeline": ex(make(_scene), make(lambda: {"sort": _hypotheses()}),
+                                          [1, 2], iou_threshold=0.5),
+    "cnn.gradient_check": ex(_fn("cnn.linear_forward"), _fn("cnn.linear_backward"),
+                             {"x": DESC[:2].astype(np.float64),
+                              "w": DESC[:3].astype(np.float64),
+                              "b": np.zeros(3)}, np.ones((2, 3)), h=1e-5),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -1229,7 +1236,6 @@ UNWALKED: dict[str, str] = {
         "Backup Backup.differences TemplateViolation lint_notebook list_backups restore_backup "
         "solution_stub"
     ),
-    "cnn": "gradient_check",
     "faces": (
         "StumpEnsemble StumpEnsemble.decision_function StumpEnsemble.predict adaboost_fit "
         "cascade_candidates cascade_detect cascade_info cascade_scales fit_stump fit_stump_naive "
@@ -1285,7 +1291,6 @@ UNWALKED: dict[str, str] = {
         "add_flow_wheel draw_flow_arrows plot_block_vectors plot_error_curves plot_flow_result "
         "plot_motion_pair plot_pyramid plot_template_match plot_tracks plot_window_motion"
     ),
-    "plots_tracking": "plot_benchmark plot_id_timeline",
     "style": (
         "StyleTransferResult content_cost gram_matrix make_painting reconstruct_from_layer "
         "style_cost style_layer_cost style_transfer style_weight_grid total_variation "
