@@ -397,7 +397,7 @@ def heatmap_peaks_naive(
     # Best first; ties in the order the cells were visited (class, row, column).
     found.sort(key=lambda item: -item[0])
     found = found[:k]
-    cols = list(zip(*found)) if found else [[], [], [], []]
+    cols = list(zip(*found, strict=True)) if found else [[], [], [], []]
     return (np.asarray(cols[0], heat.dtype if heat.dtype.kind == "f" else np.float64),
             np.asarray(cols[1], np.int64), np.asarray(cols[2], np.int64),
             np.asarray(cols[3], np.int64))

@@ -189,7 +189,8 @@ def make_text_dataset(
     -----
     Each word is drawn with ``cv2.putText`` (anti-aliased) on a flat canvas, one character at
     a time, so each character's ink columns are known; its box spans those columns (widened
-    to half the letter height for thin glyphs such as I and 1) and the word's ink rows. The canvas point :math:`(u, v)` (relative to the word's centre) goes to
+    to half the letter height for thin glyphs such as I and 1) and the word's ink rows. The
+    canvas point :math:`(u, v)` (relative to the word's centre) goes to
     :math:`((\\rho - v) \\sin(u / \\rho),\\ \\rho - (\\rho - v) \\cos(u / \\rho))` on an arc of
     radius :math:`\\rho` (a straight word: :math:`(u, v)`), is rotated and moved into place.
     The image is filled by the inverse map (``cv2.remap``, bilinear), and the character
@@ -601,7 +602,7 @@ def group_words(
     return new[labels]
 
 
-def word_boxes(labels: Any, *, stride: int = 2, grow: float = 0.3) -> np.ndarray:
+def word_boxes(labels: Any, *, stride: int = 2, grow: float = 0.2) -> np.ndarray:
     """A rotated rectangle around each labelled word: the smallest one holding its cells.
 
     Parameters
@@ -614,7 +615,7 @@ def word_boxes(labels: Any, *, stride: int = 2, grow: float = 0.3) -> np.ndarray
         Added on every side of each rectangle, as a fraction of its short side (0 to 2): the
         thresholds of :func:`group_words` keep only the core of each character (with the
         default ``low_text`` 0.4, about 63 % of its height), so the component is thinner and
-        shorter than the ink. 0.3 gives back a rectangle of the letters' height.
+        shorter than the ink. 0.2 gives back about the letters' box (measured on exact targets).
 
     Returns
     -------
@@ -625,7 +626,7 @@ def word_boxes(labels: Any, *, stride: int = 2, grow: float = 0.3) -> np.ndarray
     -----
     Each cell is the square ``[j R, (j + 1) R) x [i R, (i + 1) R)``; the rectangle is
     ``cv2.minAreaRect`` of the corners of the word's cells (rotating calipers on their convex
-    hull); with short side :math:`s`, both sides then grow by :math:`2 \cdot grow \cdot s`.
+    hull); with short side :math:`s`, both sides then grow by :math:`2 \\cdot grow \\cdot s`.
     CRAFT instead dilates each component by a size-dependent number of pixels before taking
     the rectangle (DBNet "unclips" its polygons by a similar ratio).
 
