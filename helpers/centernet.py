@@ -1,6 +1,6 @@
 """CenterNet ("Objects as Points"): an object is the peak of a heatmap, plus a size and an offset.
 
-Used in chapters/22_frontiers.ipynb.
+Used in chapters/22_frontiers_detection.ipynb.
 
 The training target of one image (:func:`centernet_encode`) is, at output stride ``R``:
 
@@ -32,6 +32,7 @@ __all__ = [
     "centernet_decode",
     "centernet_encode",
     "centernet_heatmap",
+    "count_centre_conflicts",
     "draw_gaussian",
     "gaussian_radius",
     "heatmap_peaks",
@@ -56,11 +57,11 @@ MAX_PEAKS = 10_000
 #: Most cells :func:`heatmap_peaks_naive` (a Python loop, for reading) accepts.
 MAX_NAIVE_CELLS = 200_000
 
-RADIUS_RULES = ("exact", "cornernet_code")
+RADIUS_RULES = ("exact", "centernet_code")
 
 
 def gaussian_radius(
-    height: float, width: float, *, min_overlap: float = 0.7, rule: str = "exact"
+    height: float, width: float, *, min_overlap: float = 0.3, rule: str = "exact"
 ) -> float:
     """Radius within which a displaced box still overlaps the true one by ``min_overlap`` IoU.
 
@@ -70,13 +71,15 @@ def gaussian_radius(
         Size of the true box (any unit: pixels or output cells; the radius comes out in it),
         0 to 1e6.
     min_overlap : float
-        The IoU ``t`` that must survive, in (0, 1). CornerNet's paper uses 0.3; the CenterNet
-        code uses 0.7 (the default here).
-    rule : {"exact", "cornernet_code"}
-        ``"exact"`` solves the three quadratics below correctly. ``"cornernet_code"`` repeats
-        the function published with CornerNet and copied by CenterNet, which takes the wrong
-        root and divides by 2 instead of :math:`2a` (so its radii are larger); it is here to
-        compare with.
+        The IoU ``t`` that must survive, in (0, 1). CornerNet's paper uses 0.3 (the default
+        here); CenterNet's code passes 0.7 to its own function (``rule="centernet_code"``),
+        whose radii at 0.7 are close to the exact ones at 0.3 for small boxes.
+    rule : {"exact", "centernet_code"}
+        ``"exact"`` solves the three quadratics below correctly (as CornerNet's code does
+        since it was fixed). ``"centernet_code"`` repeats the function in CenterNet's code,
+        copied from CornerNet's first release: it takes the larger root of two quadratics
+        and divides by 2 instead of :math:`2a`, so its radii are larger. It is here to compare
+        with (princeton-vl/CornerNet issue #110, xingyizhou/CenterNet issue #116).
 
     Returns
     -------
@@ -106,7 +109,7 @@ def gaussian_radius(
     ----------
     Law & Deng, "CornerNet: Detecting Objects as Paired Keypoints", ECCV 2018, section 3.2.
     Zhou, Wang & Krähenbühl, "Objects as Points", arXiv:1904.07850, 2019, section 3.
-    Used in chapters/22_frontiers.ipynb.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -121,8 +124,8 @@ def gaussian_radius(
     t = check_float(min_overlap, "min_overlap", min=0, max=1, min_inclusive=False,
                     max_inclusive=False)
     check_choice(rule, "rule", RADIUS_RULES)
-    if rule == "cornernet_code":
-        # The published function, line for line (its roots are not the quadratics' roots).
+    if rule == "centernet_code":
+        # CenterNet's function, line for line (its roots are not the quadratics' roots).
         b1, c1 = h + w, w * h * (1 - t) / (1 + t)
         r1 = (b1 + math.sqrt(b1**2 - 4 * c1)) / 2
         b2, c2 = 2 * (h + w), (1 - t) * w * h
@@ -177,7 +180,7 @@ def draw_gaussian(heatmap: Any, centre: Any, radius: int) -> np.ndarray:
 
     References
     ----------
-    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers.ipynb.
+    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -243,7 +246,7 @@ def centernet_heatmap(
     num_classes: int,
     image_size: int,
     stride: int = 4,
-    min_overlap: float = 0.7,
+    min_overlap: float = 0.3,
 ) -> np.ndarray:
     """The heatmap target of one image: a Gaussian at each object's centre cell, per class.
 
@@ -275,7 +278,7 @@ def centernet_heatmap(
 
     References
     ----------
-    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers.ipynb.
+    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -305,7 +308,7 @@ def centernet_encode(
     num_classes: int,
     image_size: int,
     stride: int = 4,
-    min_overlap: float = 0.7,
+    min_overlap: float = 0.3,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """All of CenterNet's training targets for one image: heatmap, size, offset and mask.
 
@@ -334,7 +337,7 @@ def centernet_encode(
 
     References
     ----------
-    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers.ipynb.
+    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -438,7 +441,7 @@ def heatmap_peaks(
     References
     ----------
     Zhou et al., "Objects as Points", 2019, section 4 ("Inference"). Used in
-    chapters/22_frontiers.ipynb.
+    chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -510,7 +513,7 @@ def centernet_decode(
 
     References
     ----------
-    Zhou et al., "Objects as Points", 2019, section 4. Used in chapters/22_frontiers.ipynb.
+    Zhou et al., "Objects as Points", 2019, section 4. Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -538,3 +541,40 @@ def centernet_decode(
     w, h = np.abs(sz[0, ys, xs].astype(np.float64)), np.abs(sz[1, ys, xs].astype(np.float64))
     boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1).reshape(-1, 4)
     return boxes, scores.astype(np.float64), classes
+
+
+def count_centre_conflicts(boxes: Any, labels: Any, *, stride: int = 4, window: int = 3) -> int:
+    """How many objects share their peak window with another object of the same class.
+
+    Parameters
+    ----------
+    boxes : (K, 4) array_like
+        xyxy boxes of one image, in pixels.
+    labels : (K,) array_like of int
+    stride : int
+        Output stride R (1 to 64).
+    window : int
+        The peak window of :func:`heatmap_peaks` (odd, 1 to 63).
+
+    Returns
+    -------
+    int
+        Objects whose centre cell lies within ``window // 2`` cells (along both axes) of
+        another same-class object's centre cell. Of each such pair, the max-pool keeps only
+        the higher-scored peak (unless the scores tie), so this bounds the objects that
+        CenterNet's decoding can lose however good its heatmap.
+
+    Examples
+    --------
+    Two ellipses whose centres fall in neighbouring cells, and a rectangle far away:
+
+    >>> count_centre_conflicts([[0, 0, 8, 8], [4, 4, 12, 12], [40, 40, 50, 50]], [0, 0, 1])
+    2
+    """
+    b, lab = _check_objects(boxes, labels, MAX_CLASSES)
+    r = check_int(stride, "stride", min=1, max=64)
+    half = check_int(window, "window", min=1, max=MAX_WINDOW, odd=True) // 2
+    cells = np.floor((b[:, :2] + b[:, 2:]) / 2 / r).astype(np.int64)
+    near = (np.abs(cells[:, None] - cells[None]).max(axis=2) <= half) & \
+        (lab[:, None] == lab[None]) & ~np.eye(len(b), dtype=bool)
+    return int(near.any(axis=1).sum())

@@ -92,7 +92,7 @@ def plot_radius_rule(height: float, width: float, *, min_overlap: float = 0.7,
     -------
     matplotlib.figure.Figure
         IoU against the displacement ``r`` for the box moved by ``(r, r)``, shrunk and grown by
-        ``r`` at both corners; the line IoU = t; the exact radius (and the published code's).
+        ``r`` at both corners; the line IoU = t; the exact radius (and CenterNet's code's).
     """
     import matplotlib.pyplot as plt
 
@@ -107,7 +107,7 @@ def plot_radius_rule(height: float, width: float, *, min_overlap: float = 0.7,
     shrunk = (w - 2 * r).clip(0) * (h - 2 * r).clip(0) / (w * h)
     grown = w * h / ((w + 2 * r) * (h + 2 * r))
     exact = gaussian_radius(h, w, min_overlap=t)
-    code = gaussian_radius(h, w, min_overlap=t, rule="cornernet_code")
+    code = gaussian_radius(h, w, min_overlap=t, rule="centernet_code")
     fig, ax = plt.subplots(figsize=_pair(size), layout="constrained")
     ax.plot(r, moved, label="both corners shift the same way")
     ax.plot(r, shrunk, label="both corners move inwards")
@@ -115,7 +115,7 @@ def plot_radius_rule(height: float, width: float, *, min_overlap: float = 0.7,
     ax.axhline(t, color="k", lw=0.8, ls=":", label=f"IoU = {t:g}")
     ax.axvline(exact, color="tab:red", label=f"exact radius {exact:.2f}")
     if code < r[-1]:
-        ax.axvline(code, color="tab:red", ls="--", label=f"published code's radius {code:.2f}")
+        ax.axvline(code, color="tab:red", ls="--", label=f"CenterNet code's radius {code:.2f}")
     ax.set(xlabel="corner displacement r", ylabel="IoU with the true box", ylim=(0, 1.02),
            title=f"a {w:g} x {h:g} box")
     ax.legend(fontsize=8)

@@ -47,6 +47,7 @@ __all__ = [
     "architecture_macs",
     "enumerate_architectures",
     "evolution_search",
+    "load_exhaustive_search",
     "mutate_architecture",
     "pareto_front",
     "random_search",
@@ -71,6 +72,9 @@ MAX_CANDIDATES = 10_000
 MAX_DRAWS = 1000
 #: Most records :func:`pareto_front` takes.
 MAX_POINTS = 1_000_000
+#: The file in data/ holding every architecture of :data:`SEARCH_SPACE`, scored
+#: (``python -m helpers.nets.nas --out data/nas_digits_search.json``).
+SEARCH_FILE = "nas_digits_search.json"
 
 
 @dataclass(frozen=True)
@@ -270,13 +274,19 @@ def mutate_architecture(arch: Architecture, rng: np.random.Generator | int,
     return Architecture(**values)
 
 
-def _check_search(evaluate, cost, n, budget):
+def _check_search(evaluate, cost, n, budget, progress):
     evaluate = check_callable(evaluate, "evaluate", "a function evaluate(arch) -> accuracy")
     cost = check_callable(cost, "cost", "a function cost(arch) -> MACs")
     n = check_int(n, "n", min=1, max=MAX_CANDIDATES)
     if budget is not None:
         budget = check_int(budget, "budget", min=1)
-    return evaluate, cost, n, budget
+    return evaluate, cost, n, budget, check_bool(progress, "progress")
+
+
+def _bar(n: int, progress: bool, desc: str):
+    from tqdm.auto import tqdm  # deferred: only a search with a bar needs it
+
+    return tqdm(total=n, desc=desc, disable=not progress)
 
 
 def _record(arch, evaluate, cost, origin, cache) -> dict[str, Any]:
@@ -306,6 +316,7 @@ def random_search(
     budget: int | None = None,
     cost: Callable[[Architecture], int] = architecture_macs,
     space: dict[str, tuple] = SEARCH_SPACE,
+    progress: bool = False,
 ) -> list[dict[str, Any]]:
     """Random search: train ``n`` architectures drawn uniformly (within the budget).
 
@@ -323,6 +334,8 @@ def random_search(
         ``cost(arch) -> int`` (default :func:`architecture_macs`).
     space : dict
         Choices per gene.
+    progress : bool
+        Show a tqdm bar over the candidates.
 
     Returns
     -------
@@ -349,15 +362,17 @@ def random_search(
     >>> len(records), all(r["macs"] <= 200_000 for r in records)
     (3, True)
     """
-    evaluate, cost, n, budget = _check_search(evaluate, cost, n, budget)
+    evaluate, cost, n, budget, progress = _check_search(evaluate, cost, n, budget, progress)
     rng = check_rng(rng)
     space = _check_space(space)
     cache: dict[Architecture, tuple[float, float]] = {}
     records = []
-    for _ in range(n):
-        arch = _draw_under_budget(lambda: sample_architecture(rng, space), cost, budget,
-                                  "random architecture")
-        records.append(_record(arch, evaluate, cost, "random", cache))
+    with _bar(n, progress, "random search") as bar:
+        for _ in range(n):
+            arch = _draw_under_budget(lambda: sample_architecture(rng, space), cost, budget,
+                                      "random architecture")
+            records.append(_record(arch, evaluate, cost, "random", cache))
+            bar.update(1)
     return records
 
 
@@ -371,6 +386,7 @@ def evolution_search(
     budget: int | None = None,
     cost: Callable[[Architecture], int] = architecture_macs,
     space: dict[str, tuple] = SEARCH_SPACE,
+    progress: bool = False,
 ) -> list[dict[str, Any]]:
     """Regularised ("aging") evolution: mutate the best of a random sample, retire the oldest.
 
@@ -391,6 +407,8 @@ def evolution_search(
         ``cost(arch) -> int``.
     space : dict
         Choices per gene.
+    progress : bool
+        Show a tqdm bar over the candidates.
 
     Returns
     -------
@@ -416,7 +434,7 @@ def evolution_search(
     >>> [r["origin"] for r in records].count("mutation")
     2
     """
-    evaluate, cost, n, budget = _check_search(evaluate, cost, n, budget)
+    evaluate, cost, n, budget, progress = _check_search(evaluate, cost, n, budget, progress)
     rng = check_rng(rng)
     space = _check_space(space)
     population = check_int(population, "population", min=1, max=1000)
@@ -424,23 +442,25 @@ def evolution_search(
     cache: dict[Architecture, tuple[float, float]] = {}
     records: list[dict[str, Any]] = []
     alive: list[dict[str, Any]] = []  # oldest first
-    for _ in range(n):
-        if len(records) < population:
-            arch = _draw_under_budget(lambda: sample_architecture(rng, space), cost, budget,
-                                      "random architecture")
-            origin = "random"
-        else:
-            picks = rng.choice(len(alive), size=sample_size, replace=False)
-            parent = max((alive[int(i)] for i in picks), key=lambda r: r["accuracy"])
-            arch = _draw_under_budget(lambda p=parent: mutate_architecture(p["arch"], rng,
-                                                                           space),
-                                      cost, budget, "mutation")
-            origin = "mutation"
-        record = _record(arch, evaluate, cost, origin, cache)
-        records.append(record)
-        alive.append(record)
-        if len(alive) > population:
-            alive.pop(0)  # aging: the oldest dies, however good
+    with _bar(n, progress, "evolution") as bar:
+        for _ in range(n):
+            if len(records) < population:
+                arch = _draw_under_budget(lambda: sample_architecture(rng, space), cost, budget,
+                                          "random architecture")
+                origin = "random"
+            else:
+                picks = rng.choice(len(alive), size=sample_size, replace=False)
+                parent = max((alive[int(i)] for i in picks), key=lambda r: r["accuracy"])
+                arch = _draw_under_budget(
+                    lambda p=parent: mutate_architecture(p["arch"], rng, space), cost, budget,
+                    "mutation")
+                origin = "mutation"
+            record = _record(arch, evaluate, cost, origin, cache)
+            records.append(record)
+            alive.append(record)
+            if len(alive) > population:
+                alive.pop(0)  # aging: the oldest dies, however good
+            bar.update(1)
     return records
 
 
@@ -484,3 +504,45 @@ def pareto_front(costs: Any, scores: Any) -> np.ndarray:
             front.append(int(i))
             best = s[i]
     return np.asarray(front, np.int64)
+
+
+def load_exhaustive_search() -> dict[str, Any]:
+    """Every architecture of :data:`SEARCH_SPACE`, scored once with the search's budget.
+
+    Returns
+    -------
+    dict
+        ``"records"``: one record per architecture, like the searches' (``arch``, ``macs``,
+        ``accuracy``, ``seconds``, ``origin`` "exhaustive"); ``"seconds"``: their total;
+        ``"epochs"``, ``"seed"``, ``"torch"``: how the file was made.
+
+    Notes
+    -----
+    The file ``data/nas_digits_search.json`` is checksummed (:func:`helpers.data.data_path`)
+    and rebuilt by ``python tools/build_data.py nas_digits_search.json``, which runs
+    ``python -m helpers.nets.nas`` (a few minutes on one core). Accuracies are counts out of
+    1,000 validation digits; the seconds are the building machine's.
+
+    References
+    ----------
+    Ying et al., "NAS-Bench-101: Towards Reproducible Neural Architecture Search", ICML 2019
+    (the idea of shipping every architecture's score with the space). Used in
+    chapters/22_frontiers_search.ipynb.
+
+    Examples
+    --------
+    >>> table = load_exhaustive_search()
+    >>> len(table["records"]) == len(enumerate_architectures())
+    True
+    """
+    import json
+
+    from .data import data_path
+
+    raw = json.loads(data_path(SEARCH_FILE).read_text(encoding="utf-8"))
+    records = [{"arch": Architecture(int(r["depth"]), int(r["width"]), int(r["kernel"]),
+                                     bool(r["skip"])),
+                "macs": int(r["macs"]), "accuracy": float(r["accuracy"]),
+                "seconds": float(r["seconds"]), "origin": "exhaustive"} for r in raw["records"]]
+    return {"records": records, "seconds": float(sum(r["seconds"] for r in records)),
+            "epochs": raw["epochs"], "seed": raw["seed"], "torch": raw["torch"]}

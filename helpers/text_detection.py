@@ -1,7 +1,7 @@
 """CRAFT-style text detection: synthetic words with exact character boxes, character-region
 and affinity heatmaps, and words grouped back from the heatmaps.
 
-Used in chapters/22_frontiers.ipynb.
+Used in chapters/22_frontiers_detection.ipynb.
 
 * :func:`make_text_dataset` renders words (OpenCV's Hershey fonts) onto crops of real photos
   (:func:`helpers.shapes.random_background`), rotated and, if asked, bent along an arc; it
@@ -201,7 +201,7 @@ def make_text_dataset(
     ----------
     Gupta, Vedaldi & Zisserman, "Synthetic Data for Text Localisation in Natural Images"
     (SynthText), CVPR 2016: the idea of pasting rendered text on real images with exact
-    character boxes. Used in chapters/22_frontiers.ipynb.
+    character boxes. Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -355,7 +355,7 @@ def draw_quad_gaussian(score_map: Any, quad: Any, *, stride: int = 2) -> np.ndar
     References
     ----------
     Baek et al., "Character Region Awareness for Text Detection", CVPR 2019, section 3.2.
-    Used in chapters/22_frontiers.ipynb.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -424,7 +424,7 @@ def affinity_quads(char_quads: Any, char_words: Any) -> np.ndarray:
     References
     ----------
     Baek et al., "Character Region Awareness for Text Detection", CVPR 2019, figure 3.
-    Used in chapters/22_frontiers.ipynb.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -467,14 +467,20 @@ def craft_targets(
     References
     ----------
     Baek et al., "Character Region Awareness for Text Detection", CVPR 2019, section 3.2.
-    Used in chapters/22_frontiers.ipynb.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
-    >>> q = [[[0, 0], [4, 0], [4, 4], [0, 4]], [[4, 0], [8, 0], [8, 4], [4, 4]]]
-    >>> region, affinity = craft_targets(q, [0, 0], image_size=8)
-    >>> region.shape, int(region.argmax()), int(affinity.argmax())
-    ((4, 4), 1, 2)
+    Two 6 x 6 characters side by side; the row of cells through their centres (cell centres
+    at x = 1, 3, ..., 11): a peak of 1 at each character's centre, and the affinity between
+    them, where the box joining the characters' triangle centroids spans x = 3 to 9.
+
+    >>> q = [[[0, 0], [6, 0], [6, 6], [0, 6]], [[6, 0], [12, 0], [12, 6], [6, 6]]]
+    >>> region, affinity = craft_targets(q, [0, 0], image_size=12)
+    >>> region.shape, region[1].round(2).tolist()
+    ((6, 6), [0.36, 1.0, 0.36, 0.36, 1.0, 0.36])
+    >>> affinity[1].round(2).tolist()
+    [0.0, 0.0, 0.77, 0.77, 0.0, 0.0]
     """
     q = _check_quads(char_quads)
     w = _check_words(char_words, len(q))
@@ -565,7 +571,7 @@ def group_words(
     References
     ----------
     Baek et al., "Character Region Awareness for Text Detection", CVPR 2019, section 3.3
-    (and ``getDetBoxes_core`` in the authors' code). Used in chapters/22_frontiers.ipynb.
+    (and ``getDetBoxes_core`` in the authors' code). Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -633,12 +639,12 @@ def word_boxes(labels: Any, *, stride: int = 2, grow: float = 0.2) -> np.ndarray
     References
     ----------
     Baek et al., "Character Region Awareness for Text Detection", CVPR 2019, section 3.3.
-    Used in chapters/22_frontiers.ipynb.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
-    >>> word_boxes([[1, 1, 1]], stride=2, grow=0)[0].round(3).tolist()
-    [[0.0, 2.0], [0.0, 0.0], [6.0, 0.0], [6.0, 2.0]]
+    >>> (word_boxes([[1, 1, 1]], stride=2, grow=0)[0].round(3) + 0.0).tolist()
+    [[6.0, 2.0], [0.0, 2.0], [0.0, 0.0], [6.0, 0.0]]
     """
     import cv2
 
@@ -731,14 +737,16 @@ def evaluate_text_detection(
     -------
     dict
         ``"recall"`` (matched true words / true words), ``"precision"`` (matched predictions /
-        predictions), ``"f1"``, ``"n_true"``, ``"n_pred"``, ``"matched"``, and ``"ious"``:
-        per image the ``(P_i, G_i)`` IoU matrix.
+        predictions), ``"f1"``, ``"n_true"``, ``"n_pred"``, ``"matched"``, ``"matched_ious"``
+        (the IoU of every matched pair, as an array) and ``"ious"``: per image the
+        ``(P_i, G_i)`` IoU matrix.
 
     Notes
     -----
     Within each image the pairs are matched greedily, best IoU first; each true word and each
     prediction is used at most once (a word split in two gives one match and one false
-    positive).
+    positive). The threshold only cuts the end of that list, so the matches at a stricter
+    threshold are the pairs of ``"matched_ious"`` above it.
 
     Examples
     --------
@@ -757,7 +765,7 @@ def evaluate_text_detection(
         raise ValueError(f"at most {MAX_IMAGES:,} images; got {len(truths):,}")
     thr = check_float(iou_threshold, "iou_threshold", min=0, max=1, min_inclusive=False)
     n_true = n_pred = matched = 0
-    all_ious = []
+    all_ious, matched_ious = [], []
     for preds, trues in zip(predictions, truths, strict=True):
         preds, trues = list(preds), list(trues)
         if len(preds) > MAX_CHARS or len(trues) > MAX_CHARS:
@@ -774,9 +782,11 @@ def evaluate_text_detection(
             if i not in used_p and j not in used_t:
                 used_p.add(i)
                 used_t.add(j)
+                matched_ious.append(float(iou[i, j]))
         matched += len(used_t)
     recall = matched / n_true if n_true else 0.0
     precision = matched / n_pred if n_pred else 0.0
     f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
     return {"recall": recall, "precision": precision, "f1": f1, "n_true": n_true,
-            "n_pred": n_pred, "matched": matched, "ious": all_ious}
+            "n_pred": n_pred, "matched": matched, "matched_ious": np.asarray(matched_ious),
+            "ious": all_ious}

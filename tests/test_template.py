@@ -35,7 +35,7 @@ ALLOWED: dict[str, dict[str, int]] = {
                             "long-cell": 2, "target-claim": 2},
     "12_localization": {"careful-section": 2, "exercise-docstring": 2, "next-link": 1,
                         "private-api": 1},
-    "13_detection": {"careful-section": 4, "coming-chapter": 3, "exercise-docstring": 2,
+    "13_detection": {"careful-section": 4, "coming-chapter": 2, "exercise-docstring": 2,
                      "long-cell": 1, "next-link": 1, "target-claim": 1},
     "20_sort": {"careful-section": 1, "coming-chapter": 1, "exercise-docstring": 2,
                 "long-cell": 3},

@@ -78,7 +78,7 @@ class TinyCenterNet(nn.Module):
     References
     ----------
     Zhou, Wang & Krähenbühl, "Objects as Points", arXiv:1904.07850, 2019.
-    Used in chapters/22_frontiers.ipynb.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -154,7 +154,7 @@ def centernet_loss(
     References
     ----------
     Zhou et al., "Objects as Points", 2019, equations (1)-(3); Lin et al., "Focal Loss for
-    Dense Object Detection", ICCV 2017. Used in chapters/22_frontiers.ipynb.
+    Dense Object Detection", ICCV 2017. Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -212,7 +212,7 @@ def train_centernet(
     epochs: int = 10,
     batch_size: int = 32,
     lr: float = 5e-3,
-    min_overlap: float = 0.7,
+    min_overlap: float = 0.3,
     seed: int = 0,
     progress: bool = True,
 ) -> tuple[TinyCenterNet, History]:

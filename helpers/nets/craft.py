@@ -65,7 +65,7 @@ class TinyCraft(nn.Module):
     References
     ----------
     Baek et al., "Character Region Awareness for Text Detection", CVPR 2019; Ronneberger et
-    al., "U-Net", MICCAI 2015. Used in chapters/22_frontiers.ipynb.
+    al., "U-Net", MICCAI 2015. Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -126,7 +126,7 @@ def craft_loss(out: torch.Tensor, region: torch.Tensor, affinity: torch.Tensor) 
     References
     ----------
     Baek et al., "Character Region Awareness for Text Detection", CVPR 2019, equation (1).
-    Used in chapters/22_frontiers.ipynb.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------

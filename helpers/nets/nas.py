@@ -30,6 +30,7 @@ from ..data import load_mnist_subset
 from ..image import to_tensor
 from ..nas import (
     HEAD_GRID,
+    SEARCH_FILE,
     SEARCH_SPACE,
     Architecture,
     architecture_macs,
@@ -48,9 +49,7 @@ __all__ = [
 ]
 
 #: Epochs each candidate trains for during a search (the "fixed short budget").
-SEARCH_EPOCHS = 2
-#: How the file of the exhaustive search is named in data/.
-SEARCH_FILE = "nas_digits_search.json"
+SEARCH_EPOCHS = 1
 
 
 class SearchNet(nn.Module):
