@@ -289,23 +289,26 @@ def _bar(n: int, progress: bool, desc: str):
     return tqdm(total=n, desc=desc, disable=not progress)
 
 
-def _record(arch, evaluate, cost, origin, cache) -> dict[str, Any]:
-    if arch not in cache:
-        start = time.perf_counter()
-        accuracy = float(evaluate(arch))
-        cache[arch] = (accuracy, time.perf_counter() - start)
-    accuracy, seconds = cache[arch]
-    return {"arch": arch, "macs": int(cost(arch)), "accuracy": accuracy, "seconds": seconds,
-            "origin": origin}
+def _record(arch, evaluate, cost, origin) -> dict[str, Any]:
+    start = time.perf_counter()
+    accuracy = float(evaluate(arch))
+    return {"arch": arch, "macs": int(cost(arch)), "accuracy": accuracy,
+            "seconds": time.perf_counter() - start, "origin": origin}
 
 
-def _draw_under_budget(draw, cost, budget, what):
-    for _ in range(MAX_DRAWS):
+def _draw_new(draw, cost, budget, tried, tries=MAX_DRAWS):
+    """An architecture from ``draw()`` that fits the budget and was not tried yet, or None."""
+    for _ in range(tries):
         arch = draw()
-        if budget is None or cost(arch) <= budget:
+        if arch not in tried and (budget is None or cost(arch) <= budget):
             return arch
-    raise ValueError(f"no {what} under budget={budget:,} MACs in {MAX_DRAWS} draws; raise the "
-                     "budget or shrink the space")
+    return None
+
+
+def _no_room(budget) -> ValueError:
+    where = "the space" if budget is None else f"the space under budget={budget:,} MACs"
+    return ValueError(f"no untried architecture left in {where} after {MAX_DRAWS} draws: it holds "
+                      "fewer architectures than n; lower n, raise the budget or grow the space")
 
 
 def random_search(
@@ -323,10 +326,10 @@ def random_search(
     Parameters
     ----------
     evaluate : callable
-        ``evaluate(arch) -> accuracy`` (higher is better); called once per distinct
-        architecture (a repeat draw reuses the first result, as a real search would cache it).
+        ``evaluate(arch) -> accuracy`` (higher is better), called once per candidate.
     n : int
-        Number of candidates (1 to 10,000).
+        Number of candidates (1 to 10,000), all different: an architecture already tried is
+        redrawn, as it is above the budget.
     rng : numpy.random.Generator or int
     budget : int, optional
         Largest cost allowed; architectures above it are redrawn, never trained.
@@ -365,13 +368,15 @@ def random_search(
     evaluate, cost, n, budget, progress = _check_search(evaluate, cost, n, budget, progress)
     rng = check_rng(rng)
     space = _check_space(space)
-    cache: dict[Architecture, tuple[float, float]] = {}
+    tried: set[Architecture] = set()
     records = []
     with _bar(n, progress, "random search") as bar:
         for _ in range(n):
-            arch = _draw_under_budget(lambda: sample_architecture(rng, space), cost, budget,
-                                      "random architecture")
-            records.append(_record(arch, evaluate, cost, "random", cache))
+            arch = _draw_new(lambda: sample_architecture(rng, space), cost, budget, tried)
+            if arch is None:
+                raise _no_room(budget)
+            tried.add(arch)
+            records.append(_record(arch, evaluate, cost, "random"))
             bar.update(1)
     return records
 
@@ -393,9 +398,9 @@ def evolution_search(
     Parameters
     ----------
     evaluate : callable
-        ``evaluate(arch) -> accuracy``; called once per distinct architecture.
+        ``evaluate(arch) -> accuracy``, called once per candidate.
     n : int
-        Candidates in total, the initial population included (1 to 10,000).
+        Candidates in total, the initial population included (1 to 10,000), all different.
     rng : numpy.random.Generator or int
     population : int
         Size of the population (1 to 1,000); the first ``population`` candidates are random.
@@ -421,7 +426,9 @@ def evolution_search(
     Each step: draw ``sample_size`` members of the population at random, take the most
     accurate as the parent, change one of its genes (:func:`mutate_architecture`), train the
     child, add it to the population and remove the *oldest* member (not the worst: aging
-    keeps a lucky early score from ruling the population forever).
+    keeps a lucky early score from ruling the population forever). A child that was tried
+    before is mutated again; if all of a parent's neighbours were tried, a random untried
+    architecture joins instead (``origin`` "random").
 
     References
     ----------
@@ -439,23 +446,24 @@ def evolution_search(
     space = _check_space(space)
     population = check_int(population, "population", min=1, max=1000)
     sample_size = check_int(sample_size, "sample_size", min=1, max=population)
-    cache: dict[Architecture, tuple[float, float]] = {}
+    tried: set[Architecture] = set()
     records: list[dict[str, Any]] = []
     alive: list[dict[str, Any]] = []  # oldest first
     with _bar(n, progress, "evolution") as bar:
         for _ in range(n):
-            if len(records) < population:
-                arch = _draw_under_budget(lambda: sample_architecture(rng, space), cost, budget,
-                                          "random architecture")
-                origin = "random"
-            else:
+            arch, origin = None, "mutation"
+            if len(records) >= population:
                 picks = rng.choice(len(alive), size=sample_size, replace=False)
                 parent = max((alive[int(i)] for i in picks), key=lambda r: r["accuracy"])
-                arch = _draw_under_budget(
-                    lambda p=parent: mutate_architecture(p["arch"], rng, space), cost, budget,
-                    "mutation")
-                origin = "mutation"
-            record = _record(arch, evaluate, cost, origin, cache)
+                arch = _draw_new(lambda p=parent: mutate_architecture(p["arch"], rng, space),
+                                 cost, budget, tried, tries=100)
+            if arch is None:  # the initial population, or every mutation was tried already
+                arch = _draw_new(lambda: sample_architecture(rng, space), cost, budget, tried)
+                origin = "random"
+            if arch is None:
+                raise _no_room(budget)
+            tried.add(arch)
+            record = _record(arch, evaluate, cost, origin)
             records.append(record)
             alive.append(record)
             if len(alive) > population:
