@@ -3,7 +3,7 @@
 References: the Pareto front against a brute-force O(N^2) dominance test on random integer
 points (many ties), exact; ``architecture_macs`` against torch's own count on the real
 ``SearchNet`` for every fourth architecture of the space: ``torch.utils.flop_counter`` FLOPs / 2
-(``helpers.nets.summary.flop_counter_macs``), equal for all of them (batch norm, pooling and the skip additions are not multiply-accumulates
+equal for all of them (batch norm, pooling and the skip additions are not multiply-accumulates
 by weights in either convention).
 """
 
