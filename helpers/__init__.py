@@ -36,6 +36,12 @@ agreement)::
     helpers.verification ROC, FAR / FRR, one-shot identity    (chapters/15_faces.ipynb)
     helpers.nets.siamese Siamese net, triplet loss, mining    (chapters/15_faces.ipynb)
     helpers.faces_plots  the faces chapter's static figures   (chapters/15_faces.ipynb)
+    helpers.motion       block matching, Lucas-Kanade, KLT    (chapters/19_motion.ipynb)
+    helpers.style        Gram matrices, style transfer        (chapters/16_style_transfer.ipynb)
+    helpers.style_plots  figures of chapter 16                (chapters/16_style_transfer.ipynb)
+    helpers.gradcam      Grad-CAM step by step, saliency      (chapters/17_inside_cnns.ipynb)
+    helpers.inside_plots figures of chapter 17                (chapters/17_inside_cnns.ipynb)
+    helpers.nets.pretrained  the offline pretrained ImageNet network (chapters/16, 17)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
     helpers.centernet    CenterNet targets, max-pool decoding (chapters/22_frontiers_detection.ipynb)
     helpers.text_detection synthetic text, CRAFT maps, words  (chapters/22_frontiers_detection.ipynb)
@@ -49,6 +55,7 @@ agreement)::
     helpers.plots        small static figures for notebooks
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
     helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
+    helpers.plots_motion     figures for motion and flow      (chapters/19_motion.ipynb)
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
     helpers.authoring    student notebooks generated from the solutions (`make student`)

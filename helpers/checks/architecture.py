@@ -100,7 +100,7 @@ def check_residual_forward(fn) -> CheckResult:
             return _as_numpy(fn(x, block))
 
     learner.__name__ = getattr(fn, "__name__", "residual_forward")
-    if not callable(fn):
-        return run_cases("residual_forward", fn, [], reference=reference)
+    if not callable(fn):  # the engine says "pass the function itself"
+        return run_cases("residual_forward", fn, _residual_cases(), reference=reference)
     return run_cases("residual_forward", learner, _residual_cases(), reference=reference,
                      atol=1e-5, rtol=1e-5)
