@@ -43,8 +43,8 @@ agreement)::
     helpers.inside_plots figures of chapter 17                (chapters/17_inside_cnns.ipynb)
     helpers.nets.pretrained  the offline pretrained ImageNet network (chapters/16, 17)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
-    helpers.centernet    CenterNet targets, max-pool decoding (chapters/22_frontiers_detection.ipynb)
-    helpers.text_detection synthetic text, CRAFT maps, words  (chapters/22_frontiers_detection.ipynb)
+    helpers.centernet    CenterNet targets and decoding     (chapters/22_frontiers_detection.ipynb)
+    helpers.text_detection synthetic text, CRAFT, words    (chapters/22_frontiers_detection.ipynb)
     helpers.nets.centernet, helpers.nets.craft  tiny CenterNet and CRAFT  (chapters/22)
     helpers.nas          search space, random / evolutionary search, Pareto front
                                                               (chapters/22_frontiers_search.ipynb)

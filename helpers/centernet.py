@@ -180,7 +180,8 @@ def draw_gaussian(heatmap: Any, centre: Any, radius: int) -> np.ndarray:
 
     References
     ----------
-    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers_detection.ipynb.
+    Zhou et al., "Objects as Points", 2019, section 3.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -278,7 +279,8 @@ def centernet_heatmap(
 
     References
     ----------
-    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers_detection.ipynb.
+    Zhou et al., "Objects as Points", 2019, section 3.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -337,7 +339,8 @@ def centernet_encode(
 
     References
     ----------
-    Zhou et al., "Objects as Points", 2019, section 3. Used in chapters/22_frontiers_detection.ipynb.
+    Zhou et al., "Objects as Points", 2019, section 3.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
@@ -513,7 +516,8 @@ def centernet_decode(
 
     References
     ----------
-    Zhou et al., "Objects as Points", 2019, section 4. Used in chapters/22_frontiers_detection.ipynb.
+    Zhou et al., "Objects as Points", 2019, section 4.
+    Used in chapters/22_frontiers_detection.ipynb.
 
     Examples
     --------
