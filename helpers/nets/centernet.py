@@ -315,7 +315,7 @@ def centernet_predict(
     x = _rgb_batch(images)
     if x.shape[-1] % CENTERNET_STRIDE or x.shape[-2] % CENTERNET_STRIDE:
         raise ValueError(f"images must have sides that are multiples of 4; got {tuple(x.shape)}")
-    out = predict(model, x)
+    out = predict(model, x, batch_size=32)   # small batches keep peak memory low
     c = model.num_classes
     return (torch.sigmoid(out[:, :c]).numpy(), out[:, c : c + 2].numpy(),
             out[:, c + 2 :].numpy())

@@ -250,5 +250,5 @@ def craft_predict(model: TinyCraft, images: Any) -> tuple[np.ndarray, np.ndarray
     (1, 16, 16)
     """
     check_instance(model, "model", TinyCraft)
-    out = predict(model, _rgb_batch(images)).clamp(0, 1).numpy()
+    out = predict(model, _rgb_batch(images), batch_size=32).clamp(0, 1).numpy()
     return out[:, 0], out[:, 1]
