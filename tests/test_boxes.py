@@ -131,10 +131,18 @@ def test_other_helpers_reject_bad_input():
         B.box_convert([[0, 0, -1, 1]], "xywh", "xyxy")
     with pytest.raises(ValueError, match="boxes must be"):
         B.box_area([[3, 3, 1, 1]])
-    with pytest.raises(ValueError, match="height must be an integer >= 1"):
+    with pytest.raises(ValueError, match="height must be an integer"):
         B.clip_boxes([[0, 0, 1, 1]], 0, 5)
-    with pytest.raises(ValueError, match="sizes and aspect_ratios must be > 0"):
+    with pytest.raises(ValueError, match="width must be an integer"):
+        B.clip_boxes([[0, 0, 1, 1]], 5, 10**9)
+    with pytest.raises(ValueError, match="aspect_ratios must be > 0"):
         B.make_anchors((2, 2), 8, sizes=(32,), aspect_ratios=(-1,))
+    with pytest.raises(ValueError, match="sizes may hold at most 64"):
+        B.make_anchors((2, 2), 8, sizes=np.arange(1, 100.0))
+    with pytest.raises(ValueError, match="anchors must hold at least one"):
+        B.assign_anchors(np.zeros((0, 4)), [[0, 0, 1, 1]])
+    with pytest.raises(ValueError, match="at most 1,000,000 pairs"):
+        B.box_iou_naive(np.zeros((1001, 4)), np.zeros((1000, 4)))
     with pytest.raises(TypeError, match="grid_shape must be a pair"):
         B.make_anchors(4, 8)
     with pytest.raises(ValueError, match="neg_threshold must be <= pos_threshold"):
