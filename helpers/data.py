@@ -3,7 +3,8 @@
 Everything loads offline. Files in ``data/`` are listed in ``data/manifest.json`` with their size,
 SHA-256, source and licence; :func:`data_path` checks both before anything reads a file, so a
 missing or damaged file is reported by name with the way to restore it, never read half-way.
-Photographs come from scikit-image's bundled images (their licences: :data:`PHOTOS`).
+Photographs come from scikit-image's bundled images and matplotlib's Grace Hopper portrait
+(their licences: :data:`PHOTOS`).
 
 Used in every chapter; the digits first appear in chapters/08_conv_arithmetic.ipynb.
 """
@@ -48,6 +49,8 @@ PHOTOS: dict[str, tuple[str, str]] = {
     "brick": ("a brick wall texture, gray 512x512", "CC0 (Stefan van der Walt)"),
     "grass": ("a grass texture, gray 512x512", "CC0 (Stefan van der Walt)"),
     "gravel": ("a gravel texture, gray 512x512", "CC0 (Stefan van der Walt)"),
+    "grace_hopper": ("Grace Hopper, US Navy portrait, RGB 600x512 (bundled with matplotlib)",
+                     "public domain (US Navy photograph)"),
 }
 
 
@@ -177,9 +180,18 @@ def load_photo(name: str, *, gray: bool = False) -> np.ndarray:
     dtype('uint8')
     """
     check_choice(name, "name", PHOTOS)
-    import skimage.data  # deferred: scikit-image is only needed for the photos
+    if name == "grace_hopper":
+        # matplotlib's sample data (no download): read the JPEG with PIL, locate it by path.
+        import matplotlib
+        import PIL.Image
 
-    image = np.ascontiguousarray(getattr(skimage.data, name)())
+        path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+        with PIL.Image.open(path) as f:
+            image = np.asarray(f.convert("RGB"))
+    else:
+        import skimage.data  # deferred: scikit-image is only needed for the photos
+
+        image = np.ascontiguousarray(getattr(skimage.data, name)())
     if gray and image.ndim == 3:
         from .color import to_gray
 
