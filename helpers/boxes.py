@@ -43,6 +43,7 @@ __all__ = [
     "cxcywh_to_xyxy",
     "decode_boxes",
     "encode_boxes",
+    "label_anchors",
     "make_anchors",
     "xywh_to_xyxy",
     "xyxy_to_cxcywh",
@@ -484,20 +485,78 @@ def assign_anchors(
             f"neg_threshold must be <= pos_threshold; got neg_threshold={neg}, "
             f"pos_threshold={pos}"
         )
-    n = len(anchors)
     if len(truth) == 0:
+        n = len(anchors)
         return np.zeros(n, np.int64), np.full(n, -1, np.int64)
     iou = box_iou(anchors, truth)  # (A, G)
-    matched = iou.argmax(axis=1)
-    best = iou[np.arange(n), matched]
-    labels = np.full(n, -1, np.int64)
+    labels = label_anchors(iou, pos_threshold=pos, neg_threshold=neg,
+                           allow_low_quality=allow_low_quality)
+    return labels, iou.argmax(axis=1).astype(np.int64)
+
+
+def label_anchors(
+    iou: Any,
+    *,
+    pos_threshold: float = 0.7,
+    neg_threshold: float = 0.3,
+    allow_low_quality: bool = True,
+) -> np.ndarray:
+    """The labelling step of :func:`assign_anchors`, from the IoU matrix of anchors and objects.
+
+    Parameters
+    ----------
+    iou : (A, G) array_like
+        ``iou[a, g]`` = IoU of anchor ``a`` with true box ``g``, in [0, 1] (:func:`box_iou`),
+        A >= 1 and G >= 1.
+    pos_threshold, neg_threshold, allow_low_quality
+        As in :func:`assign_anchors`.
+
+    Returns
+    -------
+    (A,) ndarray of int64
+        ``1`` positive, ``0`` negative, ``-1`` ignored.
+
+    Notes
+    -----
+    Each anchor is judged by its best IoU over the objects (a row maximum): at or above
+    ``pos_threshold`` positive, below ``neg_threshold`` negative, ignored in between. With
+    ``allow_low_quality``, for each object (a column) every anchor reaching that column's
+    maximum becomes positive too, if the maximum is > 0 - ties included, as torchvision's
+    ``Matcher`` does.
+
+    References
+    ----------
+    Ren et al., "Faster R-CNN", NeurIPS 2015, section 3.1.2. Used in
+    chapters/12_localization.ipynb (its exercise 2).
+
+    Examples
+    --------
+    >>> label_anchors([[0.8, 0.0], [0.5, 0.1], [0.1, 0.2]], pos_threshold=0.7, neg_threshold=0.3)
+    array([ 1, -1,  1])
+    """
+    m = as_array(iou, "iou", ndim=2, kinds="iuf", shape_hint="(A, G)").astype(np.float64)
+    if m.shape[0] == 0 or m.shape[1] == 0:
+        raise ValueError(f"iou must have at least one anchor (row) and one object (column); "
+                         f"got shape {m.shape}")
+    if (m < 0).any() or (m > 1).any():
+        raise ValueError("iou values must be in [0, 1] (an IoU matrix from box_iou)")
+    pos = check_float(pos_threshold, "pos_threshold", min=0, max=1)
+    neg = check_float(neg_threshold, "neg_threshold", min=0, max=1)
+    allow_low_quality = check_bool(allow_low_quality, "allow_low_quality")
+    if neg > pos:
+        raise ValueError(
+            f"neg_threshold must be <= pos_threshold; got neg_threshold={neg}, "
+            f"pos_threshold={pos}"
+        )
+    best = m.max(axis=1)  # each anchor's best IoU over the objects
+    labels = np.full(len(m), -1, np.int64)
     labels[best < neg] = 0
     labels[best >= pos] = 1
     if allow_low_quality:
-        best_per_truth = iou.max(axis=0)  # (G,)
-        hit = (iou == best_per_truth[None, :]) & (best_per_truth[None, :] > 0)
+        best_per_truth = m.max(axis=0)  # (G,): each object's best anchor
+        hit = (m == best_per_truth[None, :]) & (best_per_truth[None, :] > 0)
         labels[hit.any(axis=1)] = 1
-    return labels, matched.astype(np.int64)
+    return labels
 
 
 def _check_weights(weights: Any) -> np.ndarray:
