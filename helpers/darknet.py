@@ -57,6 +57,7 @@ __all__ = [
     "load_yolo_tiny",
     "yolo_tiny_detect",
     "yolo_tiny_forward",
+    "yolo_tiny_heads",
     "yolo_tiny_opencv_outputs",
     "yolo_tiny_status",
 ]
@@ -218,8 +219,8 @@ def yolo_tiny_status(location: str | Path | None = None) -> str:
             f"{files['cfg'].parent}, sizes and SHA-256 as data/manifest.json records")
 
 
-def load_yolo_tiny(location: str | Path | None = None, *,
-                   missing_ok: bool = False) -> YoloTiny | None:
+def load_yolo_tiny(location: str | Path | None = None, *, missing_ok: bool = False,
+                   winograd: bool = False) -> YoloTiny | None:
     """Load YOLOv4-tiny into OpenCV's DNN module, after checking its files.
 
     Parameters
@@ -229,6 +230,10 @@ def load_yolo_tiny(location: str | Path | None = None, *,
     missing_ok : bool
         Return ``None`` instead of raising when the files are not available (the chapters use
         this so that everything else still runs without the wheel).
+    winograd : bool
+        Let OpenCV use Winograd convolutions: about twice as fast, but the forward pass then
+        keeps about 130 MB more of work buffers (measured: 184 MB instead of 55 MB), which a
+        chapter that also trains a network cannot afford under its 1 GB budget. Off by default.
 
     Returns
     -------
@@ -252,6 +257,7 @@ def load_yolo_tiny(location: str | Path | None = None, *,
     True
     """
     missing_ok = check_bool(missing_ok, "missing_ok")
+    winograd = check_bool(winograd, "winograd")
     try:
         files = find_yolo_tiny(location)
     except YoloTinyMissing:
@@ -263,6 +269,7 @@ def load_yolo_tiny(location: str | Path | None = None, *,
     config = read_yolo_cfg(files["cfg"].read_text())
     names = tuple(line.strip() for line in files["names"].read_text().splitlines() if line.strip())
     net = cv2.dnn.readNetFromDarknet(str(files["cfg"]), str(files["weights"]))
+    net.enableWinograd(winograd)
     layers = set(net.getLayerNames())
     raw = tuple(f"conv_{head.layer - 1}" for head in config.heads)
     region = tuple(f"yolo_{head.layer}" for head in config.heads)
@@ -315,6 +322,21 @@ def yolo_tiny_forward(model: YoloTiny, image: Any) -> list[np.ndarray]:
     blob = _blob(model, image)
     model.net.setInput(blob)
     return [np.array(r, np.float32) for r in model.net.forward(list(model.raw_layers))]
+
+
+def yolo_tiny_heads(model: YoloTiny, image: Any) -> list[np.ndarray]:
+    """The raw heads of :func:`yolo_tiny_forward` as grids ``(Sy, Sx, A, 5 + C)``
+    (:func:`helpers.yolo.yolo_head_grid` of each), ready for :mod:`helpers.yolo`'s decoding.
+
+    Examples
+    --------
+    >>> model = load_yolo_tiny(missing_ok=True)
+    >>> model is None or [g.shape for g in yolo_tiny_heads(model, np.zeros((8, 8)))]
+    [(13, 13, 3, 85), (26, 26, 3, 85)]
+    """
+    raw = yolo_tiny_forward(model, image)
+    return [yolo_head_grid(r, len(h.anchors)) for r, h in zip(raw, model.config.heads,
+                                                               strict=True)]
 
 
 def yolo_tiny_opencv_outputs(model: YoloTiny, image: Any) -> list[np.ndarray]:
@@ -380,9 +402,6 @@ def yolo_tiny_detect(
     >>> model is None or len(yolo_tiny_detect(model, np.zeros((32, 32, 3), np.uint8))[0]) == 0
     True
     """
-    raw = yolo_tiny_forward(model, image)
-    heads = [yolo_head_grid(r, len(h.anchors)) for r, h in zip(raw, model.config.heads,
-                                                                strict=True)]
-    return yolo_detect(heads, model.config, image_shape=np.shape(image)[:2],
+    return yolo_detect(yolo_tiny_heads(model, image), model.config, image_shape=np.shape(image)[:2],
                        score_threshold=score_threshold, iou_threshold=iou_threshold,
                        per_class=per_class)
