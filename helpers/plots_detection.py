@@ -159,9 +159,17 @@ def show_boxes(
         b = check_boxes(per_image[0][i], f"boxes[{i}]")
         lab = per_image[1][i]
         sc = per_image[2][i]
+        if lab is not None and not isinstance(lab, str) and np.size(lab) == 0:
+            lab = np.zeros(0, np.int64)  # an empty list has no integer dtype of its own
         lab = None if lab is None else as_array(lab, f"labels[{i}]", ndim=1, kinds="iu",
                                                 allow_empty=True)
+        if lab is not None and len(lab) != len(b):
+            raise ValueError(f"labels[{i}] must have one class per box ({len(b)}); got {len(lab)}")
+        if lab is not None and len(lab) and (lab.min() < 0 or (names and lab.max() >= len(names))):
+            raise ValueError(f"labels[{i}] must index class_names; got {lab.tolist()[:8]}")
         sc = None if sc is None else as_array(sc, f"scores[{i}]", ndim=1, allow_empty=True)
+        if sc is not None and len(sc) != len(b):
+            raise ValueError(f"scores[{i}] must have one score per box ({len(b)}); got {len(sc)}")
         texts = None
         if lab is not None or sc is not None:
             texts = []
