@@ -55,10 +55,16 @@ def _check_ax(ax: Any, name: str = "ax") -> Any:
 def _names(class_names: Any) -> tuple[str, ...] | None:
     if class_names is None:
         return None
-    check_instance(class_names, "class_names", (list, tuple), "a tuple of class names (str)")
-    if not all(isinstance(n, str) for n in class_names):
-        raise TypeError("class_names must hold str names")
-    return tuple(class_names)
+    return _strings(class_names, "class_names")
+
+
+def _strings(values: Any, name: str, count: int | None = None) -> tuple[str, ...]:
+    check_instance(values, name, (list, tuple), "a list of str")
+    if not values or not all(isinstance(v, str) for v in values):
+        raise TypeError(f"{name} must be a non-empty list of str; got {describe(values)}")
+    if count is not None and len(values) != count:
+        raise ValueError(f"{name} must have one entry per panel ({count}); got {len(values)}")
+    return tuple(values)
 
 
 def _image_list(images: Any, name: str = "images") -> list[np.ndarray]:
@@ -146,8 +152,8 @@ def show_boxes(
         if len(value) != n:
             raise ValueError(f"{key} must have one entry per image ({n}); got {len(value)}")
         per_image.append(list(value))
-    if titles is not None and len(titles) != n:
-        raise ValueError(f"titles must have one entry per image ({n}); got {len(titles)}")
+    if titles is not None:
+        titles = _strings(titles, "titles", n)
     size = _size(size)
     cols = n if columns is None else check_int(columns, "columns", min=1, max=MAX_PANELS)
     rows = -(-n // cols)
@@ -274,10 +280,14 @@ def plot_sliding_windows(image: Any, windows: Sequence[tuple[int, int]], *, size
     check_instance(windows, "windows", (list, tuple), "a list of (window, stride) pairs")
     if not 1 <= len(windows) <= 4:
         raise ValueError(f"windows must hold 1 to 4 (window, stride) pairs; got {len(windows)}")
+    h, w = img.shape[:2]
     pairs = [check_pair(p, f"windows[{i}]", min=1, max=4096, hint="(window, stride)")
              for i, p in enumerate(windows)]
+    for i, (window, _) in enumerate(pairs):
+        if window > min(h, w):
+            raise ValueError(f"windows[{i}]: a {window}-pixel window does not fit the "
+                             f"{h}x{w} image")
     size = _size(size)
-    h, w = img.shape[:2]
     fig, axes = plt.subplots(1, len(pairs), figsize=(size * len(pairs) * w / h, size + 0.3),
                              squeeze=False, layout="constrained")
     for ax, (window, stride) in zip(axes[0], pairs, strict=True):
@@ -492,6 +502,8 @@ def plot_ssd_default_boxes(
     from matplotlib.patches import Rectangle
 
     img = check_image(image, "image")
+    for name, values in (("grids", grids), ("scales", scales), ("aspect_ratios", aspect_ratios)):
+        check_instance(values, name, (list, tuple), "a tuple of numbers")
     g = [check_int(v, f"grids[{i}]", min=1, max=64) for i, v in enumerate(grids)]
     s = [check_float(v, f"scales[{i}]", min=0, max=1, min_inclusive=False)
          for i, v in enumerate(scales)]
@@ -557,9 +569,9 @@ def plot_head_objectness(image: Any, objectness: Sequence[Any], titles: Sequence
     check_instance(objectness, "objectness", (list, tuple), "a list of (Sy, Sx, A) arrays")
     maps = [as_array(o, f"objectness[{i}]", ndim=3, shape_hint="(Sy, Sx, A)").max(axis=2)
             for i, o in enumerate(objectness)]
-    if not 1 <= len(maps) <= 4 or titles is None or len(titles) != len(maps):
-        raise ValueError(f"objectness must hold 1 to 4 heads with one title each; got "
-                         f"{len(maps)} heads")
+    if not 1 <= len(maps) <= 4:
+        raise ValueError(f"objectness must hold 1 to 4 heads; got {len(maps)}")
+    titles = _strings(titles, "titles", len(maps))
     if any(m.min() < 0 or m.max() > 1 for m in maps):
         raise ValueError("objectness values must be probabilities in [0, 1]")
     size = _size(size)

@@ -24,8 +24,8 @@ def _close_figures():
 
 
 def test_show_boxes_draws_one_rectangle_and_label_per_box():
-    fig = P.show_boxes([IMAGE, IMAGE[..., 0]], [[[1, 2, 30, 40], [40, 0, 70, 20]], np.zeros((0, 4))],
-                       [[0, 1], []], scores=[[0.9, 0.4], []], class_names=("cat", "dog"),
+    fig = P.show_boxes([IMAGE, IMAGE[..., 0]],
+                       [[[1, 2, 30, 40], [40, 0, 70, 20]], np.zeros((0, 4))], [[0, 1], []], scores=[[0.9, 0.4], []], class_names=("cat", "dog"),
                        titles=["two", "none"], columns=2)
     first, second = fig.axes[:2]
     assert len(first.patches) == 2 and len(second.patches) == 0
@@ -34,7 +34,8 @@ def test_show_boxes_draws_one_rectangle_and_label_per_box():
 
 
 def test_show_boxes_moves_a_label_that_would_hide_another():
-    fig = P.show_boxes([IMAGE], [[[2, 1, 70, 50], [3, 2, 60, 58]]], [[0, 1]], class_names=("a", "b"))
+    fig = P.show_boxes([IMAGE], [[[2, 1, 70, 50], [3, 2, 60, 58]]], [[0, 1]],
+                       class_names=("a", "b"))
     (_, y0), (_, y1) = (t.get_position() for t in fig.axes[0].texts)
     assert y1 > y0 + 0.06 * IMAGE.shape[0]
 
@@ -59,7 +60,7 @@ def test_sliding_windows_title_counts_the_positions():
         assert ax.get_title() == f"{window}x{window} window, stride {stride}: {n:,} positions"
     with pytest.raises(ValueError, match="1 to 4"):
         P.plot_sliding_windows(IMAGE, [])
-    with pytest.raises(ValueError, match="window must be"):
+    with pytest.raises(ValueError, match="does not fit"):
         P.plot_sliding_windows(IMAGE, [(100, 8)])
 
 
@@ -105,7 +106,7 @@ def test_head_objectness_shows_the_best_anchor_per_cell():
     assert shown.shape == (2, 3) and shown[1, 2] == 0.8 and shown.sum() == pytest.approx(0.8)
     with pytest.raises(ValueError, match="probabilities"):
         P.plot_head_objectness(IMAGE, [obj + 2], ["x"])
-    with pytest.raises(ValueError, match="one title each"):
+    with pytest.raises(TypeError, match="titles must be a non-empty list"):
         P.plot_head_objectness(IMAGE, [obj], [])
 
 

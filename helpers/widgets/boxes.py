@@ -32,8 +32,20 @@ class IoUExplorer(Explorer):
     def __init__(self, a: tuple[int, int, int, int], b: tuple[int, int, int, int], *,
                  image: np.ndarray | None = None, a_label: str = "A", b_label: str = "B",
                  move_a: bool = True) -> None:
-        self._init = (a, b)
+        check_str(a_label, "a_label")
+        check_str(b_label, "b_label")
+        move_a = check_bool(move_a, "move_a")
         self.picture = None if image is None else check_image(image, "image")
+        if self.picture is not None and max(self.picture.shape[:2]) > 8192:
+            raise ValueError(f"image sides must be at most 8192; got {self.picture.shape[:2]}")
+        h, w = (self.picture.shape[:2] if self.picture is not None else (CANVAS, CANVAS))
+        limits = (w, h, w, h) if self.picture is not None else (CANVAS, CANVAS, 60, 60)
+        for name, box in (("a", a), ("b", b)):
+            if not isinstance(box, (tuple, list)) or len(box) != 4:
+                raise TypeError(f"{name} must be (x1, y1, w, h), four integers; got {box!r}")
+            for k, value in enumerate(box):
+                check_int(value, f"{name}[{k}]", min=0, max=limits[k])
+        self._init = (tuple(a), tuple(b))
         # Box coordinates are the image's pixels; the picture is only shown downscaled.
         if self.picture is None:
             self.extent = (CANVAS + 60, CANVAS + 60)
@@ -243,22 +255,7 @@ def iou_explorer(a: tuple[int, int, int, int] = (20, 20, 50, 40),
     width and height); ``move_a=False`` fixes box A (say, a detection) and leaves only B on
     sliders. ``a_label`` and ``b_label`` name the boxes in the figure and the controls.
     """
-    check_str(a_label, "a_label")
-    check_str(b_label, "b_label")
-    check_bool(move_a, "move_a")
-    if image is not None:
-        h, w = check_image(image, "image").shape[:2]
-        if max(h, w) > 8192:
-            raise ValueError(f"image sides must be at most 8192; got {(h, w)}")
-        limits = (w, h, w, h)
-    else:
-        limits = (CANVAS, CANVAS, 60, 60)
-    for name, box in (("a", a), ("b", b)):
-        if not isinstance(box, (tuple, list)) or len(box) != 4:
-            raise TypeError(f"{name} must be (x1, y1, w, h), four integers; got {box!r}")
-        for k, value in enumerate(box):
-            check_int(value, f"{name}[{k}]", min=0, max=limits[k])
-    return IoUExplorer(tuple(a), tuple(b), image=image, a_label=a_label, b_label=b_label,
+    return IoUExplorer(a, b, image=image, a_label=a_label, b_label=b_label,
                        move_a=move_a)
 
 

@@ -69,7 +69,8 @@ class NMSExplorer(Explorer):
         self.class_names = _class_names(class_names, int(self.classes.max()) + 1
                                         if len(self.classes) else None)
         self.truth = check_boxes(truth if truth is not None else np.zeros((0, 4)), "truth")
-        self._start = (score_threshold, iou_threshold)
+        self._start = (check_float(score_threshold, "score_threshold", min=0.01, max=1.0),
+                       check_float(iou_threshold, "iou_threshold", min=0.0, max=1.0))
         super().__init__()
 
     def _build(self) -> None:
@@ -183,7 +184,8 @@ class YoloGridExplorer(Explorer):
         if len(self.truth_labels) and (len(self.truth_labels) != len(self.truth)
                                        or self.truth_labels.max() >= len(self.class_names)):
             raise ValueError("truth_labels must give one class index (< len(class_names)) per "
-                             f"true box; got {self.truth_labels.tolist()}")
+                             f"box of truth_boxes ({len(self.truth)}); got "
+                             f"{self.truth_labels.tolist()}")
         self.boxes, self.scores, self.classes = yolo_decode(self.grid, image_size=self.size)
         super().__init__()
 
@@ -282,8 +284,6 @@ def nms_explorer(image: np.ndarray, boxes: np.ndarray, scores: np.ndarray, class
     :func:`helpers.shapes.make_raw_detections`. ``score_threshold`` (in [0.01, 1]) and
     ``iou_threshold`` (in [0, 1]) are the sliders' starting values.
     """
-    check_float(score_threshold, "score_threshold", min=0.01, max=1.0)
-    check_float(iou_threshold, "iou_threshold", min=0.0, max=1.0)
     return NMSExplorer(image, boxes, scores, classes, class_names=class_names, truth=truth,
                        score_threshold=score_threshold, iou_threshold=iou_threshold)
 
