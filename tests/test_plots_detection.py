@@ -25,7 +25,8 @@ def _close_figures():
 
 def test_show_boxes_draws_one_rectangle_and_label_per_box():
     fig = P.show_boxes([IMAGE, IMAGE[..., 0]],
-                       [[[1, 2, 30, 40], [40, 0, 70, 20]], np.zeros((0, 4))], [[0, 1], []], scores=[[0.9, 0.4], []], class_names=("cat", "dog"),
+                       [[[1, 2, 30, 40], [40, 0, 70, 20]], np.zeros((0, 4))], [[0, 1], []],
+                       scores=[[0.9, 0.4], []], class_names=("cat", "dog"),
                        titles=["two", "none"], columns=2)
     first, second = fig.axes[:2]
     assert len(first.patches) == 2 and len(second.patches) == 0
