@@ -28,10 +28,9 @@ def test_nms_explorer_follows_the_sliders():
     ex.set(per_class=True)
     keep = ops.batched_nms(raw[cand], scores[cand], classes[cand], 0.3)
     np.testing.assert_array_equal(ex.result["kept"], cand[keep])
-    assert f"keeps {len(ex.result['kept'])}:" in ex.readout.value
+    assert f"keeps <b>{len(ex.result['kept'])}</b>" in ex.readout.value
     ex.controls["score_threshold"].value = 1.0  # nothing left: still fine
-    assert ex.error is None and "keeps 0" in ex.readout.value
-    assert "before NMS" in ex._titles[0].get_text() and "suppressed" in ex._titles[1].get_text()
+    assert ex.error is None and "keeps <b>0</b>" in ex.readout.value
     with pytest.raises(ValueError, match="same length"):
         nms_explorer(image, raw, scores[:-1], classes, class_names=names)
     with pytest.raises(TypeError, match="class_names must be a tuple"):

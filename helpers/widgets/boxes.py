@@ -36,6 +36,8 @@ class IoUExplorer(Explorer):
         check_str(b_label, "b_label")
         move_a = check_bool(move_a, "move_a")
         self.picture = None if image is None else check_image(image, "image")
+        if self.picture is not None:
+            self.image_format = "jpeg"  # a photograph: JPEG encodes several times faster
         if self.picture is not None and max(self.picture.shape[:2]) > 8192:
             raise ValueError(f"image sides must be at most 8192; got {self.picture.shape[:2]}")
         h, w = (self.picture.shape[:2] if self.picture is not None else (CANVAS, CANVAS))

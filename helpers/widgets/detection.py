@@ -28,7 +28,7 @@ __all__ = ["NMSExplorer", "YoloGridExplorer", "nms_explorer", "yolo_grid_explore
 
 _STYLE = {"description_width": "initial"}
 _WIDE = W.Layout(width="430px")
-_MAX_LABELS = 5  # labels on the best kept boxes: text is the slowest thing to draw
+_MAX_LABELS = 4  # labels on the best kept boxes: text is the slowest thing to draw
 _KEPT, _SUPPRESSED, _CANDIDATE = "#00e000", "#ff3030", "#ffd400"
 
 
@@ -48,6 +48,7 @@ class NMSExplorer(Explorer):
     """Raw detections, a score threshold and NMS's IoU threshold: the boxes before and after."""
 
     figsize = (8.4, 4.0)
+    image_format = "jpeg"  # a photograph: JPEG encodes several times faster than PNG
 
     def __init__(self, image: np.ndarray, boxes: np.ndarray, scores: np.ndarray,
                  classes: np.ndarray, *, class_names: tuple[str, ...], truth: np.ndarray | None,
@@ -89,15 +90,15 @@ class NMSExplorer(Explorer):
         }
         before, after = self.figure.subplots(1, 2)
         h, w = self.full_shape
-        self._titles = []
-        for ax in (before, after):
+        for ax, title in ((before, "before NMS: every box above the score threshold"),
+                          (after, "after NMS: kept and suppressed boxes")):
             ax.imshow(self.picture, extent=(0, w, h, 0))
             ax.set_xlim(0, w)
             ax.set_ylim(h, 0)
             ax.set_axis_off()
             ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=1.5,
                                              ls=":"))
-            self._titles.append(ax.set_title("", fontsize=11))
+            ax.set_title(title, fontsize=10)
         self._cand = before.add_collection(LineCollection([], colors=_CANDIDATE, lw=1.2))
         self._supp = after.add_collection(LineCollection([], colors=_SUPPRESSED, lw=1, ls="--"))
         self._kept = after.add_collection(LineCollection([], colors=_KEPT, lw=2.5))
@@ -112,7 +113,7 @@ class NMSExplorer(Explorer):
         self.figure.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=10,
                            frameon=False)
         self.figure.get_layout_engine().set(rect=(0, 0.08, 1, 0.92))
-        self.dynamic = [self._cand, self._supp, self._kept, *self._labels, *self._titles]
+        self.dynamic = [self._cand, self._supp, self._kept, *self._labels]
 
     def compute(self) -> dict[str, Any]:
         v = self.values()
@@ -131,23 +132,31 @@ class NMSExplorer(Explorer):
         self._cand.set_segments(box_segments(self.boxes[cand]))
         self._kept.set_segments(box_segments(self.boxes[kept]))
         self._supp.set_segments(box_segments(self.boxes[supp]))
-        # The labels are drawn in list order: the best box's label goes last, so on top.
-        for k, label in enumerate(self._labels[::-1]):
+        # The best box's label takes its place first; a later label that would cover an earlier
+        # one moves down a line (labels are inside the box when it touches the image's top).
+        h, w = self.full_shape
+        placed: list[tuple[float, float]] = []
+        for k, label in enumerate(self._labels):
             label.set_visible(k < len(kept))
-            if k < len(kept):
-                i = kept[k]
-                label.set_position((self.boxes[i, 0], self.boxes[i, 1]))
-                label.set_text(f"{self.class_names[self.classes[i]]} {self.scores[i]:.2f}")
+            if k >= len(kept):
+                continue
+            i = kept[k]
+            x, y = self.boxes[i, 0], self.boxes[i, 1]
+            inside = y < 0.08 * h
+            while any(abs(px - x) < 0.3 * w and abs(py - y) < 0.06 * h for px, py in placed):
+                y, inside = y + 0.07 * h, True
+            placed.append((x, y))
+            label.set_position((x, y))
+            label.set_verticalalignment("top" if inside else "bottom")
+            label.set_text(f"{self.class_names[self.classes[i]]} {self.scores[i]:.2f}")
         v = self.values()
-        self._titles[0].set_text(f"before NMS: {len(cand)} boxes score > "
-                                 f"{v['score_threshold']:.2f}")
-        self._titles[1].set_text(f"after NMS: {len(kept)} kept, {len(supp)} suppressed")
         names = ", ".join(f"{self.class_names[self.classes[i]]} {self.scores[i]:.2f}"
                           for i in kept[:8]) + ("" if len(kept) <= 8 else ", ...")
         how = "one per class" if v["per_class"] else "all classes together"
-        return (f"{len(self.boxes)} raw boxes; {len(cand)} score above "
-                f"{v['score_threshold']:.2f}; NMS ({how}; IoU &gt; {v['iou_threshold']:.2f} "
-                f"suppresses) keeps {len(kept)}: {names or 'none'}")
+        return (f"{len(self.boxes)} raw boxes; <b>{len(cand)}</b> score above "
+                f"{v['score_threshold']:.2f} (left); NMS ({how}; IoU &gt; "
+                f"{v['iou_threshold']:.2f} suppresses) keeps <b>{len(kept)}</b> and suppresses "
+                f"{len(supp)} (right): {names or 'none'}")
 
 
 def _spotlight_bands(x: float, y: float, size: float, n: float) -> list[tuple[float, ...]]:
