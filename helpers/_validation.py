@@ -257,8 +257,27 @@ def check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
+def _choice_kind(value: Any) -> str:
+    """The family a choice belongs to: bool, int, float and str are four different ones."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, numbers.Integral):
+        return "int"
+    if isinstance(value, numbers.Number):
+        return "float"
+    return type(value).__name__
+
+
 def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
-    """Validate that ``value`` is one of ``choices``.
+    """Validate that ``value`` is one of ``choices``; returns the matching entry of ``choices``.
+
+    ``value`` must be a single value of the same kind as the choices (bool, int, float or str):
+    an array or tensor (even with one element), a bool or a float among ints, or a number among
+    strings is a ``TypeError``; the right kind with a value not listed is a ``ValueError``. The
+    returned entry is the one from ``choices`` (``np.str_("ssd")`` gives ``"ssd"``,
+    ``np.int64(4)`` gives ``4``).
 
     Examples
     --------
@@ -268,16 +287,33 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     Traceback (most recent call last):
     ...
     ValueError: border must be one of 'reflect101', 'constant'; got 'mirror'
+    >>> check_choice(np.array([8]), "connectivity", (8, 4))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: connectivity must be one of 8, 4; got array of shape (1,) ... - pass one value, ...
     """
     options = tuple(choices)
-    try:
-        valid = value in options
-    except (TypeError, ValueError):  # an array compares element-wise: never a valid choice
-        valid = False
-    if not valid:
-        got = repr(value) if isinstance(value, (str, numbers.Number)) else describe(value)
-        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in options)}; got {got}")
-    return value
+    listing = ", ".join(repr(c) for c in options)
+    if isinstance(value, np.ndarray) or (
+            not isinstance(value, (np.generic, str, numbers.Number))
+            and (hasattr(value, "__array__") or hasattr(value, "shape"))):
+        # An array (numpy, torch, ...) compares element-wise: never a valid choice.
+        raise TypeError(f"{name} must be one of {listing}; got {describe(value)} - pass one "
+                        "value, not an array")
+    kind = _choice_kind(value)
+    if options and kind not in {_choice_kind(c) for c in options}:
+        raise TypeError(f"{name} must be one of {listing}; got {describe(value)}")
+    for option in options:
+        if _choice_kind(option) != kind:
+            continue
+        try:
+            same = value == option
+        except Exception:  # an object whose == fails is simply not this option
+            continue
+        if isinstance(same, (bool, np.bool_)) and same:
+            return option
+    got = repr(value) if isinstance(value, (str, numbers.Number)) else describe(value)
+    raise ValueError(f"{name} must be one of {listing}; got {got}")
 
 
 def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:

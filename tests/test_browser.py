@@ -205,7 +205,8 @@ def browser(tmp_path_factory):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("the Python package playwright is not installed (pip install -r requirements.txt)")
+        _missing("the Python package playwright is not installed "
+                 "(pip install -r requirements-dev.txt)")
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),

