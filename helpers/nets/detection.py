@@ -347,7 +347,7 @@ def detector_predict(model: TinyDetector, images: Any) -> np.ndarray:
     x = _rgb_batch(images)
     if x.shape[-1] % DETECTOR_STRIDE or x.shape[-2] % DETECTOR_STRIDE:
         raise ValueError(f"images must have sides that are multiples of 8; got {tuple(x.shape)}")
-    out = predict(model, x)
+    out = predict(model, x, batch_size=64)  # 64 at a time: a lower peak memory
     probs = torch.cat([torch.sigmoid(out[:, :5]), torch.softmax(out[:, 5:], 1)], 1)
     return probs.permute(0, 2, 3, 1).numpy()
 
