@@ -6,11 +6,15 @@ Records (stable names):
   smoothed (both get the same uint8 image; cv2.Canny does not smooth), OpenCV on one thread
   like NumPy;
 * ``canny/vs_opencv`` - the ratio of the two (informative; OpenCV is hand-vectorised C++);
+* ``canny/stage/<stage>_ms`` - where our time goes: the median of each stage of
+  ``edges.CANNY_STAGE_NAMES`` (``edges.canny(..., timings=...)``) over the same runs;
 * ``canny/f1_vs_opencv_min`` - the smallest edge-pixel F1 over four photos, three threshold
   pairs, L1 and L2 (target >= 0.9; measured 1.0).
 """
 
 from __future__ import annotations
+
+import statistics
 
 import numpy as np
 from timing import median_ms
@@ -37,11 +41,18 @@ def run(record) -> None:
     try:
         ours = _median_ms(lambda: edges.canny(image, 50, 150, blur_size=1))
         theirs = _median_ms(lambda: cv2.Canny(image, 50, 150))
+        stages: list[dict] = []
+        for _ in range(9):
+            stages.append({})
+            edges.canny(image, 50, 150, blur_size=1, timings=stages[-1])
     finally:
         cv2.setNumThreads(threads)
     record("canny/ours_ms", ours, "ms")
     record("canny/opencv_ms", theirs, "ms")
     record("canny/vs_opencv", ours / theirs, "x")
+    for stage in edges.CANNY_STAGE_NAMES:
+        ms = statistics.median(run[stage] for run in stages) * 1e3
+        record(f"canny/stage/{stage.replace(' ', '_')}_ms", ms, "ms")
 
     scores = []
     for name in ("camera", "coins", "astronaut", "coffee"):

@@ -8,10 +8,14 @@ Prints a table and writes ``bench/results.json``: a list of ``{"name", "value", 
 * ``notebook/<file>/peak_mb``          - the kernel's peak resident memory for it
 * ``notebook/<file>/first_widget_seconds`` - kernel start to the end of the first cell that
   displays an explorer (what a learner waits before the first slider answers)
+* ``course/seconds``                   - the sum of every solution notebook's run time (the
+  whole course top to bottom; only recorded when every notebook ran, not with --notebook)
 * ``widget/<name>/median_ms``, ``p95_ms`` - 30 control changes: compute + draw + PNG
 * whatever the ``bench/cases_*.py`` modules record (each defines ``run(record)``)
+* ``browser/...`` - input to painted pixels for every explorer in JupyterLab in Chromium, drag
+  figures and chapter open times (see ``bench/browser.py``)
 
-Usage: ``python bench/run.py [--only notebooks|widgets|cases|import] [--notebook PATTERN]``.
+Usage: ``python bench/run.py [--only notebooks|widgets|cases|import|browser] [--notebook PATTERN]``.
 Targets are the course's (2 cores): notebooks <= 60 s and <= 1 GB peak memory, widget median
 <= 50 ms, p95 <= 100 ms.
 """
@@ -33,6 +37,7 @@ RESULTS = ROOT / "bench" / "results.json"
 
 NOTEBOOK_SECONDS_TARGET = 60.0
 NOTEBOOK_PEAK_MB_TARGET = 1024.0  # two chapters open at once fit Binder's 2 GB
+COURSE_SECONDS_TARGET = 300.0     # all 22 chapters top to bottom in five minutes
 WIDGET_MEDIAN_TARGET_MS = 50.0
 WIDGET_P95_TARGET_MS = 100.0
 IMPORT_TARGET_S = 0.5
@@ -83,6 +88,7 @@ def bench_notebooks(record: Recorder, pattern: str) -> None:
         "except OSError:  # macOS: no /proc; ru_maxrss is in bytes there\n"
         "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)\n"
     )
+    total = 0.0
     for path in sorted((ROOT / "solutions").glob(pattern)):
         nb = nbformat.read(path, as_version=4)
         n_cells = len(nb.cells)
@@ -100,10 +106,13 @@ def bench_notebooks(record: Recorder, pattern: str) -> None:
             seconds = time.perf_counter() - start
             client.execute_cell(nb.cells[-1], n_cells)
         peak_mb = float(nb.cells[-1].outputs[0]["text"].strip())
+        total += seconds
         record(f"notebook/{path.name}/seconds", seconds, "s", f"<= {NOTEBOOK_SECONDS_TARGET:g}")
         record(f"notebook/{path.name}/peak_mb", peak_mb, "MB", f"<= {NOTEBOOK_PEAK_MB_TARGET:g}")
         if first_widget is not None:
             record(f"notebook/{path.name}/first_widget_seconds", first_widget, "s")
+    if pattern == "*.ipynb":
+        record("course/seconds", total, "s", f"<= {COURSE_SECONDS_TARGET:g}")
 
 
 def _shows_explorer(cell: dict, widget_state: dict) -> bool:
@@ -156,11 +165,11 @@ def bench_cases(record: Recorder) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append",
-                        choices=["import", "cases", "widgets", "notebooks"])
+                        choices=["import", "cases", "widgets", "notebooks", "browser"])
     parser.add_argument("--notebook", default="*.ipynb", help="glob of solution notebooks to time")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    parts = args.only or ["import", "cases", "widgets", "notebooks"]
+    parts = args.only or ["import", "cases", "widgets", "notebooks", "browser"]
     os.environ.setdefault("MPLBACKEND", "Agg")
     print(f"{'name':<58} {'value':>11} {'unit':<8} target   (on {os.cpu_count()} cores)")
     record = Recorder()
@@ -172,6 +181,11 @@ def main() -> int:
         bench_widgets(record)
     if "notebooks" in parts:
         bench_notebooks(record, args.notebook)
+    if "browser" in parts:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import browser
+
+        browser.run(record)
     # Merge with earlier results so a partial run (--only) keeps the other figures.
     old = json.loads(args.output.read_text()) if args.output.exists() else []
     new_names = {r["name"] for r in record.rows}

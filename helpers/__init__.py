@@ -32,11 +32,15 @@ agreement)::
     helpers.yolo         YOLO grid targets and decoding       (chapters/13_detection.ipynb)
     helpers.darknet      pretrained YOLOv4-tiny via OpenCV    (chapters/13_detection.ipynb; 12)
     helpers.evaluation   precision, recall, AP@0.5            (chapters/13_detection.ipynb)
+    helpers.plots_segmentation figures for segmentation CNNs  (chapters/14_segmentation_cnns.ipynb)
     helpers.detection    old home of chapter 13's names (re-exports only)
     helpers.faces        Haar features, boosting, cascades    (chapters/15_faces.ipynb)
     helpers.verification ROC, FAR / FRR, one-shot identity    (chapters/15_faces.ipynb)
     helpers.nets.siamese Siamese net, triplet loss, mining    (chapters/15_faces.ipynb)
     helpers.faces_plots  the faces chapter's static figures   (chapters/15_faces.ipynb)
+    helpers.signals      synthetic ECG, 1-D kernels           (chapters/18_conv_1d_3d.ipynb)
+    helpers.volumes      synthetic 3-D scans, 3-D Sobel       (chapters/18_conv_1d_3d.ipynb)
+    helpers.plots_conv_nd figures for 1-D and 3-D convolution (chapters/18_conv_1d_3d.ipynb)
     helpers.motion       block matching, Lucas-Kanade, KLT    (chapters/19_motion.ipynb)
     helpers.style        Gram matrices, style transfer        (chapters/16_style_transfer.ipynb)
     helpers.style_plots  figures of chapter 16                (chapters/16_style_transfer.ipynb)
@@ -49,6 +53,7 @@ agreement)::
     helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
     helpers.plots_motion     figures for motion and flow      (chapters/19_motion.ipynb)
     helpers.plots_detection  figures for boxes and detectors (chapters/12_localization, 13)
+    helpers.plots_tracking   figures for SORT and Deep SORT  (chapters/20_sort, 21_deep_sort)
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
     helpers.authoring    student notebooks generated from the solutions (`make student`)

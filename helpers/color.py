@@ -21,13 +21,18 @@ from .image import as_float_image, as_uint8_image  # noqa: F401 - re-exported fo
 
 __all__ = [
     "LUMA_WEIGHTS",
+    "MAX_BINS",
     "histogram",
     "hsv_to_rgb",
     "hue_mask",
     "rgb_to_hsv",
     "threshold",
+    "threshold_for_fraction",
     "to_gray",
 ]
+
+#: Most bins :func:`histogram` makes (a uint8 image has only 256 levels anyway).
+MAX_BINS = 65536
 
 #: ITU-R BT.601 luma weights for R, G, B: the eye is most sensitive to green, least to blue.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
@@ -114,6 +119,21 @@ def rgb_to_hsv(rgb: np.ndarray) -> np.ndarray:
     return np.stack([hue % 360, s, v], axis=-1).astype(np.float32)
 
 
+def _check_hsv(hsv):
+    hsv = check_image(hsv, "hsv", ndim=3)
+    if hsv.dtype.kind != "f":
+        raise TypeError(
+            f"hsv must be a float array from rgb_to_hsv (hue in degrees, S and V in [0, 1]); got "
+            f"dtype {hsv.dtype} - OpenCV's uint8 HSV stores hue / 2 (0-179) and S, V in 0-255"
+        )
+    s, v = hsv[..., 1], hsv[..., 2]
+    if s.min() < 0 or s.max() > 1 or v.min() < 0 or v.max() > 1:
+        raise ValueError("hsv saturation and value (channels 1 and 2) must lie in [0, 1]; "
+                         f"got S in [{s.min():.4g}, {s.max():.4g}], V in [{v.min():.4g}, "
+                         f"{v.max():.4g}]")
+    return hsv
+
+
 def hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
     """Convert HSV (hue in degrees, S and V in [0, 1]) back to float32 RGB in [0, 1].
 
@@ -135,12 +155,8 @@ def hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
     >>> hsv_to_rgb(np.array([[[30.0, 1.0, 1.0]]]))
     array([[[1. , 0.5, 0. ]]], dtype=float32)
     """
-    hsv = check_image(hsv, "hsv", ndim=3)
-    if hsv.dtype.kind != "f":
-        raise TypeError(f"hsv must be a float array (hue in degrees); got dtype {hsv.dtype}")
+    hsv = _check_hsv(hsv)
     s, v = hsv[..., 1], hsv[..., 2]
-    if s.min() < 0 or s.max() > 1 or v.min() < 0 or v.max() > 1:
-        raise ValueError("hsv saturation and value (channels 1 and 2) must lie in [0, 1]")
     h = (hsv[..., 0] % 360) / 60
     out = [v - v * s * np.clip(np.minimum((n + h) % 6, 4 - (n + h) % 6), 0, 1) for n in (5, 3, 1)]
     return np.stack(out, axis=-1).astype(np.float32)
@@ -178,7 +194,8 @@ def histogram(gray: np.ndarray, bins: int = 256) -> tuple[np.ndarray, np.ndarray
     gray : (H, W) ndarray
         uint8 (levels 0-255) or float in [0, 1].
     bins : int
-        Number of equal-width bins over the full range (0-256 for uint8, 0-1 for float).
+        Number of equal-width bins over the full range (0-256 for uint8, 0-1 for float),
+        1 to :data:`MAX_BINS`.
 
     Returns
     -------
@@ -196,7 +213,7 @@ def histogram(gray: np.ndarray, bins: int = 256) -> tuple[np.ndarray, np.ndarray
     (2, 1, 3)
     """
     gray = check_image(gray, "gray", ndim=2, fix="convert with to_gray() first")
-    bins = check_int(bins, "bins", min=1)
+    bins = check_int(bins, "bins", min=1, max=MAX_BINS)
     top = 256.0 if gray.dtype == np.uint8 else 1.0
     if gray.dtype == np.uint8 and bins == 256:
         counts = np.bincount(gray.ravel(), minlength=256).astype(np.int64)
@@ -218,9 +235,9 @@ def hue_mask(
     Parameters
     ----------
     hsv : (H, W, 3) ndarray of float
-        From :func:`rgb_to_hsv`.
+        From :func:`rgb_to_hsv` (not OpenCV's uint8 HSV, whose hue is halved).
     hue : float
-        Centre hue in degrees (0 red, 60 yellow, 120 green, 240 blue).
+        Centre hue in degrees, 0 to 360 (0 red, 60 yellow, 120 green, 240 blue).
     width : float
         Half-width of the accepted band in degrees, 0-180.
     min_saturation, min_value : float
@@ -241,11 +258,53 @@ def hue_mask(
     >>> hue_mask(hsv, 0, 20)
     array([[ True,  True, False]])
     """
-    hsv = check_image(hsv, "hsv", ndim=3)
-    hue = check_float(hue, "hue")
+    hsv = _check_hsv(hsv)
+    hue = check_float(hue, "hue", min=0, max=360)
     width = check_float(width, "width", min=0, max=180)
     min_saturation = check_float(min_saturation, "min_saturation", min=0, max=1)
     min_value = check_float(min_value, "min_value", min=0, max=1)
     d = np.abs(hsv[..., 0] - hue) % 360
     d = np.minimum(d, 360 - d)
     return (d <= width) & (hsv[..., 1] >= min_saturation) & (hsv[..., 2] >= min_value)
+
+
+def threshold_for_fraction(gray: np.ndarray, fraction: float) -> int:
+    """The smallest threshold ``t`` that leaves at most ``fraction`` of the pixels white.
+
+    Parameters
+    ----------
+    gray : (H, W) ndarray of uint8
+    fraction : float
+        Largest share of pixels allowed above ``t``, in [0, 1].
+
+    Returns
+    -------
+    int
+        ``t`` in 0-255 such that ``mean(gray > t) <= fraction``, and no smaller ``t`` does.
+
+    Notes
+    -----
+    From the histogram ``h`` and no sorting: the number of pixels above ``t`` is
+    :math:`N - \\sum_{g \\le t} h(g)`, a cumulative sum read from the top. It falls as ``t``
+    grows, so the answer is the first ``t`` where it drops to :math:`fraction \\cdot N` or
+    below; ``t = 255`` always qualifies. Ties matter: many pixels of one gray level cannot be
+    split, so the white share can be well below ``fraction``.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Sec. 3.3 (2018).
+    Used in chapters/01_pixels.ipynb (an exercise).
+
+    Examples
+    --------
+    >>> threshold_for_fraction(np.array([[0, 50, 100, 150, 200]], np.uint8), 0.4)
+    100
+    """
+    gray = check_image(gray, "gray", ndim=2, fix="convert with to_gray() first")
+    if gray.dtype != np.uint8:
+        raise TypeError(f"gray must be uint8 (levels 0-255); got dtype {gray.dtype} - convert "
+                        "with as_uint8_image(gray)")
+    fraction = check_float(fraction, "fraction", min=0, max=1)
+    counts = np.bincount(gray.ravel(), minlength=256)
+    above = gray.size - np.cumsum(counts)  # above[t]: pixels brighter than t
+    return int(np.argmax(above <= fraction * gray.size))

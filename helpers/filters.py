@@ -38,6 +38,7 @@ import numpy as np
 from . import notes
 from ._validation import (
     as_array,
+    check_bool,
     check_choice,
     check_float,
     check_image,
@@ -50,6 +51,15 @@ __all__ = [
     "BORDERS",
     "DENOISERS",
     "KERNELS",
+    "MAX_FILTER_WORK",
+    "MAX_KERNEL_SIDE",
+    "MAX_MEDIAN_SIZE",
+    "MAX_MEDIAN_WORK",
+    "MAX_NAIVE_WORK",
+    "MAX_NOISE_SIGMA",
+    "MAX_PAD",
+    "MAX_PEAK",
+    "MAX_SIGMA",
     "NOISE_KINDS",
     "add_gaussian_noise",
     "add_noise",
@@ -82,6 +92,27 @@ BORDERS = {
 }
 
 
+#: Largest kernel or window side any function here accepts (a 1023 x 1023 kernel is 8 MB).
+MAX_KERNEL_SIDE = 1023
+#: Largest padding :func:`pad` adds on a side.
+MAX_PAD = 1024
+#: Largest Gaussian ``sigma`` (pixels) and unsharp-mask ``sigma``; a kernel side covers 6 sigma.
+MAX_SIGMA = 1000.0
+#: Most multiply-adds one linear filter call may cost (taps x output pixels, ~ seconds).
+MAX_FILTER_WORK = 2**32
+#: Most multiply-adds (or window values) the loop versions may visit (about a second).
+MAX_NAIVE_WORK = 2**22
+#: Most window values the vectorised median may sort (output pixels x size**2).
+MAX_MEDIAN_WORK = 2**28
+
+
+def _check_work(work: int, limit: int, what: str, fix: str) -> None:
+    """Refuse a call that would run for minutes, naming what makes it large and the way out."""
+    if work > limit:
+        raise ValueError(f"{what} needs {work:,} operations, more than the {limit:,} allowed "
+                         f"here - {fix}")
+
+
 def _float_dtype(image: np.ndarray) -> type:
     return np.float64 if image.dtype == np.float64 else np.float32
 
@@ -95,7 +126,7 @@ def pad(
     ----------
     image : (H, W) ndarray
     ph, pw : int
-        Rows and columns to add on each side (>= 0).
+        Rows and columns to add on each side, 0 to :data:`MAX_PAD`.
     border : {"reflect101", "reflect", "replicate", "constant"}
     cval : float
         The value used by ``border="constant"``.
@@ -121,7 +152,7 @@ def pad(
     array([[1, 1, 1, 2, 3, 3, 3]])
     """
     image = check_image(image, ndim=2, fix="filter each channel separately")
-    ph, pw = check_int(ph, "ph", min=0), check_int(pw, "pw", min=0)
+    ph, pw = check_int(ph, "ph", min=0, max=MAX_PAD), check_int(pw, "pw", min=0, max=MAX_PAD)
     check_choice(border, "border", BORDERS)
     cval = check_float(cval, "cval")
     if border == "reflect101" and (ph >= image.shape[0] or pw >= image.shape[1]) and (ph or pw):
@@ -133,10 +164,27 @@ def pad(
     return np.pad(image, ((ph, ph), (pw, pw)), mode=BORDERS[border], **kwargs)
 
 
-def _prepare(image, kernel, mode, border, cval):
+def _prepare(image, kernel, mode, border, cval, *, naive=False):
     image = check_image(image, ndim=2, fix="filter each channel separately, or use to_gray()")
     check_choice(mode, "mode", ("same", "valid"))
     kernel = check_kernel(kernel, odd=(mode == "same"))
+    check_choice(border, "border", BORDERS)
+    cval = check_float(cval, "cval")
+    if max(kernel.shape) > MAX_KERNEL_SIDE:
+        raise ValueError(f"kernel sides must be at most {MAX_KERNEL_SIDE}; got shape "
+                         f"{kernel.shape} - filter a downscaled image instead")
+    if mode == "same":
+        out_pixels = image.shape[0] * image.shape[1]
+    else:
+        out_pixels = max(image.shape[0] - kernel.shape[0] + 1, 0) * max(
+            image.shape[1] - kernel.shape[1] + 1, 0)
+    if naive:
+        _check_work(out_pixels * kernel.size, MAX_NAIVE_WORK, "the loop version",
+                    "use correlate2d (vectorised) or a smaller image or kernel")
+    else:
+        _check_work(out_pixels * int(np.count_nonzero(kernel)), MAX_FILTER_WORK,
+                    f"a {kernel.shape[0]}x{kernel.shape[1]} kernel on a {image.shape} image",
+                    "use a separable filter (gaussian_blur, box_blur) or a smaller image")
     dtype = _float_dtype(image)
     image = image.astype(dtype, copy=False)
     kernel = kernel.astype(dtype, copy=False)
@@ -144,7 +192,6 @@ def _prepare(image, kernel, mode, border, cval):
     if mode == "same":
         image = pad(image, kh // 2, kw // 2, border=border, cval=cval)
     else:
-        check_choice(border, "border", BORDERS)
         if kh > image.shape[0] or kw > image.shape[1]:
             raise ValueError(
                 f"kernel of shape {kernel.shape} is larger than the image {image.shape}: "
@@ -163,7 +210,8 @@ def correlate2d_naive(
 ) -> np.ndarray:
     """Cross-correlation with plain loops: the definition, one output pixel at a time.
 
-    Same signature and result as :func:`correlate2d`; kept for reading, not for speed.
+    Same signature and result as :func:`correlate2d`; kept for reading, not for speed (at most
+    :data:`MAX_NAIVE_WORK` multiply-adds: about a second of Python loops).
 
     Parameters
     ----------
@@ -195,7 +243,7 @@ def correlate2d_naive(
     >>> correlate2d_naive(np.arange(9).reshape(3, 3), np.ones((3, 3)), mode="valid")
     array([[36.]], dtype=float32)
     """
-    padded, kernel = _prepare(image, kernel, mode, border, cval)
+    padded, kernel = _prepare(image, kernel, mode, border, cval, naive=True)
     kh, kw = kernel.shape
     out_h, out_w = padded.shape[0] - kh + 1, padded.shape[1] - kw + 1
     out = np.zeros((out_h, out_w), dtype=padded.dtype)
@@ -244,7 +292,8 @@ def correlate2d(
     ------
     ValueError
         Wrong dimensions, empty or non-finite input, even kernel with "same", kernel larger
-        than the image with "valid", unknown mode or border.
+        than the image with "valid", unknown mode or border, a kernel side above
+        :data:`MAX_KERNEL_SIDE`, or more than :data:`MAX_FILTER_WORK` multiply-adds.
 
     Notes
     -----
@@ -324,7 +373,7 @@ def gaussian_sigma_for_size(size: int) -> float:
     Parameters
     ----------
     size : int
-        Odd kernel side (>= 1).
+        Odd kernel side, 1 to :data:`MAX_KERNEL_SIDE`.
 
     Returns
     -------
@@ -344,7 +393,7 @@ def gaussian_sigma_for_size(size: int) -> float:
     >>> gaussian_sigma_for_size(3), round(gaussian_sigma_for_size(5), 2)
     (0.8, 1.1)
     """
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=MAX_KERNEL_SIDE, odd=True)
     return 0.3 * ((size - 1) * 0.5 - 1) + 0.8
 
 
@@ -354,12 +403,13 @@ def gaussian_kernel(size: int, sigma: float | None = None) -> np.ndarray:
     Parameters
     ----------
     size : int
-        Odd side length (the kernel is ``size x size``).
+        Odd side length (the kernel is ``size x size``), 1 to :data:`MAX_KERNEL_SIDE`.
     sigma : float, optional
-        Standard deviation in pixels (> 0); ``None`` uses :func:`gaussian_sigma_for_size`,
-        OpenCV's formula for ``sigma=0``. (OpenCV itself replaces that formula by fixed
-        binomial-like tables for sizes 3 to 9, e.g. ``[1, 2, 1] / 4`` for 3, which differ from
-        it by up to 0.022; pass ``sigma`` explicitly to match OpenCV exactly.)
+        Standard deviation in pixels, in (0, :data:`MAX_SIGMA`]; ``None`` uses
+        :func:`gaussian_sigma_for_size`, OpenCV's formula for ``sigma=0``. (OpenCV itself
+        replaces that formula by fixed binomial-like tables for sizes 3 to 9, e.g.
+        ``[1, 2, 1] / 4`` for 3, which differ from it by up to 0.022; pass ``sigma``
+        explicitly to match OpenCV exactly.)
 
     Returns
     -------
@@ -384,10 +434,10 @@ def gaussian_kernel(size: int, sigma: float | None = None) -> np.ndarray:
            [0.125, 0.272, 0.125],
            [0.057, 0.125, 0.057]])
     """
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=MAX_KERNEL_SIDE, odd=True)
     if sigma is None:
         sigma = gaussian_sigma_for_size(size)
-    sigma = check_float(sigma, "sigma", min=0, min_inclusive=False)
+    sigma = check_float(sigma, "sigma", min=0, min_inclusive=False, max=MAX_SIGMA)
     x = np.arange(size, dtype=np.float64) - (size - 1) / 2
     g = np.exp(-(x**2) / (2 * sigma**2))
     g /= g.sum()
@@ -407,9 +457,10 @@ def gaussian_blur(
     ----------
     image : (H, W) ndarray
     size : int
-        Odd kernel side.
+        Odd kernel side, 1 to :data:`MAX_KERNEL_SIDE`.
     sigma : float, optional
-        Standard deviation in pixels; ``None`` uses OpenCV's rule from ``size``.
+        Standard deviation in pixels, in (0, :data:`MAX_SIGMA`]; ``None`` uses OpenCV's rule
+        from ``size``.
     border : {"reflect101", "reflect", "replicate", "constant"}
 
     Returns
@@ -435,6 +486,7 @@ def gaussian_blur(
     """
     image = check_image(image, ndim=2, fix="blur each channel separately, or use to_gray()")
     kernel = gaussian_kernel(size, sigma)
+    _check_separable_work(image, kernel.shape[0])
     g = kernel.sum(axis=0)  # the 1-D factor: rows of G sum to the 1-D Gaussian
     rows = correlate2d(image, g[None, :], border=border)
     return correlate2d(rows, g[:, None], border=border)
@@ -443,13 +495,18 @@ def gaussian_blur(
 # -- box filter and the kernel presets -----------------------------------------------------------
 
 
+def _check_separable_work(image: np.ndarray, size: int) -> None:
+    _check_work(2 * size * image.size, MAX_FILTER_WORK, f"a {size}x{size} blur of a "
+                f"{image.shape} image", "use a smaller kernel or a downscaled image")
+
+
 def box_kernel(size: int) -> np.ndarray:
     """The ``size x size`` averaging kernel: every weight ``1 / size**2``.
 
     Parameters
     ----------
     size : int
-        Odd side length (>= 1), so the kernel has a centre pixel.
+        Odd side length, 1 to :data:`MAX_KERNEL_SIDE`, so the kernel has a centre pixel.
 
     Returns
     -------
@@ -475,7 +532,7 @@ def box_kernel(size: int) -> np.ndarray:
            [1., 1., 1.],
            [1., 1., 1.]])
     """
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=MAX_KERNEL_SIDE, odd=True)
     return np.full((size, size), 1.0 / size**2)
 
 
@@ -486,7 +543,7 @@ def box_blur(image: np.ndarray, size: int, *, border: str = "reflect101") -> np.
     ----------
     image : (H, W) ndarray
     size : int
-        Odd window side.
+        Odd window side, 1 to :data:`MAX_KERNEL_SIDE`.
     border : {"reflect101", "reflect", "replicate", "constant"}
 
     Returns
@@ -509,7 +566,8 @@ def box_blur(image: np.ndarray, size: int, *, border: str = "reflect101") -> np.
     array([0., 3., 3., 3., 0.])
     """
     image = check_image(image, ndim=2, fix="blur each channel separately, or use to_gray()")
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=MAX_KERNEL_SIDE, odd=True)
+    _check_separable_work(image, size)
     g = np.full(size, 1.0 / size)
     return correlate2d(correlate2d(image, g[None, :], border=border), g[:, None], border=border)
 
@@ -584,11 +642,12 @@ def unsharp_mask(
     image : (H, W) ndarray
         Gray image (integers are filtered as float32 values, not rescaled).
     sigma : float
-        Standard deviation of the blur (> 0): the size of the details that get boosted.
+        Standard deviation of the blur, in (0, 100]: the size of the details that get boosted.
     amount : float
-        How much detail to add back (>= 0); 0 returns the image unchanged (as float).
+        How much detail to add back, 0 to 100; 0 returns the image unchanged (as float).
     size : int, optional
-        Odd side of the Gaussian; default ``2 * ceil(3 * sigma) + 1``.
+        Odd side of the Gaussian (at most :data:`MAX_KERNEL_SIDE`); default
+        ``2 * ceil(3 * sigma) + 1``.
     border : {"reflect101", "reflect", "replicate", "constant"}
 
     Returns
@@ -620,10 +679,11 @@ def unsharp_mask(
     array([[ 0.  ,  0.  , -0.27,  1.27,  1.  ,  1.  ]])
     """
     image = check_image(image, ndim=2, fix="sharpen each channel separately, or use to_gray()")
-    sigma = check_float(sigma, "sigma", min=0, min_inclusive=False)
-    amount = check_float(amount, "amount", min=0)
+    sigma = check_float(sigma, "sigma", min=0, min_inclusive=False, max=100)
+    amount = check_float(amount, "amount", min=0, max=100)
     if size is None:
         size = 2 * int(np.ceil(3 * sigma)) + 1
+    check_choice(border, "border", BORDERS)
     image = image.astype(_float_dtype(image), copy=False)
     blurred = gaussian_blur(image, size, sigma, border=border)
     return image + amount * (image - blurred)
@@ -632,10 +692,21 @@ def unsharp_mask(
 # -- median filter --------------------------------------------------------------------------------
 
 
-def _median_prepare(image, size, border, cval):
+#: Largest median window side (a 101 x 101 window holds 10,201 values per pixel).
+MAX_MEDIAN_SIZE = 101
+
+
+def _median_prepare(image, size, border, cval, *, naive=False):
     image = check_image(image, ndim=2, fix="filter each channel separately, or use to_gray()")
-    size = check_int(size, "size", min=1, odd=True)
+    size = check_int(size, "size", min=1, max=MAX_MEDIAN_SIZE, odd=True)
     check_choice(border, "border", BORDERS)
+    if naive:
+        _check_work(image.size * size * size, MAX_NAIVE_WORK, "the loop version",
+                    "use median_filter (vectorised) or a smaller image or window")
+    else:
+        _check_work(image.size * size * size, MAX_MEDIAN_WORK,
+                    f"a {size}x{size} median of a {image.shape} image",
+                    "use a smaller window or a downscaled image")
     return pad(image, size // 2, size // 2, border=border, cval=cval), size
 
 
@@ -644,13 +715,15 @@ def median_filter_naive(
 ) -> np.ndarray:
     """Median filter with plain loops: sort each window, take the middle value.
 
-    Same signature and result as :func:`median_filter`; kept for reading, not for speed.
+    Same signature and result as :func:`median_filter`; kept for reading, not for speed (at
+    most :data:`MAX_NAIVE_WORK` window values in total).
 
     Parameters
     ----------
     image : (H, W) ndarray
     size : int
-        Odd window side (the window has ``size**2`` pixels, so the median is one of them).
+        Odd window side, 1 to :data:`MAX_MEDIAN_SIZE` (the window has ``size**2`` pixels, so
+        the median is one of them).
     border : {"replicate", "reflect101", "reflect", "constant"}
         Default "replicate", as ``cv2.medianBlur``.
     cval : float
@@ -676,7 +749,7 @@ def median_filter_naive(
            [1, 1, 1],
            [1, 1, 1]], dtype=uint8)
     """
-    padded, size = _median_prepare(image, size, border, cval)
+    padded, size = _median_prepare(image, size, border, cval, naive=True)
     h, w = image.shape if hasattr(image, "shape") else np.shape(image)
     out = np.empty((h, w), dtype=padded.dtype)
     middle = size * size // 2
@@ -697,7 +770,7 @@ def median_filter(
     image : (H, W) ndarray
         Gray image, any real dtype; the output keeps it (uint8 in, uint8 out).
     size : int
-        Odd window side.
+        Odd window side, 1 to :data:`MAX_MEDIAN_SIZE`.
     border : {"replicate", "reflect101", "reflect", "constant"}
         Default "replicate", as ``cv2.medianBlur``.
     cval : float
@@ -710,14 +783,16 @@ def median_filter(
     Raises
     ------
     ValueError
-        Wrong dimensions, empty or non-finite image, even or non-positive ``size``, unknown
-        border, or an image too small for ``border="reflect101"``.
+        Wrong dimensions, empty or non-finite image, even, non-positive or too large ``size``,
+        unknown border, an image too small for ``border="reflect101"``, or more than
+        :data:`MAX_MEDIAN_WORK` window values (pixels x ``size**2``) in total.
 
     Notes
     -----
     ``numpy.lib.stride_tricks.sliding_window_view`` gives an ``(H, W, n, n)`` view of all windows
     without copying; ``numpy.partition`` then puts the middle element in place in ``O(n^2)`` per
-    window instead of sorting (``O(n^2 log n)``). Rows are processed in blocks to bound memory.
+    window instead of sorting (``O(n^2 log n)``). Pixels are processed in blocks of at most
+    ``2**22`` window values to bound memory.
     The median is not linear (``median(a + b) != median(a) + median(b)``), so no kernel, no
     separability and no FFT: it costs far more per pixel than a box or Gaussian blur.
 
@@ -744,11 +819,15 @@ def median_filter(
     windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size))  # (h, w, n, n) view
     middle = size * size // 2
     out = np.empty((h, w), dtype=padded.dtype)
-    # Blocks of rows so that the copied windows stay below ~2**22 elements at a time.
-    rows = max(1, (1 << 22) // (w * size * size))
+    # Blocks of rows (and of columns, for wide windows) so that the copied windows stay below
+    # ~2**22 values at a time.
+    per_block = max(1, (1 << 22) // (size * size))
+    rows, cols = max(1, per_block // w), min(w, per_block)
     for top in range(0, h, rows):
-        block = windows[top : top + rows].reshape(-1, w, size * size)
-        out[top : top + rows] = np.partition(block, middle, axis=-1)[..., middle]
+        for left in range(0, w, cols):
+            block = windows[top : top + rows, left : left + cols]
+            block = block.reshape(*block.shape[:2], size * size)
+            out[top : top + rows, left : left + cols] = np.partition(block, middle, -1)[..., middle]
     return out
 
 
@@ -759,6 +838,12 @@ def _unit_float(image: np.ndarray) -> np.ndarray:
     from .color import as_float_image  # the course's one uint8 <-> float converter
 
     return as_float_image(image)
+
+
+#: Largest noise ``sigma`` (in units of the [0, 1] range; 10 is already pure noise).
+MAX_NOISE_SIGMA = 10.0
+#: Largest Poisson ``peak`` (photons at white); numpy's Poisson sampler stops near 1e18.
+MAX_PEAK = 1e12
 
 
 def _finish(noisy: np.ndarray, clip: bool) -> np.ndarray:
@@ -777,7 +862,8 @@ def add_gaussian_noise(
     image : (H, W) or (H, W, 3) ndarray
         uint8 (0-255) or float in [0, 1]; converted with :func:`helpers.color.as_float_image`.
     sigma : float
-        Standard deviation of the noise, in units of the [0, 1] range (>= 0).
+        Standard deviation of the noise, in units of the [0, 1] range, 0 to
+        :data:`MAX_NOISE_SIGMA`.
     rng : numpy.random.Generator or int
         Source of randomness (a seed gives the same noise every run).
     clip : bool
@@ -807,8 +893,9 @@ def add_gaussian_noise(
     0.1
     """
     image = _unit_float(image)
-    sigma = check_float(sigma, "sigma", min=0)
+    sigma = check_float(sigma, "sigma", min=0, max=MAX_NOISE_SIGMA)
     rng = check_rng(rng)
+    clip = check_bool(clip, "clip")
     return _finish(image + rng.normal(0.0, sigma, image.shape), clip)
 
 
@@ -879,8 +966,9 @@ def add_poisson_noise(
     image : (H, W) or (H, W, 3) ndarray
         uint8 (0-255) or float in [0, 1].
     peak : float
-        Expected photon count of a white pixel (> 0). Fewer photons (a dark scene, a short
-        exposure) mean more noise: the standard deviation at white is ``1 / sqrt(peak)``.
+        Expected photon count of a white pixel, in (0, :data:`MAX_PEAK`]. Fewer photons (a
+        dark scene, a short exposure) mean more noise: the standard deviation at white is
+        ``1 / sqrt(peak)``.
     rng : numpy.random.Generator or int
     clip : bool
         Clip to [0, 1] (a count can exceed ``peak``).
@@ -911,8 +999,9 @@ def add_poisson_noise(
     (0.25, 0.0025)
     """
     image = _unit_float(image)
-    peak = check_float(peak, "peak", min=0, min_inclusive=False)
+    peak = check_float(peak, "peak", min=0, min_inclusive=False, max=MAX_PEAK)
     rng = check_rng(rng)
+    clip = check_bool(clip, "clip")
     return _finish(rng.poisson(image * np.float64(peak)) / peak, clip)
 
 
@@ -926,7 +1015,7 @@ def add_speckle_noise(
     image : (H, W) or (H, W, 3) ndarray
         uint8 (0-255) or float in [0, 1].
     sigma : float
-        Standard deviation of the multiplier ``n`` (>= 0).
+        Standard deviation of the multiplier ``n``, 0 to :data:`MAX_NOISE_SIGMA`.
     rng : numpy.random.Generator or int
     clip : bool
         Clip the result to [0, 1].
@@ -953,8 +1042,9 @@ def add_speckle_noise(
            [0., 0.]], dtype=float32)
     """
     image = _unit_float(image)
-    sigma = check_float(sigma, "sigma", min=0)
+    sigma = check_float(sigma, "sigma", min=0, max=MAX_NOISE_SIGMA)
     rng = check_rng(rng)
+    clip = check_bool(clip, "clip")
     return _finish(image + image * rng.normal(0.0, sigma, image.shape), clip)
 
 
@@ -973,10 +1063,11 @@ def add_noise(
         uint8 (0-255) or float in [0, 1].
     kind : {"gaussian", "salt_and_pepper", "poisson", "speckle"}
     level : float
-        The strength, >= 0 (0 returns the clean image as float32):
+        The strength, 0 to :data:`MAX_NOISE_SIGMA` (0 returns the clean image as float32):
 
         * "gaussian", "speckle": the noise standard deviation ``sigma``;
-        * "poisson": the standard deviation at white, ``1 / sqrt(peak)``, so ``peak = level**-2``;
+        * "poisson": the standard deviation at white, ``1 / sqrt(peak)``, so ``peak = level**-2``
+          (0 or at least ``MAX_PEAK**-0.5 = 1e-6``);
         * "salt_and_pepper": the fraction of corrupted pixels, ``amount`` (<= 1).
     rng : numpy.random.Generator or int
 
@@ -1000,7 +1091,11 @@ def add_noise(
            [1., 1.]], dtype=float32)
     """
     check_choice(kind, "kind", NOISE_KINDS)
-    level = check_float(level, "level", min=0, max=1 if kind == "salt_and_pepper" else None)
+    level = check_float(level, "level", min=0,
+                        max=1 if kind == "salt_and_pepper" else MAX_NOISE_SIGMA)
+    if kind == "poisson" and 0 < level < MAX_PEAK**-0.5:
+        raise ValueError(f"level must be 0 or at least {MAX_PEAK**-0.5:g} for Poisson noise "
+                         f"(a peak of at most {MAX_PEAK:g} photons); got {level}")
     if level == 0:
         return _unit_float(image).copy()
     if kind == "gaussian":
@@ -1048,6 +1143,8 @@ def denoise(image: np.ndarray, method: str, size: int) -> np.ndarray:
     [0.111, 0.272, 0.0]
     """
     check_choice(method, "method", DENOISERS)
+    size = check_int(size, "size", min=1, max=MAX_KERNEL_SIDE if method != "median"
+                     else MAX_MEDIAN_SIZE, odd=True)
     if method == "box":
         return box_blur(image, size)
     if method == "gaussian":

@@ -118,14 +118,14 @@ class Lab:
             _api(self.base, self.token, f"/api/sessions/{session['id']}", method="DELETE")
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on 127.0.0.1 over a temporary copy of the chapters; always stopped after."""
-    if not NOTEBOOKS:
-        pytest.skip(f"no notebook in {CHAPTERS} displays explorers yet")
-    tmp = tmp_path_factory.mktemp("lab")
+def start_lab(chapters: Path, tmp: Path) -> Lab:
+    """Start JupyterLab on 127.0.0.1 over a copy of ``chapters`` made under ``tmp``.
+
+    Free port, random token, throwaway config, no news or update checks; the caller stops it
+    with :func:`_stop`. Also used by ``bench/browser.py`` (what a learner feels, in ``make bench``).
+    """
     root = tmp / "root"
-    shutil.copytree(CHAPTERS, root / "chapters",
+    shutil.copytree(chapters, root / "chapters",
                     ignore=shutil.ignore_patterns("backup", ".ipynb_checkpoints"))
     if (ROOT / "data").is_dir():  # the same relative layout as the repository
         (root / "data").symlink_to(ROOT / "data")
@@ -168,12 +168,32 @@ def lab(tmp_path_factory):
                             f"{log.read_text()[-3000:]}")
             try:
                 _api(server.base, token, "/api/status")
-                break
+                return server
             except OSError:
                 if time.monotonic() > deadline:
                     pytest.fail(f"JupyterLab did not answer within {SERVER_START_S} s:\n"
                                 f"{log.read_text()[-3000:]}")
                 time.sleep(0.2)
+    except BaseException:
+        _stop(server)
+        raise
+
+
+def launch_chromium(pw, profile: Path):
+    """Debian's Chromium, headless, with a fresh profile at ``profile`` (a playwright context)."""
+    return pw.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 1000},
+    )
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 over a temporary copy of the chapters; always stopped after."""
+    if not NOTEBOOKS:
+        pytest.skip(f"no notebook in {CHAPTERS} displays explorers yet")
+    server = start_lab(CHAPTERS, tmp_path_factory.mktemp("lab"))
+    try:
         yield server
     finally:
         _stop(server)
@@ -208,11 +228,7 @@ def browser(tmp_path_factory):
         _missing("the Python package playwright is not installed "
                  "(pip install -r requirements-dev.txt)")
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 1000},
-        )
+        context = launch_chromium(pw, tmp_path_factory.mktemp("chromium-profile"))
         try:
             yield context
         finally:

@@ -12,7 +12,7 @@ import pytest
 import skimage.color
 
 from helpers import color
-from helpers.checks import check_threshold, check_to_gray
+from helpers.checks import check_hue_mask, check_threshold_for_fraction
 from helpers.widgets import color_explorer, threshold_explorer
 
 
@@ -167,6 +167,52 @@ def test_histogram_matches_opencv_and_numpy(rng):
     np.testing.assert_array_equal(color.histogram(f, 8)[0], np.histogram(f, 8, (0, 1))[0])
     with pytest.raises(ValueError, match="bins must be an integer >= 1"):
         color.histogram(gray, 0)
+    with pytest.raises(ValueError, match="bins must be an integer >= 1 and <= 65536; got 10"):
+        color.histogram(gray, 10**10)  # issue 17: asked numpy for 7.45 GiB
+
+
+# -- threshold_for_fraction --------------------------------------------------------------------
+def test_threshold_for_fraction_is_the_smallest_t_that_fits(rng):
+    for _ in range(20):
+        gray = rng.integers(0, 256, rng.integers(1, 30, 2), dtype=np.uint8)
+        fraction = float(rng.random())
+        t = color.threshold_for_fraction(gray, fraction)
+        assert isinstance(t, int) and 0 <= t <= 255
+        assert np.mean(gray > t) <= fraction
+        assert t == 0 or np.mean(gray > t - 1) > fraction  # t - 1 lets too many through
+
+
+def test_threshold_for_fraction_agrees_with_a_quantile_away_from_ties(rng):
+    gray = rng.permutation(np.arange(256, dtype=np.uint8)).reshape(16, 16)  # every level once
+    # 10 % of 256 pixels is 25.6: 25 pixels (levels 231..255) may be white, so t = 230.
+    assert color.threshold_for_fraction(gray, 0.1) == 230
+    assert color.threshold_for_fraction(gray, 0.0) == 255
+    assert color.threshold_for_fraction(gray, 1.0) == 0
+
+
+def test_threshold_for_fraction_bad_input():
+    with pytest.raises(TypeError, match="gray must be uint8"):
+        color.threshold_for_fraction(np.zeros((3, 3)), 0.5)
+    with pytest.raises(ValueError, match="fraction must be >= 0 and <= 1; got 1.5"):
+        color.threshold_for_fraction(np.zeros((3, 3), np.uint8), 1.5)
+    with pytest.raises(ValueError, match="gray must be 2-D"):
+        color.threshold_for_fraction(np.zeros((3, 3, 3), np.uint8), 0.5)
+
+
+def test_bounds_and_hsv_conventions_are_enforced():
+    gray = np.zeros((4, 4), np.uint8)
+    with pytest.raises(ValueError, match="bins must be an integer >= 1 and <= 65536; got 1000"):
+        color.histogram(gray, bins=10**10)
+    hsv = color.rgb_to_hsv(np.zeros((2, 2, 3), np.uint8))
+    with pytest.raises(ValueError, match="hue must be >= 0 and <= 360; got 1e\\+300"):
+        color.hue_mask(hsv, 1e300, 10)
+    with pytest.raises(ValueError, match="hue must be finite"):
+        color.hue_mask(hsv, float("nan"), 10)
+    # OpenCV's uint8 HSV (hue 0-179) is refused, not silently misread as degrees.
+    with pytest.raises(TypeError, match="hsv must be a float array from rgb_to_hsv.*0-179"):
+        color.hue_mask(np.zeros((2, 2, 3), np.uint8), 10, 10)
+    with pytest.raises(ValueError, match="saturation and value .* must lie in \\[0, 1\\]"):
+        color.hue_mask(np.full((2, 2, 3), 2.0), 10, 10)
 
 
 # -- explorers -------------------------------------------------------------------------------------
@@ -178,36 +224,65 @@ def test_threshold_explorer_computes_what_the_helper_does(rng):
     np.testing.assert_array_equal(ex.result["binary"], color.threshold(gray, 60))
     assert f"{ex.result['binary'].sum():,}" in ex.readout.value
     assert ex.image.value != first_png and ex.error is None
+    assert ex._white.get_x() == 61  # the shaded band starts just above t
 
 
-def test_color_explorer_switches_channels_and_selects_hues(rng):
+def test_color_explorer_selects_hues_and_draws_the_band(rng):
     rgb = random_rgb(rng, shape=(50, 60))
     ex = color_explorer(rgb)
-    ex.set(space="RGB", hue=120, width=30, min_saturation=0.2)
-    np.testing.assert_allclose(ex.result["channels"][1], rgb[..., 1] / 255.0)
-    expected = color.hue_mask(color.rgb_to_hsv(rgb), 120, 30, min_saturation=0.2)
+    ex.set(hue=120, width=30, min_saturation=0.2, min_value=0.1)
+    expected = color.hue_mask(color.rgb_to_hsv(rgb), 120, 30, min_saturation=0.2,
+                              min_value=0.1)
     np.testing.assert_array_equal(ex.result["mask"], expected)
-    assert f"{expected.mean():.1%}" in ex.readout.value
+    assert f"{expected.mean():.1%}" in ex.readout.value and "from 90° to 150°" in ex.readout.value
+    assert (ex._wedge.theta1, ex._wedge.theta2) == (90, 150)
+    assert ex._wedge.width == pytest.approx(0.8)  # the ring stops at S = 0.2
+    ex.set(hue=10, width=30)
+    assert "wraps around red" in ex.readout.value and ex.error is None
+    ex.set(width=180)
+    assert "the whole hue circle" in ex.readout.value
 
 
-def test_explorers_reject_wrong_images():
+def test_explorers_reject_wrong_images_and_settings():
     with pytest.raises(ValueError, match="gray must be 2-D"):
         threshold_explorer(np.zeros((4, 4, 3), np.uint8))
     with pytest.raises(ValueError, match="rgb must be 3-D"):
         color_explorer(np.zeros((4, 4), np.uint8))
+    with pytest.raises(ValueError, match="t must be an integer >= 0 and <= 255; got 300"):
+        threshold_explorer(np.zeros((4, 4), np.uint8), t=300)
+    with pytest.raises(TypeError, match="hue must be an integer"):
+        color_explorer(np.zeros((4, 4, 3), np.uint8), hue=None)
+    with pytest.raises(ValueError, match="min_saturation must be >= 0 and <= 1"):
+        color_explorer(np.zeros((4, 4, 3), np.uint8), min_saturation=2.0)
 
 
 # -- checks ------------------------------------------------------------------------------------
-def test_checks_pass_correct_fail_wrong_and_spot_stubs():
-    assert check_to_gray(color.to_gray).passed
-    wrong = check_to_gray(lambda rgb: rgb.mean(axis=-1))
-    assert wrong.status == "failed" and "one pure red pixel" in wrong.message
-    assert "expected" in wrong.message and "got" in wrong.message
+def _stub(*args):
+    raise NotImplementedError("exercise not attempted yet")
 
-    def stub(rgb):
-        raise NotImplementedError("exercise not attempted yet")
 
-    assert check_to_gray(stub).status == "not attempted"
-    assert check_threshold(color.threshold).passed
-    off_by_one = check_threshold(lambda g, t: g >= t)
-    assert off_by_one.status == "failed" and "exactly at the threshold" in off_by_one.message
+def _hue_band(hsv, hue, width, min_saturation):
+    d = np.abs(hsv[..., 0] - hue) % 360
+    return (np.minimum(d, 360 - d) <= width) & (hsv[..., 1] >= min_saturation)
+
+
+def test_check_hue_mask():
+    assert check_hue_mask(_hue_band).passed
+    no_wrap = check_hue_mask(
+        lambda hsv, hue, width, s: (np.abs(hsv[..., 0] - hue) <= width) & (hsv[..., 1] >= s))
+    assert no_wrap.status == "failed" and "wraps around 360" in no_wrap.message
+    no_saturation = check_hue_mask(lambda hsv, hue, width, s: _hue_band(hsv, hue, width, 0.0))
+    assert no_saturation.status == "failed" and "gray and washed-out" in no_saturation.message
+    as_uint8 = check_hue_mask(lambda *a: _hue_band(*a).astype(np.uint8) * 255)
+    assert as_uint8.status == "failed"
+    assert check_hue_mask(_stub).status == "not attempted"
+
+
+def test_check_threshold_for_fraction():
+    assert check_threshold_for_fraction(color.threshold_for_fraction).passed
+    by_quantile = check_threshold_for_fraction(
+        lambda g, f: int(np.quantile(g, 1 - f, method="lower")))
+    assert by_quantile.status == "failed" and "expected" in by_quantile.message
+    as_float = check_threshold_for_fraction(lambda g, f: float(color.threshold_for_fraction(g, f)))
+    assert as_float.status == "failed"
+    assert check_threshold_for_fraction(_stub).status == "not attempted"

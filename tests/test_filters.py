@@ -29,7 +29,7 @@ from traitlets import TraitError
 
 from helpers import filters as F
 from helpers import notes
-from helpers.checks import check_correlate_valid, check_median3x3, check_window_correlation
+from helpers.checks import check_correlate_same, check_correlate_valid, check_median_filter
 from helpers.widgets import gaussian_explorer, kernel_explorer, noise_explorer
 
 # Names of OpenCV's border flags (cv2 is imported in the tests that need it, so that the
@@ -167,13 +167,13 @@ def test_pad_matches_cv2_copy_make_border_and_rejects_bad_input(rng):
         padded = F.pad(image, 2, 3, border=border)
         np.testing.assert_array_equal(padded, ref)
         assert padded.dtype == image.dtype
-    with pytest.raises(ValueError, match="ph must be an integer >= 0; got -1"):
+    with pytest.raises(ValueError, match="ph must be an integer >= 0 and <= 1024; got -1"):
         F.pad(image, -1, 0)
     with pytest.raises(ValueError, match="border must be one of"):
         F.pad(image, 1, 1, border="wrap")
     with pytest.raises(ValueError, match="larger than the padding"):
         F.pad(image, 6, 1)
-    with pytest.raises(ValueError, match="size must be an odd integer >= 1; got 2"):
+    with pytest.raises(ValueError, match="size must be an odd integer >= 1 and <= \\d+; got 2"):
         F.gaussian_sigma_for_size(2)
 
 
@@ -233,8 +233,8 @@ def test_box_kernel_and_presets():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: F.box_kernel(4), "size must be an odd integer >= 1; got 4"),
-        (lambda: F.box_kernel(-3), "size must be an odd integer >= 1; got -3"),
+        (lambda: F.box_kernel(4), "size must be an odd integer >= 1 and <= \\d+; got 4"),
+        (lambda: F.box_kernel(-3), "size must be an odd integer >= 1 and <= \\d+; got -3"),
         (lambda: F.box_blur(np.zeros((5, 5)), 0), "size must be an odd integer"),
         (lambda: F.box_blur(np.zeros((5, 5, 3)), 3), "image must be 2-D"),
         (lambda: F.gaussian_blur(np.zeros((5, 5)), 3, sigma=0), "sigma must be > 0"),
@@ -342,9 +342,9 @@ def test_median_removes_isolated_outliers_and_keeps_steps():
 
 @pytest.mark.parametrize("fn", [F.median_filter, F.median_filter_naive])
 def test_median_rejects_bad_input(fn):
-    with pytest.raises(ValueError, match="size must be an odd integer >= 1; got 4"):
+    with pytest.raises(ValueError, match="size must be an odd integer >= 1 and <= \\d+; got 4"):
         fn(np.zeros((5, 5)), 4)
-    with pytest.raises(ValueError, match="size must be an odd integer >= 1; got -1"):
+    with pytest.raises(ValueError, match="size must be an odd integer >= 1 and <= \\d+; got -1"):
         fn(np.zeros((5, 5)), -1)
     with pytest.raises(ValueError, match="image must be 2-D"):
         fn(np.zeros((5, 5, 3)), 3)
@@ -532,7 +532,7 @@ def test_kernel_explorer_presets_cells_and_normalise(rng):
     np.testing.assert_allclose(ex.result["typed"], typed)
     ex.controls["normalise"].value = True
     np.testing.assert_allclose(ex.result["kernel"], typed / typed.sum())
-    assert "kernel sum = 1:" in ex.readout.value
+    assert "kernel sum = 1 after normalising" in ex.readout.value
     lo, hi = ex.result["range"]
     assert f"[{lo:.3f}, {hi:.3f}]" in ex.readout.value
 
@@ -597,12 +597,30 @@ def _stub(*args):
     raise NotImplementedError("exercise not attempted yet")
 
 
-def test_window_correlation_check():
-    assert check_window_correlation(lambda w, k: float(np.sum(np.asarray(w) * k))).passed
-    flipped = check_window_correlation(lambda w, k: float(np.sum(np.asarray(w) * k[::-1, ::-1])))
-    assert flipped.status == "failed" and "the notes' first window" in flipped.message
-    assert "expected -5.0, got 5.0" in flipped.message and "input:" in flipped.message
-    assert check_window_correlation(_stub).status == "not attempted"
+def _correlate_same_by_shifting(image, kernel, border):
+    kh, kw = kernel.shape
+    h, w = image.shape
+    padded = np.pad(image, ((kh // 2, kh // 2), (kw // 2, kw // 2)), mode=F.BORDERS[border])
+    out = np.zeros((h, w))
+    for i in range(kh):
+        for j in range(kw):
+            out += kernel[i, j] * padded[i:i + h, j:j + w]
+    return out
+
+
+def test_correlate_same_check():
+    assert check_correlate_same(_correlate_same_by_shifting).passed
+    assert check_correlate_same(
+        lambda img, k, b: F.correlate2d_naive(np.asarray(img, float), k, border=b)).passed
+    flipped = check_correlate_same(lambda img, k, b: _correlate_same_by_shifting(img, k[::-1, ::-1],
+                                                                                 b))
+    assert flipped.status == "failed" and "shift kernel, zero border" in flipped.message
+    zeros = check_correlate_same(lambda img, k, b: _correlate_same_by_shifting(img, k, "constant"))
+    assert zeros.status == "failed" and "'replicate'" in zeros.message
+    valid = check_correlate_same(
+        lambda img, k, b: F.correlate2d(np.asarray(img, float), k, mode="valid"))
+    assert valid.status == "failed" and "shape" in valid.message
+    assert check_correlate_same(_stub).status == "not attempted"
 
 
 def test_correlate_valid_check():
@@ -616,16 +634,25 @@ def test_correlate_valid_check():
     assert check_correlate_valid(_stub).status == "not attempted"
 
 
-def test_median3x3_check():
-    assert check_median3x3(lambda img: F.median_filter_naive(img, 3)).passed
-    zero_pad = check_median3x3(lambda img: F.median_filter(img, 3, border="constant"))
-    assert zero_pad.status == "failed" and "salt in the corner" not in zero_pad.message
-    assert "got" in zero_pad.message
-    mean = check_median3x3(lambda img: F.box_blur(img, 3, border="replicate"))
+def _median_by_shifting(image, size):
+    h, w = image.shape
+    padded = np.pad(image, size // 2, mode="edge")
+    shifted = [padded[i:i + h, j:j + w] for i in range(size) for j in range(size)]
+    return np.median(np.stack(shifted), axis=0).astype(image.dtype)
+
+
+def test_median_filter_check():
+    assert check_median_filter(_median_by_shifting).passed
+    assert check_median_filter(F.median_filter_naive).passed
+    zero_pad = check_median_filter(lambda img, n: F.median_filter(img, n, border="constant"))
+    assert zero_pad.status == "failed" and "one salt pixel" in zero_pad.message
+    mean = check_median_filter(lambda img, n: F.box_blur(img, n, border="replicate"))
     assert mean.status == "failed" and "one salt pixel" in mean.message
-    crash = check_median3x3(lambda img: img[5, 5])
+    only3 = check_median_filter(lambda img, n: F.median_filter(img, 3))
+    assert only3.status == "failed" and "size 1" in only3.message
+    crash = check_median_filter(lambda img, n: img[5, 5])
     assert crash.status == "error" and "IndexError" in crash.message
-    assert check_median3x3(_stub).status == "not attempted"
+    assert check_median_filter(_stub).status == "not attempted"
 
 
 def test_edge_kernel_generalises_the_notes_filter():
@@ -634,3 +661,69 @@ def test_edge_kernel_generalises_the_notes_filter():
     np.testing.assert_array_equal(F.edge_kernel(4)[0], [1, 1, -1, -1])
     with pytest.raises(ValueError, match="f must be an integer >= 1 and <= 101; got 0"):
         F.edge_kernel(0)
+
+
+# -- bounds: nothing allocates gigabytes or loops for minutes -------------------------------------
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: F.gaussian_kernel(100001), ValueError, r"size must be .* <= 1023; got 100001"),
+        (lambda: F.box_kernel(100001), ValueError, r"size must be .* <= 1023; got 100001"),
+        (lambda: F.gaussian_sigma_for_size(10**9 + 1), ValueError, r"size must be .* <= 1023"),
+        (lambda: F.gaussian_blur(np.zeros((8, 8)), 100001), ValueError, r"size must be .*<= 1023"),
+        (lambda: F.box_blur(np.zeros((8, 8)), 100001), ValueError, r"size must be .* <= 1023"),
+        (lambda: F.median_filter(np.zeros((8, 8)), 100001), ValueError, r"size must be .* <= 101"),
+        (lambda: F.median_filter_naive(np.zeros((8, 8)), 10**9 + 1), ValueError,
+         r"size must be .* <= 101"),
+        (lambda: F.median_filter(np.zeros((4000, 4000), np.uint8), 101), ValueError,
+         r"a 101x101 median of a \(4000, 4000\) image needs .* operations"),
+        (lambda: F.median_filter_naive(np.zeros((600, 600)), 9), ValueError,
+         "the loop version needs .* use median_filter"),
+        (lambda: F.correlate2d_naive(np.zeros((600, 600)), np.ones((9, 9))), ValueError,
+         "the loop version needs .* use correlate2d"),
+        (lambda: F.correlate2d(np.zeros((8, 8)), np.ones((1025, 1))), ValueError,
+         r"kernel sides must be at most 1023; got shape \(1025, 1\)"),
+        (lambda: F.correlate2d(np.zeros((3000, 3000), np.float32), np.ones((31, 31))),
+         ValueError, "a 31x31 kernel on a .* use a separable filter"),
+        (lambda: F.gaussian_blur(np.zeros((20000, 20000), np.uint8), 1023), ValueError,
+         r"a 1023x1023 blur .* needs"),
+        (lambda: F.pad(np.zeros((4, 4)), 10**6, 0, border="constant"), ValueError,
+         "ph must be an integer >= 0 and <= 1024; got 1000000"),
+        (lambda: F.unsharp_mask(np.zeros((4, 4)), sigma=1e6), ValueError,
+         r"sigma must be > 0 and <= 100"),
+        (lambda: F.unsharp_mask(np.zeros((4, 4)), amount=float("inf")), ValueError,
+         "amount must be finite"),
+        (lambda: F.correlate2d(np.zeros((4, 4)), np.ones((3, 3)), mode="valid", cval=np.nan),
+         ValueError, "cval must be finite"),
+        (lambda: F.correlate2d(np.zeros((4, 4)), np.ones((3, 3)), mode="valid", border="wrap"),
+         ValueError, "border must be one of"),
+        (lambda: F.add_gaussian_noise(np.zeros((4, 4)), 0.1, rng=0, clip=None), TypeError,
+         "clip must be True or False; got NoneType"),
+        (lambda: F.add_poisson_noise(np.zeros((4, 4)), 100, rng=0, clip=1), TypeError,
+         "clip must be True or False"),
+        (lambda: F.add_speckle_noise(np.zeros((4, 4)), 0.1, rng=0, clip="no"), TypeError,
+         "clip must be True or False"),
+        (lambda: F.add_gaussian_noise(np.zeros((4, 4)), 1e300, rng=0), ValueError,
+         r"sigma must be >= 0 and <= 10"),
+        (lambda: F.add_poisson_noise(np.zeros((4, 4)), 1e300, rng=0), ValueError,
+         r"peak must be > 0 and <= 1000000000000.0; got 1e\+300"),
+        (lambda: F.add_noise(np.zeros((4, 4)), "poisson", 1e-9, rng=0), ValueError,
+         "level must be 0 or at least 1e-06 for Poisson noise"),
+        (lambda: F.add_noise(np.zeros((4, 4)), "gaussian", 1e9, rng=0), ValueError,
+         r"level must be >= 0 and <= 10"),
+        (lambda: F.denoise(np.zeros((4, 4)), "box", 100001), ValueError,
+         r"size must be an odd integer >= 1 and <= 1023"),
+        (lambda: F.denoise(np.zeros((4, 4)), "median", 103), ValueError,
+         r"size must be an odd integer >= 1 and <= 101"),
+    ],
+)
+def test_sizes_and_floats_are_bounded(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_median_blocks_bound_memory_for_wide_windows(rng):
+    # A 41x41 window holds 1681 values: blocks split the columns too, same result as scipy.
+    image = rng.integers(0, 256, (30, 700), dtype=np.uint8)
+    np.testing.assert_array_equal(F.median_filter(image, 41),
+                                  ndi.median_filter(image, 41, mode="nearest"))

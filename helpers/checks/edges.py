@@ -2,81 +2,83 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .. import edges
 from ._core import Case, CheckResult, run_cases
 
-__all__ = ["check_double_threshold", "check_magnitude_direction", "check_nms_pixel"]
+__all__ = ["check_hysteresis", "check_non_max_suppression"]
 
 
-def _magnitude_direction(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return edges.gradient_magnitude(gx, gy), edges.gradient_direction(gx, gy)
+def _sobel_case(image: np.ndarray, kind: str = "l1") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(magnitude, gx, gy) of an image, as Canny's stage 2 computes them (float64)."""
+    gx, gy = edges.sobel(np.asarray(image, np.float64), border="replicate")
+    return edges.gradient_magnitude(gx, gy, kind=kind), gx, gy
 
 
-def check_magnitude_direction(fn) -> CheckResult:
-    """Check ``fn(gx, gy) -> (magnitude, direction)``: L2 norm and ``atan2(gy, gx)`` in radians."""
-    rng = np.random.default_rng(3)
+def check_non_max_suppression(fn: Callable) -> CheckResult:
+    """Check ``fn(magnitude, gx, gy)`` -> (H, W) float: Canny's non-maximum suppression."""
+    rng = np.random.default_rng(31)
+    step = np.zeros((3, 6))
+    step[:, 3:] = 200.0
+    square = np.zeros((8, 8))
+    square[2:6, 2:6] = 100.0
+    ridge = np.array([[1.0, 3, 1], [1, 3, 1], [1, 3, 1]])
+    smooth = np.cumsum(np.cumsum(rng.normal(0, 10, (9, 10)), axis=0), axis=1)
+    diagonal = np.add.outer(np.arange(6.0), np.arange(6.0)) * 10  # gradient along (1, 1)
     cases = [
-        Case("the 3-4-5 triangle", np.array([[3.0]]), np.array([[4.0]])),
-        Case("gradient pointing left (gx < 0)", np.array([[-2.0]]), np.array([[1.0]])),
-        Case("purely vertical gradients (gx = 0)", np.array([[0.0, 0.0]]), np.array([[5.0, -5.0]])),
-        Case("no gradient at all (gx = gy = 0)", np.array([[0.0]]), np.array([[0.0]])),
-        Case("a random 4x5 gradient field", rng.normal(0, 50, (4, 5)), rng.normal(0, 50, (4, 5))),
+        Case("a vertical ridge, gradient to the right: only the ridge stays", ridge,
+             np.ones((3, 3)), np.zeros((3, 3))),
+        Case("the same ridge with the gradient pointing left (gx < 0)", ridge,
+             -np.ones((3, 3)), np.zeros((3, 3))),
+        Case("a horizontal ridge, vertical gradient: compare up and down", ridge.T,
+             np.zeros((3, 3)), np.ones((3, 3))),
+        Case("a step 0 -> 200: two equal columns, the tie goes to the left one",
+             *_sobel_case(step)),
+        Case("a bright square (corners have diagonal gradients)", *_sobel_case(square)),
+        Case("a diagonal ramp: plateaus along the diagonal are dropped (strict)",
+             *_sobel_case(diagonal)),
+        Case("a strong pixel on the image border (outside counts as 0)",
+             np.array([[9.0, 2, 1], [1, 1, 1]]), np.ones((2, 3)), np.zeros((2, 3))),
+        Case("L2 magnitude of a smooth random 9x10 image", *_sobel_case(smooth, "l2")),
     ]
-    return run_cases("magnitude_direction", fn, cases, reference=_magnitude_direction,
-                     atol=1e-6, rtol=1e-6)
+    return run_cases("non_max_suppression", fn, cases, reference=edges.non_max_suppression)
 
 
-def check_double_threshold(fn) -> CheckResult:
-    """Check ``fn(magnitude, low, high) -> (strong, weak)``: m > high, and low < m <= high."""
-    rng = np.random.default_rng(4)
+def _masks(magnitude: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+    return edges.double_threshold(magnitude, low, high)
+
+
+def _picture(*rows: str) -> tuple[np.ndarray, np.ndarray]:
+    """(strong, weak) masks drawn as text: ``S`` strong, ``w`` weak, ``.`` neither."""
+    grid = np.array([list(row) for row in rows])
+    return grid == "S", grid == "w"
+
+
+def check_hysteresis(fn: Callable) -> CheckResult:
+    """Check ``fn(strong, weak)`` -> (H, W) bool: strong pixels and the weak ones 8-connected."""
+    rng = np.random.default_rng(32)
     cases = [
-        Case("four pixels, low=20, high=30", np.array([[10.0, 25.0, 35.0, 50.0]]), 20, 30),
-        Case("pixels exactly at the thresholds", np.array([[20.0, 30.0], [20.5, 30.5]]), 20, 30),
-        Case("low == high: no weak pixels", np.array([[5.0, 10.0, 15.0]]), 10, 10),
-        Case("all zero magnitude, low = 0", np.zeros((2, 3)), 0, 5),
-        Case("a random 6x6 magnitude", rng.uniform(0, 300, (6, 6)).round(), 100, 200),
+        Case("a weak chain touching a strong pixel, and a weak speck far away",
+             *_picture("Sww..w")),
+        Case("diagonal neighbours count as connected (8-connectivity)",
+             *_picture("S..", ".w.", "..w")),
+        Case("no strong pixel: nothing survives", *_picture("ww", "w.")),
+        Case("strong pixels alone, no weak ones", *_picture("S.S", "...")),
+        Case("a weak path winding around the image to one strong pixel",
+             *_picture("wwwwwww",
+                       "......w",
+                       "wwwww.w",
+                       "w...w.w",
+                       "w...S.w",
+                       "w.....w",
+                       "wwwwwww")),
+        Case("two weak groups, only one connected to the strong pixel",
+             *_picture("w..ww", ".S.w.")),
+        Case("weak pixels along the image border", *_picture("wwwS", "w..w", "wwww")),
+        Case("a random 12x12 double threshold (low 100, high 200)",
+             *_masks(rng.uniform(0, 300, (12, 12)), 100, 200)),
     ]
-    return run_cases("double_threshold", fn, cases, reference=edges.double_threshold)
-
-
-def _nms_centre(patch: np.ndarray, gx: float, gy: float) -> bool:
-    # The course's per-pixel NMS on a 3x3 window decides exactly the centre pixel's fate.
-    patch = np.asarray(patch, dtype=np.float64)
-    field = np.ones_like(patch)
-    kept = edges.non_max_suppression_naive(patch, field * gx, field * gy)
-    return bool(kept[1, 1] > 0)
-
-
-def check_nms_pixel(fn) -> CheckResult:
-    """Check ``fn(patch, gx, gy) -> bool``: does non-max suppression keep the patch centre?"""
-
-    def p(*rows):
-        return np.array(rows, dtype=np.float64)
-
-    cases = [
-        Case("horizontal gradient, centre is the maximum",
-             p([0, 0, 0], [2, 5, 3], [0, 0, 0]), 10.0, 0.0),
-        Case("horizontal gradient, right neighbour larger",
-             p([0, 0, 0], [2, 5, 6], [0, 0, 0]), 10.0, 0.0),
-        Case("vertical gradient: only up and down count",
-             p([0, 1, 0], [9, 5, 9], [0, 2, 0]), 0.0, 10.0),
-        Case("horizontal gradient pointing left (gx < 0)",
-             p([9, 0, 9], [2, 5, 3], [9, 0, 9]), -10.0, 0.0),
-        Case("tie with the right neighbour: kept (m >= right)",
-             p([0, 0, 0], [2, 5, 5], [0, 0, 0]), 10.0, 0.0),
-        Case("tie with the left neighbour: dropped (m > left)",
-             p([0, 0, 0], [5, 5, 2], [0, 0, 0]), 10.0, 0.0),
-        Case("diagonal gx*gy > 0: up-left and down-right",
-             p([1, 9, 9], [9, 5, 9], [9, 9, 4]), 6.0, 6.0),
-        Case("diagonal gx*gy < 0: up-right and down-left",
-             p([9, 9, 1], [9, 5, 9], [4, 9, 9]), 6.0, -6.0),
-        Case("diagonal tie: dropped (strict on both sides)",
-             p([5, 0, 0], [0, 5, 0], [0, 0, 1]), 6.0, 6.0),
-        Case("|gy| = 0.4 |gx| < tan(22.5) |gx|: still horizontal",
-             p([9, 0, 9], [2, 5, 3], [9, 0, 9]), 10.0, 4.0),
-        Case("|gy| = 0.5 |gx| > tan(22.5) |gx|: diagonal",
-             p([9, 0, 1], [2, 5, 3], [2, 0, 9]), 10.0, 5.0),
-    ]
-    return run_cases("nms_pixel", fn, cases, reference=_nms_centre)
+    return run_cases("hysteresis", fn, cases, reference=edges.hysteresis)

@@ -24,6 +24,12 @@ __all__ = [
 ]
 
 _STYLE = {"description_width": "initial"}
+# Sliders of one explorer share a label column and a width: no ragged wrapping.
+_LABEL = {"description_width": "250px"}
+
+
+def _row() -> W.Layout:
+    return W.Layout(width="560px")
 
 
 def _gray_float(image: Any, max_side: int) -> np.ndarray:
@@ -46,7 +52,8 @@ class KernelExplorer(Explorer):
     Editing a cell switches the preset menu to "custom"; choosing a preset fills the cells.
     """
 
-    figsize = (9.0, 3.1)
+    figsize = (10.0, 3.5)
+    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
     CELLS = tuple(f"k{i}{j}" for i in range(3) for j in range(3))
 
     def __init__(self, image: np.ndarray, preset: str = "sharpen") -> None:
@@ -64,30 +71,45 @@ class KernelExplorer(Explorer):
         }
         self.controls = {
             "preset": W.Dropdown(options=[*filters.KERNELS, "custom"], value=self._preset0,
-                                 description="preset"),
-            "normalise": W.Checkbox(value=False, description="normalise (divide by the sum)",
-                                    style=_STYLE),
+                                 description="preset kernel (fills the nine cells)",
+                                 style=_STYLE),
+            "normalise": W.Checkbox(value=False, description="normalise: divide the weights by "
+                                    "their sum (when it is not 0)", style=_STYLE,
+                                    layout=W.Layout(width="460px")),
             **cells,
         }
-        ax_in, ax_k, ax_out = self.figure.subplots(1, 3, width_ratios=[1, 0.55, 1])
+        ax_in, ax_k, ax_out = self.figure.subplots(1, 3, width_ratios=[1, 0.6, 1.2])
         ax_in.imshow(self.gray, cmap="gray", vmin=0, vmax=1)
-        ax_in.set_title("photo")
+        ax_in.set_title("photo (0 = black, 1 = white)")
         self._kimg = ax_k.imshow(np.zeros((3, 3)), cmap="RdBu_r", vmin=-1, vmax=1)
         self._ktext = [
-            ax_k.text(j, i, "", ha="center", va="center", fontsize=9)
+            ax_k.text(j, i, "", ha="center", va="center", fontsize=11)
             for i in range(3) for j in range(3)
         ]
-        self._ktitle = ax_k.set_title("kernel")
+        ax_k.set_title("kernel (red > 0, blue < 0)")
         self._out = ax_out.imshow(self.gray, cmap="gray", vmin=0, vmax=1)
-        self._out_title = ax_out.set_title("correlated")
+        ax_out.set_title("correlated with the kernel")
+        # The output's scale changes with the kernel (signed for kernels summing to 0): a gray
+        # strip as its colour bar, with three value labels that change (cheaper to redraw than a
+        # matplotlib colour bar with its ticks).
+        bar = ax_out.inset_axes((1.04, 0.0, 0.05, 1.0))
+        bar.imshow(np.linspace(1, 0, 64)[:, None], cmap="gray", aspect="auto",
+                   extent=(0, 1, 0, 1))
+        bar.set_axis_off()
+        self._bar_labels = [bar.text(1.3, y, "", ha="left", va=va, fontsize=9,
+                                     transform=bar.transAxes)
+                            for y, va in ((1.0, "top"), (0.0, "bottom"))]
         _hide_axes(ax_in, ax_k, ax_out)
-        self.dynamic = [self._kimg, *self._ktext, self._ktitle, self._out, self._out_title]
+        # Titles stay fixed (text is the costliest thing to redraw); the mode is in the readout.
+        self.dynamic = [self._kimg, *self._ktext, self._out, *self._bar_labels]
 
     def _layout_controls(self) -> W.Widget:
         grid = W.GridBox([self.controls[name] for name in self.CELLS],
                          layout=W.Layout(grid_template_columns="repeat(3, 76px)"))
-        side = W.VBox([self.controls["preset"], self.controls["normalise"]])
-        return W.HBox([grid, side])
+        cells = W.VBox([W.HTML("kernel weights (type a number in any cell):"), grid])
+        side = W.VBox([self.controls["preset"], self.controls["normalise"]],
+                      layout=W.Layout(margin="0 0 0 24px"))
+        return W.HBox([cells, side])
 
     def _on_change(self, change: dict) -> None:
         if self._loading:
@@ -129,24 +151,27 @@ class KernelExplorer(Explorer):
         for text, value in zip(self._ktext, kernel.flat, strict=True):
             text.set_text(f"{value:.3g}")
             text.set_color("white" if abs(value) > 0.6 * scale else "black")  # legible on dark
-        self._ktitle.set_text("kernel (normalised)" if result["normalised"] else "kernel")
         lo, hi = result["range"]
         zero_sum = abs(float(kernel.sum())) < 1e-9
         if zero_sum:
             # Flat regions give 0: show signed values with mid-gray = 0 so both signs are visible.
             m = max(abs(lo), abs(hi), 1e-9)
             self._out.set_clim(-m, m)
-            self._out_title.set_text(f"correlated (gray = 0, +/-{m:.2g})")
+            ticks = (m, -m)
             shown = "shown with mid-gray = 0, white positive, black negative"
         else:
             self._out.set_clim(0, 1)
-            self._out_title.set_text("correlated")
+            ticks = (1.0, 0.0)
             clipped = float(np.mean((result["output"] < 0) | (result["output"] > 1)))
             shown = f"{clipped:.1%} of pixels fall outside [0, 1] and are clipped in the picture"
         self._out.set_data(result["output"])
+        for label, value in zip(self._bar_labels, ticks, strict=True):
+            label.set_text(f"{value:.3g}")
         used = float(kernel.sum())
         note = ""
-        if self.controls["normalise"].value and not result["normalised"]:
+        if result["normalised"]:
+            note = " after normalising (divided by the typed sum)"
+        elif self.controls["normalise"].value:
             note = " (the sum is 0, so it cannot be normalised: used as typed)"
         meaning = ("brightness kept" if abs(used - 1) < 1e-9 else
                    "flat regions become 0: a detector of change" if zero_sum else
@@ -155,6 +180,7 @@ class KernelExplorer(Explorer):
                 f"[{lo:.3f}, {hi:.3f}]; {shown}.")
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         names = list(filters.KERNELS)
         changes: list[tuple[str, Any]] = []
         for i in range(n):
@@ -182,7 +208,8 @@ def kernel_explorer(image: np.ndarray, preset: str = "sharpen") -> KernelExplore
 class GaussianExplorer(Explorer):
     """Kernel size and sigma: the kernel, its middle row, and the blurred photo."""
 
-    figsize = (9.0, 3.0)
+    figsize = (10.0, 3.4)
+    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
 
     def __init__(self, image: np.ndarray, size: int = 7, sigma: float = 1.0) -> None:
         self.gray = _gray_float(image, 256)
@@ -193,12 +220,19 @@ class GaussianExplorer(Explorer):
     def _build(self) -> None:
         size, sigma = self._init
         self.controls = {
-            "size": W.IntSlider(value=size, min=1, max=31, step=2, description="size"),
-            "sigma": W.FloatSlider(value=sigma, min=0.2, max=8.0, step=0.1, description="sigma"),
+            "size": W.IntSlider(value=size, min=1, max=31, step=2,
+                                description="kernel size (odd side, pixels)", style=_LABEL,
+                                layout=_row()),
+            "sigma": W.FloatSlider(value=sigma, min=0.2, max=8.0, step=0.1,
+                                   description="sigma, the width of the bell (pixels)",
+                                   style=_LABEL, layout=_row()),
         }
-        ax_k, ax_row, ax_out = self.figure.subplots(1, 3, width_ratios=[0.7, 1, 1])
-        self._kimg = ax_k.imshow(np.ones((1, 1)), cmap="viridis", vmin=0)
-        self._ktitle = ax_k.set_title("kernel")
+        ax_k, ax_row, ax_out = self.figure.subplots(1, 3, width_ratios=[0.8, 1, 1])
+        # Weights relative to the centre one: a fixed 0-1 scale, so the colour bar stays put.
+        self._kimg = ax_k.imshow(np.ones((1, 1)), cmap="viridis", vmin=0, vmax=1)
+        self.figure.colorbar(self._kimg, ax=ax_k, fraction=0.07, pad=0.03,
+                             label="weight / centre weight")
+        ax_k.set_title("the kernel")
         # Fixed axes (the widest kernel, weights relative to the centre) so that only the
         # curves are redrawn; the dashed bell runs past the dots where the kernel cuts it off.
         (self._bell,) = ax_row.plot([0], [1], "--", color="0.6", lw=1, label="uncut bell")
@@ -207,12 +241,15 @@ class GaussianExplorer(Explorer):
         ax_row.set_ylim(0, 1.08)
         ax_row.set_title("middle row / centre weight")
         ax_row.set_xlabel("offset from centre (px)")
-        ax_row.legend(loc="upper right", fontsize=7)
+        ax_row.legend(loc="upper right", fontsize=9)
         self._out = ax_out.imshow(self.gray, cmap="gray", vmin=0, vmax=1)
-        self._out_title = ax_out.set_title("blurred")
+        ax_out.set_title("the photo, blurred")
         _hide_axes(ax_k, ax_out)
-        self.dynamic = [self._kimg, self._ktitle, self._bell, self._row, self._out,
-                        self._out_title]
+        # Titles stay fixed (text is the costliest thing to redraw): numbers go in the readout.
+        self.dynamic = [self._kimg, self._bell, self._row, self._out]
+
+    def _layout_controls(self) -> W.Widget:
+        return W.VBox(list(self.controls.values()))
 
     def compute(self) -> dict[str, Any]:
         size, sigma = self.controls["size"].value, self.controls["sigma"].value
@@ -226,16 +263,13 @@ class GaussianExplorer(Explorer):
     def draw(self, result: dict[str, Any]) -> str:
         size, sigma, kernel = result["size"], result["sigma"], result["kernel"]
         half = size // 2
-        self._kimg.set_data(kernel)
+        self._kimg.set_data(kernel / kernel[half, half])
         self._kimg.set_extent((-0.5, size - 0.5, size - 0.5, -0.5))
-        self._kimg.set_clim(0, float(kernel.max()))
-        self._ktitle.set_text(f"{size}x{size} kernel")
         row = kernel[half] / kernel[half, half]
         self._row.set_data(np.arange(-half, half + 1), row)
         fine = np.linspace(-15.5, 15.5, 311)
         self._bell.set_data(fine, np.exp(-(fine**2) / (2 * sigma**2)))
         self._out.set_data(result["blurred"])
-        self._out_title.set_text(f"blurred, sigma = {sigma:.1f}")
         ratio, suggested = result["edge_ratio"], result["suggested_size"]
         if ratio > 0.05:
             advice = (f"the window cuts the bell off (outer weight {ratio:.1%} of the centre): "
@@ -265,6 +299,13 @@ def gaussian_explorer(image: np.ndarray, size: int = 7, sigma: float = 1.0) -> G
 
 
 # -- 3. noise against filters ---------------------------------------------------------------------
+#: What the one ``level`` slider sets for each noise model (see :func:`helpers.filters.add_noise`).
+_LEVEL_MEANING = {
+    "gaussian": "a noise standard deviation sigma of that many times the white level",
+    "salt_and_pepper": "that fraction of the pixels turned white or black",
+    "poisson": "a standard deviation of that much at white (peak = 1 / level² photons)",
+    "speckle": "a multiplier f (1 + n) with n of that standard deviation",
+}
 class NoiseExplorer(Explorer):
     """Pick a noise model and a filter: clean, noisy and filtered side by side, PSNR in the readout.
 
@@ -272,7 +313,8 @@ class NoiseExplorer(Explorer):
     (and it is cached, so filter changes do not pay for new noise).
     """
 
-    figsize = (9.0, 3.1)
+    figsize = (10.0, 3.6)
+    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
     FILTERS = ("none", *filters.DENOISERS)
 
     def __init__(self, image: np.ndarray, *, seed: int = 0) -> None:
@@ -284,11 +326,15 @@ class NoiseExplorer(Explorer):
     def _build(self) -> None:
         self.controls = {
             "noise": W.Dropdown(options=list(filters.NOISE_KINDS), value="salt_and_pepper",
-                                description="noise"),
-            "level": W.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.01, description="level"),
+                                description="noise model", style=_LABEL, layout=_row()),
+            "level": W.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.01,
+                                   description="noise level (its meaning: see below)",
+                                   style=_LABEL, layout=_row()),
             "filter": W.Dropdown(options=list(self.FILTERS), value="median",
-                                 description="filter"),
-            "size": W.IntSlider(value=3, min=3, max=7, step=2, description="size"),
+                                 description="smoothing filter", style=_LABEL, layout=_row()),
+            "size": W.IntSlider(value=3, min=3, max=7, step=2,
+                                description="filter window size (odd, pixels)", style=_LABEL,
+                                layout=_row()),
         }
         axes = self.figure.subplots(1, 3)
         self._images = [ax.imshow(self.gray, cmap="gray", vmin=0, vmax=1) for ax in axes]
@@ -296,6 +342,9 @@ class NoiseExplorer(Explorer):
                                                          strict=True)]
         _hide_axes(*axes)
         self.dynamic = [*self._images[1:], *self._titles[1:]]
+
+    def _layout_controls(self) -> W.Widget:
+        return W.VBox(list(self.controls.values()))
 
     def _noisy(self, kind: str, level: float) -> np.ndarray:
         key = (kind, round(level, 6))
@@ -329,7 +378,8 @@ class NoiseExplorer(Explorer):
         gain = pf - pn
         verdict = "better" if gain > 0 else "worse"
         return (f"PSNR against the clean photo: noisy {pn:.2f} dB, {label} {pf:.2f} dB "
-                f"({gain:+.2f} dB, {verdict}).")
+                f"({gain:+.2f} dB, {verdict}). Level {result['level']:.2f} means "
+                f"{_LEVEL_MEANING[result['noise']]}.")
 
 
 def noise_explorer(image: np.ndarray, *, seed: int = 0) -> NoiseExplorer:

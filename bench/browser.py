@@ -1,0 +1,190 @@
+"""What a learner feels: input to painted pixels for every explorer, in JupyterLab in Chromium.
+
+``python bench/run.py --only browser`` (part of ``make bench``) starts JupyterLab over a copy of
+``chapters/`` (the same server and browser as ``tests/test_browser.py``), runs every chapter that
+shows explorers, and for each explorer works its first control from the keyboard:
+
+* ``browser/<chapter>/open_seconds``       - page opened to kernel ready
+* ``browser/<chapter>#<i>/p50_ms``, ``p95_ms`` - single steps (an arrow key on the slider, or the
+  first control of another kind): from the input event, time-stamped by a listener inside the
+  page, to paint, taken as the task after the first animation frame that follows the decoding of
+  the new image (``img.decode()`` -> ``requestAnimationFrame`` -> ``setTimeout(0)``)
+* ``browser/<chapter>#<i>/drag_fps``       - holding a key (one press every 30 ms for about a
+  second, as a slider drag does): new pictures painted per second, first key to last paint
+* ``browser/<chapter>#<i>/drag_final_ms``  - last key to the last picture painted
+
+``<i>`` is the explorer's position in the chapter (0 is the first). Targets (2 cores, idle):
+p50 <= 50 ms, p95 <= 100 ms, drag >= 20 pictures a second, final picture <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import test_browser as tb  # noqa: E402  (the browser test's server and browser set-up)
+
+P50_TARGET_MS, P95_TARGET_MS = 50.0, 100.0
+DRAG_FPS_TARGET, DRAG_FINAL_TARGET_MS = 20.0, 100.0
+STEPS = 20          # single steps per explorer
+DRAG_KEYS = 30      # key presses in a drag, one every DRAG_INTERVAL_S
+DRAG_INTERVAL_S = 0.03
+SETTLE_S = 1.0      # no new picture for this long: the explorer has settled
+
+# Arms listeners inside the page: input events (keyboard, pointer, change) are time-stamped and
+# each new picture is time-stamped when painted. Everything is kept on window.__lat.
+_ARM = """(box) => {
+  const img = Array.from(box.children).find(k => k.matches('img.widget-image'));
+  const lat = {inputs: [], paints: []};
+  window.__lat = lat;
+  const onInput = () => lat.inputs.push(performance.now());
+  for (const kind of ['keydown', 'change', 'pointerdown']) {
+    document.addEventListener(kind, onInput, {capture: true});
+  }
+  lat.disarm = () => {
+    for (const kind of ['keydown', 'change', 'pointerdown']) {
+      document.removeEventListener(kind, onInput, {capture: true});
+    }
+    lat.observer.disconnect();
+  };
+  lat.observer = new MutationObserver(() => {
+    img.decode().catch(() => null).then(() => requestAnimationFrame(
+      () => setTimeout(() => lat.paints.push(performance.now()), 0)));
+  });
+  lat.observer.observe(img, {attributes: true, attributeFilter: ['src']});
+}"""
+
+_READ = """() => ({inputs: window.__lat.inputs.slice(), paints: window.__lat.paints.slice()})"""
+_DISARM = """() => window.__lat.disarm()"""
+
+
+def _slider_key(handle, step: int) -> str:
+    now = float(handle.get_attribute("aria-valuenow") or 0)
+    low = float(handle.get_attribute("aria-valuemin") or 0)
+    high = float(handle.get_attribute("aria-valuemax") or 1)
+    if now >= high:
+        return "ArrowLeft"
+    if now <= low:
+        return "ArrowRight"
+    return "ArrowRight" if (step // 5) % 2 == 0 else "ArrowLeft"
+
+
+def _wait_settled(page, before: int, timeout_s: float = 10.0) -> dict:
+    """Wait for at least one new paint after ``before`` paints, then for SETTLE_S of quiet."""
+    deadline = time.monotonic() + timeout_s
+    seen, last_change = before, time.monotonic()
+    while time.monotonic() < deadline:
+        state = page.evaluate(_READ)
+        if len(state["paints"]) != seen:
+            seen, last_change = len(state["paints"]), time.monotonic()
+        elif seen > before and time.monotonic() - last_change > SETTLE_S:
+            return state
+        time.sleep(0.05)
+    return page.evaluate(_READ)
+
+
+def measure_explorer(page, box) -> dict | None:
+    """Step latencies and drag figures for one explorer (None when no control paints)."""
+    controls = tb._controls(box)
+    if not controls:
+        return None
+    kind, control = controls[0]
+    box.evaluate(_ARM)
+    try:
+        latencies = []
+        for step in range(STEPS):
+            before = page.evaluate(_READ)
+            if kind == "slider":
+                control.focus()
+                page.keyboard.press(_slider_key(control, step))
+            else:
+                tb._act(page, kind, control, step % 2 * 2)  # a move, then back
+            state = _wait_settled(page, len(before["paints"]), timeout_s=5.0)
+            inputs = state["inputs"][len(before["inputs"]):]
+            paints = state["paints"][len(before["paints"]):]
+            if inputs and paints:
+                latencies.append(paints[0] - inputs[0])
+        result = {"steps": latencies}
+        if kind == "slider":
+            before = page.evaluate(_READ)
+            control.focus()
+            now = float(control.get_attribute("aria-valuenow") or 0)
+            low = float(control.get_attribute("aria-valuemin") or 0)
+            high = float(control.get_attribute("aria-valuemax") or 1)
+            key = "ArrowRight" if high - now >= now - low else "ArrowLeft"  # towards the far end
+            values = [now]
+            for _ in range(DRAG_KEYS):
+                page.keyboard.press(key)
+                values.append(float(control.get_attribute("aria-valuenow") or 0))
+                if values[-1] == values[-2]:
+                    break  # the end of the range: later keys would change nothing
+                time.sleep(DRAG_INTERVAL_S)
+            moved = [i for i in range(1, len(values)) if values[i] != values[i - 1]]
+            state = _wait_settled(page, len(before["paints"]))
+            inputs = state["inputs"][len(before["inputs"]):]
+            paints = state["paints"][len(before["paints"]):]
+            if moved and len(inputs) >= moved[-1] and paints:
+                last_key = inputs[moved[-1] - 1]
+                span = max(paints[-1] - inputs[0], 1.0)
+                result["drag_fps"] = len(paints) / span * 1e3
+                result["drag_final_ms"] = paints[-1] - last_key
+                result["drag_keys"] = len(moved)
+        return result
+    finally:
+        page.evaluate(_DISARM)
+
+
+def run(record, chapters: Path = tb.CHAPTERS) -> None:
+    """Measure every explorer of every chapter that shows explorers; ``record`` as in run.py."""
+    from playwright.sync_api import sync_playwright
+
+    notebooks = tb.widget_notebooks(chapters)
+    if not tb.CHROMIUM.exists():
+        print(f"  note: {tb.CHROMIUM} missing: browser figures skipped (apt-get install chromium)")
+        return
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        tmp = Path(tmp)
+        server = tb.start_lab(chapters, tmp / "lab")
+        context = tb.launch_chromium(pw, tmp / "profile")
+        try:
+            for notebook in notebooks:
+                _run_chapter(record, context, server, notebook)
+        finally:
+            context.close()
+            tb._stop(server)
+
+
+def _run_chapter(record, context, server, notebook: Path) -> None:
+    timings: dict[str, float] = {}
+    page = context.new_page()
+    try:
+        count = tb._open_and_run(page, server, f"chapters/{notebook.name}", timings)
+        record(f"browser/{notebook.stem}/open_seconds", timings["open + kernel ready"], "s")
+        for i in range(count):
+            box = page.locator(f'[data-explorer="{i}"]')
+            box.scroll_into_view_if_needed()
+            found = measure_explorer(page, box)
+            name = f"browser/{notebook.stem}#{i}"
+            if not found or not found["steps"]:
+                print(f"  note: {name}: its first control painted nothing in {STEPS} steps")
+                continue
+            steps = sorted(found["steps"])
+            p95 = steps[min(len(steps) - 1, int(round(0.95 * (len(steps) - 1))))]
+            record(f"{name}/p50_ms", statistics.median(steps), "ms", f"<= {P50_TARGET_MS:g}")
+            record(f"{name}/p95_ms", p95, "ms", f"<= {P95_TARGET_MS:g}")
+            if "drag_fps" in found:
+                record(f"{name}/drag_fps", found["drag_fps"], "1/s", f">= {DRAG_FPS_TARGET:g}")
+                record(f"{name}/drag_final_ms", found["drag_final_ms"], "ms",
+                       f"<= {DRAG_FINAL_TARGET_MS:g}")
+    finally:
+        page.close()
+        try:
+            server.shutdown_kernels()
+        except OSError:
+            pass
