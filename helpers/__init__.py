@@ -30,6 +30,7 @@ agreement)::
     helpers.shapes       synthetic detection scenes           (chapters/12, 13)
     helpers.ops          NMS, RoI pooling, sliding windows    (chapters/13_detection.ipynb)
     helpers.yolo         YOLO grid targets and decoding       (chapters/13_detection.ipynb)
+    helpers.darknet      pretrained YOLOv4-tiny via OpenCV    (chapters/13_detection.ipynb; 12)
     helpers.evaluation   precision, recall, AP@0.5            (chapters/13_detection.ipynb)
     helpers.plots_segmentation figures for segmentation CNNs  (chapters/14_segmentation_cnns.ipynb)
     helpers.detection    old home of chapter 13's names (re-exports only)
@@ -51,6 +52,7 @@ agreement)::
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
     helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
     helpers.plots_motion     figures for motion and flow      (chapters/19_motion.ipynb)
+    helpers.plots_detection  figures for boxes and detectors (chapters/12_localization, 13)
     helpers.plots_tracking   figures for SORT and Deep SORT  (chapters/20_sort, 21_deep_sort)
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show
