@@ -232,7 +232,7 @@ def test_build_tool_rebuilds_the_digits_byte_for_byte(tmp_path):
 
 
 def _requirements() -> dict[str, str]:
-    """Runtime pins, lower-cased names: requirements.txt and the --no-deps requirements-nodeps.txt."""
+    """Runtime pins by lower-cased name: requirements.txt and requirements-nodeps.txt."""
     reqs = {}
     for file in ("requirements.txt", "requirements-nodeps.txt"):
         for line in (ROOT / file).read_text().splitlines():
