@@ -4,6 +4,9 @@
   1x16x128x128 float32 input, 32 filters 3x3, "same" padding. Both run on ONE thread (numpy's
   OpenBLAS via threadpoolctl, torch via set_num_threads), so the ratio compares algorithms, not
   core counts. Median of 15 runs after 3 warm-ups.
+* ``conv_small/*``: the naive loops (``conv.conv2d_naive``, the chapter's exercise), the im2col
+  layer and torch on a small layer, 1x8x32x32 input, 16 filters 3x3, padding 1, one thread each,
+  float64 (the exercise's dtype). Median of 5 runs after 1 warm-up (the loops take ~0.1 s).
 * ``cnn/*``: the chapter-09 training runs (same settings as solutions/09_cnn_from_scratch.ipynb),
   test accuracy on the bundled digits' 1,000-image test split and wall-clock seconds.
 """
@@ -15,6 +18,33 @@ from timing import median_ms
 
 def _median_ms(fn, repeat: int = 15, warmup: int = 3) -> float:
     return median_ms(fn, repeat, warmup)
+
+
+def _conv_small(record) -> None:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F  # noqa: N812
+    from threadpoolctl import threadpool_limits
+
+    from helpers import conv
+
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((1, 8, 32, 32)), rng.standard_normal((16, 8, 3, 3))
+    xt, wt = torch.from_numpy(x), torch.from_numpy(w)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1, user_api="blas"), torch.no_grad():
+            naive = median_ms(lambda: conv.conv2d_naive(x, w, padding=1), 5, 1)
+            fast = _median_ms(lambda: conv.conv2d(x, w, padding=1))
+            theirs = _median_ms(lambda: F.conv2d(xt, wt, padding=1))
+    finally:
+        torch.set_num_threads(threads)
+    record("conv_small/naive_ms", naive, "ms")
+    record("conv_small/im2col_ms", fast, "ms")
+    record("conv_small/torch_ms", theirs, "ms")
+    record("conv_small/naive_vs_im2col", naive / fast, "x")
+    record("conv_small/im2col_vs_torch", fast / theirs, "x")
 
 
 def run(record) -> None:
@@ -44,6 +74,7 @@ def run(record) -> None:
     record("conv_layer/ours_ms", ours, "ms")
     record("conv_layer/torch_ms", theirs, "ms")
     record("conv_layer/vs_torch", ours / theirs, "x", "<= 3")
+    _conv_small(record)
 
     images, labels = load_mnist_subset("train")
     test_images, test_labels = load_mnist_subset("test")

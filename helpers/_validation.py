@@ -27,14 +27,17 @@ __all__ = [
     "check_callable",
     "check_choice",
     "check_float",
+    "check_float_sequence",
     "check_image",
     "check_instance",
     "check_int",
+    "check_int_tuple",
     "check_kernel",
     "check_pair",
     "check_path",
     "check_rng",
     "check_str",
+    "check_text",
     "describe",
 ]
 
@@ -336,42 +339,166 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     )
 
 
-def check_instance(value: Any, name: str, types: type | tuple[type, ...], what: str | None = None
-                   ) -> Any:
-    """Validate that ``value`` is an instance of ``types``; ``what`` names it in the message.
+def check_text(value: Any, name: str, *, allow_none: bool = False) -> str | None:
+    """Validate a free-text argument (a title, a label, a format string).
 
     Examples
     --------
-    >>> check_instance(3, "n", int)
-    3
-    >>> check_instance("x", "scene", dict, "a Scene from make_scene()")
+    >>> check_text("edges", "title")
+    'edges'
+    >>> check_text(3, "title", allow_none=True)
     Traceback (most recent call last):
     ...
-    TypeError: scene must be a Scene from make_scene(); got str 'x'
+    TypeError: title must be a string or None; got int 3
     """
-    if not isinstance(value, types):
-        if what is None:
-            kinds = types if isinstance(types, tuple) else (types,)
-            what = "a " + " or ".join(t.__name__ for t in kinds)
-        raise TypeError(f"{name} must be {what}; got {describe(value)}")
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str):
+        wanted = "a string or None" if allow_none else "a string"
+        raise TypeError(f"{name} must be {wanted}; got {describe(value)}")
     return value
 
 
-def check_callable(value: Any, name: str, what: str = "a function") -> Any:
+def check_callable(value: Any, name: str, what: str = "callable", *, hint: str | None = None
+                   ) -> Any:
     """Validate that ``value`` can be called; ``what`` says how it is called.
 
     Examples
     --------
-    >>> check_callable(len, "f") is len
+    >>> check_callable(len, "fn") is len
     True
+    >>> check_callable("len", "fn", hint="pass the function itself, without quotes")
+    Traceback (most recent call last):
+    ...
+    TypeError: fn must be callable; got str 'len' - pass the function itself, without quotes
     >>> check_callable(3, "loss", "a function loss(output, target) -> tensor")
     Traceback (most recent call last):
     ...
     TypeError: loss must be a function loss(output, target) -> tensor; got int 3
     """
     if not callable(value):
-        raise TypeError(f"{name} must be {what}; got {describe(value)}")
+        tail = f" - {hint}" if hint else ""
+        raise TypeError(f"{name} must be {what}; got {describe(value)}{tail}")
     return value
+
+
+def check_instance(
+    value: Any,
+    name: str,
+    types: type | tuple[type, ...],
+    what: str | None = None,
+    *,
+    allow_none: bool = False,
+    hint: str | None = None,
+) -> Any:
+    """Validate that an object argument is an instance of ``types`` (before anything uses it).
+
+    Parameters
+    ----------
+    what : str, optional
+        How the expected object is named in the message (default: the type names).
+    allow_none : bool
+        Accept ``None`` (an optional argument).
+    hint : str, optional
+        How to get a valid object, appended to the message.
+
+    Examples
+    --------
+    >>> check_instance([1], "seeds", (list, tuple))
+    [1]
+    >>> check_instance(None, "history", dict, what="a History or its as_dict()")
+    Traceback (most recent call last):
+    ...
+    TypeError: history must be a History or its as_dict(); got NoneType None
+    """
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, types):
+        if what is None:
+            classes = types if isinstance(types, tuple) else (types,)
+            what = " or ".join(f"a {t.__name__}" for t in classes)
+        tail = f" - {hint}" if hint else ""
+        raise TypeError(f"{name} must be {what}; got {describe(value)}{tail}")
+    return value
+
+
+def check_int_tuple(
+    value: Any,
+    name: str,
+    *,
+    length: int = 2,
+    min: int | None = None,  # noqa: A002
+    max: int | None = None,  # noqa: A002
+    names: Sequence[str] | None = None,
+) -> tuple[int, ...]:
+    """Validate a fixed-length tuple or list of bounded integers, e.g. a shape ``(H, W)``.
+
+    Parameters
+    ----------
+    length : int
+        The number of entries required.
+    min, max : int, optional
+        Bounds for every entry (see :func:`check_int`).
+    names : sequence of str, optional
+        How the entries are written in the message, e.g. ``("H", "W")``.
+
+    Examples
+    --------
+    >>> check_int_tuple((64, 32), "size", min=1, max=1024)
+    (64, 32)
+    >>> check_int_tuple((64,), "size", names=("height", "width"))
+    Traceback (most recent call last):
+    ...
+    ValueError: size must be a pair (height, width) of integers; got (64,)
+    """
+    kind = {2: "a pair", 3: "a triple"}.get(length, f"a tuple of {length}")
+    label = f" ({', '.join(names)})" if names else ""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be {kind}{label} of integers; got {describe(value)}")
+    if len(value) != length:
+        text = repr(value) if len(repr(value)) <= 60 else f"{len(value)} entries"
+        raise ValueError(f"{name} must be {kind}{label} of integers; got {text}")
+    return tuple(check_int(v, f"{name}[{i}]", min=min, max=max) for i, v in enumerate(value))
+
+
+def check_float_sequence(
+    value: Any,
+    name: str,
+    *,
+    min_length: int = 1,
+    max_length: int | None = None,
+    min: float | None = None,  # noqa: A002
+    max: float | None = None,  # noqa: A002
+    min_inclusive: bool = True,
+    max_inclusive: bool = True,
+) -> list[float]:
+    """Validate a tuple or list (or 1-D array) of finite, bounded numbers of bounded length.
+
+    Examples
+    --------
+    >>> check_float_sequence((0.01, 0.1), "balances", min=0, min_inclusive=False)
+    [0.01, 0.1]
+    >>> check_float_sequence([], "balances")
+    Traceback (most recent call last):
+    ...
+    ValueError: balances must hold at least 1 number; got 0
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple or list of numbers; got {describe(value)}")
+    if len(value) < min_length:
+        many = "number" if min_length == 1 else "numbers"
+        raise ValueError(f"{name} must hold at least {min_length} {many}; got {len(value)}")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"{name} must hold at most {max_length} numbers; got {len(value)}")
+    return [
+        check_float(v, f"{name}[{i}]", min=min, max=max, min_inclusive=min_inclusive,
+                    max_inclusive=max_inclusive)
+        for i, v in enumerate(value)
+    ]
 
 
 def check_str(value: Any, name: str) -> str:

@@ -458,7 +458,9 @@ def conv_layer_cost(
             f"{describe(input_shape)}"
         )
     c_in = _channels(input_shape[0], "input_shape[0] (channels)")
-    size = conv_output_shape(tuple(input_shape[1:]), kernel_size, stride, padding, dilation)
+    spatial = _ints(tuple(input_shape[1:]), "input_shape[1:] (sizes)", ndim=None, min=1,
+                    max=MAX_SIZE)
+    size = conv_output_shape(spatial, kernel_size, stride, padding, dilation)
     kernel = _ints(kernel_size, "kernel_size", ndim=len(size), min=1, max=MAX_KERNEL)
     params = conv_layer_params(c_in, c_out, kernel, groups=groups, bias=bias)
     macs = conv_layer_macs(c_in, c_out, kernel, size, groups=groups)

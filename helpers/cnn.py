@@ -53,6 +53,8 @@ __all__ = [
     "RandomShift",
     "SmallCNN",
     "accuracy_score",
+    "gradient_check",
+    "gradient_descent_1d",
     "linear",
     "linear_backward",
     "linear_forward",
@@ -452,6 +454,162 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     a, b = a.astype(np.float64), b.astype(np.float64)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+
+
+def gradient_descent_1d(grad: Callable[[float], float], w0: float, lr: float,
+                        steps: int) -> np.ndarray:
+    """Gradient descent on a loss of one weight: the iterates ``w_0, w_1, ..., w_steps``.
+
+    Parameters
+    ----------
+    grad : callable, float -> float
+        The derivative of the loss, ``L'(w)``.
+    w0 : float
+        Starting weight, in [-1e6, 1e6].
+    lr : float
+        Learning rate (step size), in [0, 100].
+    steps : int
+        Number of steps, 0 to 10,000.
+
+    Returns
+    -------
+    (steps + 1,) float64 array
+        ``w[k + 1] = w[k] - lr * grad(w[k])``. If the iterates leave [-1e12, 1e12] (a learning
+        rate that diverges), the rest are ``inf`` or ``-inf`` instead of overflowing.
+
+    Notes
+    -----
+    On ``L(w) = c w^2`` (``L'(w) = 2 c w``) each step multiplies ``w`` by ``1 - 2 c lr``: the
+    iterates shrink monotonically for ``lr < 1 / (2c)``, overshoot and oscillate in towards 0
+    for ``1 / (2c) < lr < 1 / c``, and grow without bound for ``lr > 1 / c``. Training a network
+    is the same walk in millions of dimensions, with the mini-batch gradient in place of
+    ``L'``.
+
+    References
+    ----------
+    Used in chapters/09_cnn_from_scratch.ipynb (the learning rate, before training).
+
+    Examples
+    --------
+    >>> gradient_descent_1d(lambda w: 2 * w, 1.0, 0.25, 3)
+    array([1.   , 0.5  , 0.25 , 0.125])
+    """
+    check_callable(grad, "grad", "a function of one float returning the loss's derivative")
+    w = check_float(w0, "w0", min=-1e6, max=1e6)
+    lr = check_float(lr, "lr", min=0.0, max=100.0)
+    steps = check_int(steps, "steps", min=0, max=10_000)
+    path = np.empty(steps + 1)
+    path[0] = w
+    for k in range(steps):
+        if abs(w) > 1e12:  # diverged: say so with inf rather than overflow warnings
+            path[k + 1:] = np.copysign(np.inf, w)
+            break
+        g = grad(w)
+        try:
+            g = float(g)
+        except (TypeError, ValueError):
+            raise TypeError(f"grad must return a float; grad({w:g}) returned "
+                            f"{describe(g)}") from None
+        if not np.isfinite(g):
+            raise ValueError(f"grad returned {g} at w = {w:g}; it must return a finite number")
+        w = w - lr * g
+        path[k + 1] = w
+    return path
+
+
+#: Most input values :func:`gradient_check` perturbs (each costs two forward passes).
+MAX_CHECKED_VALUES = 20_000
+
+
+def gradient_check(
+    forward: Callable[..., tuple[np.ndarray, Any]],
+    backward: Callable[[np.ndarray, Any], Any],
+    inputs: dict[str, np.ndarray],
+    dout: np.ndarray,
+    *,
+    h: float = 1e-5,
+) -> dict[str, float]:
+    """Gradient check of a CS231n-style layer pair: analytic gradients against numeric ones.
+
+    Parameters
+    ----------
+    forward : callable
+        ``forward(*inputs.values()) -> (out, cache)``, e.g. ``conv.conv2d_forward``.
+    backward : callable
+        ``backward(dout, cache)`` -> one gradient (an array) or a tuple of gradients, in the
+        order of ``inputs``; gradients and inputs are paired in order and only the pairs are
+        checked (``linear_backward``'s ``db`` is not, when ``inputs`` has no ``"b"``).
+    inputs : dict of str to float64 ndarray
+        The layer's inputs by name (``{"x": x, "w": w, "b": b}``); at most
+        :data:`MAX_CHECKED_VALUES` values in all. Left unchanged.
+    dout : ndarray, the shape of ``out``
+        The upstream gradient :math:`g`.
+    h : float
+        Finite-difference step, as in :func:`numeric_gradient`.
+
+    Returns
+    -------
+    dict of str to float
+        ``{"d" + name: relative error}`` for each checked input (:func:`relative_error`).
+
+    Notes
+    -----
+    The scalar checked is :math:`L = \\sum \\mathrm{out} \\cdot g`, so
+    :math:`\\partial L / \\partial \\mathrm{out} = g` and ``backward(g, cache)`` must equal
+    :func:`numeric_gradient` of :math:`L` with respect to each input. In float64 a correct
+    backward pass gives about 1e-8 or less; a bug gives something near 1.
+
+    References
+    ----------
+    CS231n, assignment 2, ``eval_numerical_gradient_array``. Used in
+    chapters/09_cnn_from_scratch.ipynb.
+
+    Examples
+    --------
+    >>> x, w, b = np.array([[1.0, 2.0]]), np.array([[3.0, -1.0]]), np.array([0.5])
+    >>> errors = gradient_check(linear_forward, linear_backward, {"x": x, "w": w, "b": b},
+    ...                         np.ones((1, 1)))
+    >>> list(errors), max(errors.values()) < 1e-8
+    (['dx', 'dw', 'db'], True)
+    """
+    check_callable(forward, "forward", "a function forward(*inputs) -> (out, cache)")
+    check_callable(backward, "backward", "a function backward(dout, cache) -> gradients")
+    check_instance(inputs, "inputs", dict, "a dict of named float64 arrays, e.g. {'x': x}")
+    if not inputs or not all(isinstance(k, str) for k in inputs):
+        raise ValueError(f"inputs must be a non-empty dict with str keys; got keys {list(inputs)}")
+    values = {}
+    for name, value in inputs.items():
+        arr = as_array(value, f"inputs[{name!r}]", kinds="f")
+        if arr.dtype != np.float64:
+            raise TypeError(f"inputs[{name!r}] must be float64 for a meaningful gradient check; "
+                            f"got dtype {arr.dtype} - use .astype(np.float64)")
+        values[name] = arr.copy()
+    total = sum(v.size for v in values.values())
+    if total > MAX_CHECKED_VALUES:
+        raise ValueError(f"inputs must hold at most {MAX_CHECKED_VALUES:,} values in all (each "
+                         f"costs two forward passes); got {total:,} - check a smaller layer")
+    dout = as_array(dout, "dout", kinds="f")
+    h = check_float(h, "h", min=0, min_inclusive=False)
+    args = list(values.values())
+    out, cache = forward(*args)
+    if np.shape(out) != dout.shape:
+        raise ValueError(f"dout must have the shape of the forward output, {np.shape(out)}; "
+                         f"got {dout.shape}")
+    grads = backward(dout, cache)
+    grads = grads if isinstance(grads, (tuple, list)) else (grads,)
+    errors = {}
+    for i, (name, grad) in enumerate(zip(values, grads, strict=False)):
+
+        def loss(v, i=i):
+            trial = args[:i] + [v] + args[i + 1:]
+            return float(np.sum(forward(*trial)[0] * dout))
+
+        numeric = numeric_gradient(loss, values[name].copy(), h=h)
+        if np.shape(grad) != numeric.shape:
+            raise ValueError(f"backward's gradient for {name!r} has shape {np.shape(grad)}; "
+                             f"expected {numeric.shape}, the shape of inputs[{name!r}]")
+        errors["d" + name] = relative_error(np.asarray(grad), numeric)
+    return errors
 
 
 # -- augmentation ------------------------------------------------------------------------------

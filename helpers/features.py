@@ -685,7 +685,7 @@ def blob_peaks(stack: Any, sigmas: Any, threshold: float, *, max_blobs: int = 10
     sigmas : (S,) array_like
         The sigma of each level.
     threshold : float
-        Keep maxima above this response (>= 0).
+        Keep maxima above this response (0 to 1e12).
     max_blobs : int
         Return at most this many, strongest first (1 to 100,000).
 
@@ -1267,8 +1267,8 @@ def repeatability(
     matrix : (2, 3) or (3, 3) array_like
         The true map from image 1 to image 2.
     shape : (H, W)
-        Image 2's shape: points of image 1 that land outside it cannot be found again and
-        are not counted.
+        Image 2's shape (each side 1 to 1,000,000): points of image 1 that land outside it
+        cannot be found again and are not counted.
     tolerance : float
         Pixels (0 < tolerance <= 100).
 

@@ -3,7 +3,8 @@
 The notes are the course's source (see ../shared/notes/); where their two transcriptions
 disagree, the consistent one is used (notes/README.md lists the known mistakes).
 
-Used in chapters/02_filtering.ipynb and chapters/08_conv_arithmetic.ipynb.
+Used in chapters/02_filtering.ipynb, chapters/08_conv_arithmetic.ipynb and
+chapters/14_segmentation_cnns.ipynb.
 
 Examples
 --------
@@ -16,7 +17,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["AVG_POOL_INPUT", "EDGE_INPUT", "MAX_POOL_INPUT", "VERTICAL_EDGE_KERNEL"]
+__all__ = [
+    "AVG_POOL_INPUT",
+    "EDGE_INPUT",
+    "MAX_POOL_INPUT",
+    "TRANSPOSE_INPUT",
+    "TRANSPOSE_KERNEL",
+    "VERTICAL_EDGE_KERNEL",
+]
 
 
 def _frozen(rows: list[list[float]]) -> np.ndarray:
@@ -43,3 +51,12 @@ MAX_POOL_INPUT = _frozen([[0, 2, 3, 4], [1, 0, 0, 0], [5, 6, 0, 7], [4, 1, 0, 2]
 
 #: The notes' 4x4 average-pooling input.
 AVG_POOL_INPUT = _frozen([[1, 1, 1, 0], [0, 2, 0, 1], [2, 2, 0, 0], [1, 1, 0, 2]])
+
+#: The 2x2 input of the notes' *Transpose Convolutions* figure (input, kernel, output).
+#: Both transcriptions garble the figure's intermediate and output tables; the input and the
+#: kernel are legible in 000 ("0 1 / 2 3"), and the syllabus gives the output they produce,
+#: [[0, 0, 1], [0, 4, 6], [4, 12, 9]] (chapters/14 computes it).
+TRANSPOSE_INPUT = _frozen([[0, 1], [2, 3]])
+
+#: The 2x2 kernel of the same figure.
+TRANSPOSE_KERNEL = _frozen([[0, 1], [2, 3]])

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array, check_int
+from ._validation import as_array, check_float, check_int, check_str
 
 __all__ = [
     "mosaic",
@@ -17,6 +17,7 @@ __all__ = [
     "plot_color_clusters",
     "plot_error_maps",
     "plot_gain_profiles",
+    "plot_gradient_descent_1d",
     "plot_history",
     "plot_kernels",
     "plot_labels",
@@ -24,6 +25,7 @@ __all__ = [
     "plot_psnr_curves",
     "plot_threshold_histogram",
     "show_images",
+    "show_value_panels",
     "show_values",
 ]
 
@@ -42,13 +44,41 @@ def show_images(
 
     Gray images use ``cmap``; ``vmin``/``vmax`` fix the gray scale (default: the dtype's full
     range, 0-255 for uint8, 0-1 for bool/float in [0, 1], else the image's own range).
+
+    Parameters
+    ----------
+    images : list or tuple of (H, W) or (H, W, 3) ndarray
+        1 to 64 images.
+    titles : list or tuple of str, optional
+        One per image.
+    cmap : str
+        A matplotlib colour map name, for gray images.
+    size : float
+        Inches per panel, in (0, 40].
+    vmin, vmax : float, optional
+        The gray scale's limits (finite).
+    columns : int, optional
+        Panels per row, 1 to 64 (default: all in one row).
     """
     import matplotlib.pyplot as plt
 
+    from ._validation import check_float, check_instance, check_int, check_text
+
+    check_instance(images, "images", (list, tuple), what="a list or tuple of images")
+    if not 1 <= len(images) <= 64:
+        raise ValueError(f"images must hold 1 to 64 images; got {len(images)}")
     images = [as_array(im, f"images[{i}]", ndim=(2, 3)) for i, im in enumerate(images)]
-    if titles is not None and len(titles) != len(images):
-        raise ValueError(f"titles must have one entry per image ({len(images)}); got {len(titles)}")
-    columns = columns or len(images)
+    if titles is not None:
+        check_instance(titles, "titles", (list, tuple), what="a list or tuple of strings")
+        if len(titles) != len(images):
+            raise ValueError(f"titles must have one entry per image ({len(images)}); got "
+                             f"{len(titles)}")
+        titles = [check_text(t, f"titles[{i}]") for i, t in enumerate(titles)]
+    cmap = _check_cmap(cmap)
+    size = _check_size(size)
+    vmin = None if vmin is None else check_float(vmin, "vmin")
+    vmax = None if vmax is None else check_float(vmax, "vmax")
+    columns = len(images) if columns is None else check_int(columns, "columns", min=1, max=64)
     rows = -(-len(images) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False,
                              layout="constrained")
@@ -101,10 +131,23 @@ def mosaic(maps: np.ndarray, rows: int = 4) -> np.ndarray:
 
 
 def show_values(ax, patch: np.ndarray, *, fmt: str = "{:g}", cmap: str = "gray") -> None:
-    """Draw a small 2-D array as an image with each value written in its cell."""
+    """Draw a small 2-D array (at most 400 values) as an image with each value in its cell.
+
+    ``ax`` is a matplotlib Axes; ``fmt`` a format string with one ``{}`` field.
+    """
+    from ._validation import check_text
+
+    _check_ax(ax, allow_none=False)
     patch = as_array(patch, "patch", ndim=2)
     if patch.size > 400:
         raise ValueError(f"patch must be small enough to label (<= 400 values); got {patch.shape}")
+    fmt = check_text(fmt, "fmt")
+    try:
+        fmt.format(patch.flat[0])
+    except (ValueError, IndexError, KeyError) as exc:
+        raise ValueError(f"fmt must be a format string with one field such as '{{:.2f}}'; got "
+                         f"{fmt!r} ({exc})") from None
+    cmap = _check_cmap(cmap)
     ax.imshow(patch, cmap=cmap, interpolation="nearest")
     mid = (float(patch.max()) + float(patch.min())) / 2
     for (y, x), v in np.ndenumerate(patch):
@@ -112,6 +155,125 @@ def show_values(ax, patch: np.ndarray, *, fmt: str = "{:g}", cmap: str = "gray")
                 color="black" if v > mid else "white")
     ax.set_xticks(range(patch.shape[1]))
     ax.set_yticks(range(patch.shape[0]))
+
+
+def show_value_panels(
+    arrays: Sequence[np.ndarray],
+    titles: Sequence[str],
+    *,
+    fmt: str = "{:g}",
+    height: float = 2.6,
+):
+    """Small 2-D arrays side by side, each value written in its cell; returns the Figure.
+
+    Each panel is :func:`show_values` with its title; panel widths follow the arrays' widths,
+    so a 2x2 result beside its 4x4 input is drawn at the same cell size.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = show_value_panels([np.eye(3), np.ones((2, 2))], ["input", "output"])
+    >>> len(fig.axes)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(arrays, (list, tuple)):
+        raise TypeError(f"arrays must be a list of 2-D arrays; got {type(arrays).__name__}")
+    arrays = [as_array(a, f"arrays[{i}]", ndim=2) for i, a in enumerate(arrays)]
+    if not arrays or len(arrays) > 8:
+        raise ValueError(f"arrays must hold 1 to 8 arrays; got {len(arrays)}")
+    if not isinstance(titles, (list, tuple)) or len(titles) != len(arrays):
+        raise ValueError(f"titles must be a list with one title per array ({len(arrays)}); "
+                         f"got {titles!r:.60}")
+    check_str(fmt, "fmt")
+    height = check_float(height, "height", min=0.5, max=10)
+    widths = [max(a.shape[1], 3) for a in arrays]  # room for the title of a narrow panel
+    rows = max(a.shape[0] for a in arrays)
+    fig, axes = plt.subplots(1, len(arrays), figsize=(height * sum(widths) / rows + 0.4
+                                                      * len(arrays), height),
+                             width_ratios=widths, layout="constrained", squeeze=False)
+    for ax, array, title in zip(axes[0], arrays, titles, strict=True):
+        show_values(ax, array, fmt=fmt)
+        ax.set_title(str(title))
+    return fig
+
+
+def _check_cmap(cmap, name: str = "cmap") -> str:
+    """A matplotlib colour map name (``"gray"``, ``"viridis"``, ...)."""
+    import matplotlib
+
+    from ._validation import check_text
+
+    cmap = check_text(cmap, name)
+    if cmap not in matplotlib.colormaps:
+        raise ValueError(f"{name} must be a matplotlib colour map name such as 'gray' or "
+                         f"'viridis'; got {cmap!r}")
+    return cmap
+
+
+def plot_gradient_descent_1d(
+    lrs: Sequence[float] = (0.1, 0.4, 0.9, 1.05),
+    *,
+    w0: float = 1.0,
+    steps: int = 8,
+):
+    """Gradient descent on ``L(w) = w^2`` with several learning rates, one panel each.
+
+    Each panel draws the loss curve and the iterates of
+    :func:`helpers.cnn.gradient_descent_1d` (dots joined in order, numbered), with the final
+    ``|w|`` in the title, so a learner sees slow, fast, oscillating and diverging descent.
+
+    Parameters
+    ----------
+    lrs : sequence of float
+        1 to 6 learning rates, each in [0, 2].
+    w0 : float
+        Starting weight, in [-3, 3] (nonzero).
+    steps : int
+        Steps per run, 1 to 50.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(plot_gradient_descent_1d((0.1, 0.9), steps=4).axes)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    from .cnn import gradient_descent_1d
+
+    if not isinstance(lrs, (list, tuple)) or not 1 <= len(lrs) <= 6:
+        raise ValueError(f"lrs must be a list or tuple of 1 to 6 learning rates; got {lrs!r:.60}")
+    lrs = [check_float(lr, f"lrs[{i}]", min=0.0, max=2.0) for i, lr in enumerate(lrs)]
+    w0 = check_float(w0, "w0", min=-3.0, max=3.0)
+    if w0 == 0:
+        raise ValueError("w0 must be nonzero: at w = 0 the loss w^2 is already at its minimum")
+    steps = check_int(steps, "steps", min=1, max=50)
+    fig, axes = plt.subplots(1, len(lrs), figsize=(2.6 * len(lrs), 2.8), layout="constrained",
+                             squeeze=False, sharey=True)
+    span = 1.6 * abs(w0)
+    grid = np.linspace(-span, span, 200)
+    for ax, lr in zip(axes[0], lrs, strict=True):
+        path = gradient_descent_1d(lambda w: 2.0 * w, w0, lr, steps)
+        shown = np.clip(path, -span, span)
+        ax.plot(grid, grid**2, color="0.6", lw=1.5, label="loss $w^2$")
+        ax.plot(shown, shown**2, "-o", color="tab:red", ms=4, lw=1, label="iterates")
+        for k in (0, 1, 2):
+            ax.annotate(str(k), (shown[k], shown[k] ** 2), textcoords="offset points",
+                        xytext=(4, 4), fontsize=8)
+        ax.set_title(f"lr = {lr:g}: |w| after {steps} steps\n= {abs(path[-1]):.3g}",
+                     fontsize=10)
+        ax.set_xlabel("w")
+    axes[0][0].set_ylabel("loss")
+    axes[0][0].legend(fontsize=8, loc="upper center")
+    return fig
 
 
 def plot_history(history, *, title: str | None = None, size: tuple[float, float] = (10, 3.2)):
@@ -124,7 +286,7 @@ def plot_history(history, *, title: str | None = None, size: tuple[float, float]
     title : str, optional
         Figure title.
     size : (width, height)
-        Figure size in inches.
+        Figure size in inches, each in (0, 40].
 
     Returns
     -------
@@ -133,10 +295,19 @@ def plot_history(history, *, title: str | None = None, size: tuple[float, float]
     """
     import matplotlib.pyplot as plt
 
-    h = history.as_dict() if hasattr(history, "as_dict") else dict(history)
+    from ._validation import check_text, describe
+
+    if hasattr(history, "as_dict"):
+        history = history.as_dict()
+    if not isinstance(history, dict):
+        raise TypeError(f"history must be the History that fit returned (or its as_dict()); got "
+                        f"{describe(history)}")
+    h = dict(history)
     if not isinstance(h.get("loss"), list) or not h["loss"]:
-        raise ValueError("history must hold a non-empty 'loss' list (from fit); got "
-                         f"{type(history).__name__}")
+        raise ValueError("history must hold a non-empty 'loss' list (from fit); got keys "
+                         f"{sorted(h)[:8]}")
+    title = check_text(title, "title", allow_none=True)
+    size = _check_size(size, pair=True)
     names = [k for k, v in h.items()
              if isinstance(v, list) and k not in ("loss", "val_loss", "lr", "epoch_seconds")]
     fig, axes = plt.subplots(1, 1 + len(names), figsize=size, squeeze=False, layout="constrained")
@@ -164,12 +335,15 @@ def plot_history(history, *, title: str | None = None, size: tuple[float, float]
 # -- chapters 06 (segmentation) and 07 (restoration) ----------------------------------------------
 
 
-def _check_ax(ax, name: str = "ax"):
+def _check_ax(ax, name: str = "ax", *, allow_none: bool = True):
     """``None`` or a matplotlib Axes (anything with ``figure`` and ``imshow``)."""
-    if ax is not None and not (hasattr(ax, "figure") and hasattr(ax, "imshow")):
+    if (ax is None and not allow_none) or (
+        ax is not None and not (hasattr(ax, "figure") and hasattr(ax, "imshow"))
+    ):
         from ._validation import describe
 
-        raise TypeError(f"{name} must be a matplotlib Axes or None; got {describe(ax)}")
+        wanted = "a matplotlib Axes or None" if allow_none else "a matplotlib Axes"
+        raise TypeError(f"{name} must be {wanted}; got {describe(ax)}")
     return ax
 
 
@@ -197,7 +371,7 @@ def plot_threshold_histogram(gray, thresholds=None, *, ax=None, size=(6.0, 3.2))
     ax : matplotlib Axes, optional
         Where to draw; a new figure otherwise.
     size : (width, height)
-        Figure size in inches when a new figure is made.
+        Figure size in inches when a new figure is made, each in (0, 40].
 
     Returns
     -------
@@ -259,7 +433,7 @@ def plot_labels(image, labels, *, seeds=None, ax=None, title=None, size=4.0):
     ax : matplotlib Axes, optional
     title : str, optional
     size : float
-        Figure side in inches when a new figure is made.
+        Figure side in inches when a new figure is made, in (0, 40].
 
     Returns
     -------
@@ -316,6 +490,7 @@ def plot_color_clusters(rgb, centres, *, sample=2500, rng=0, ax=None, size=(5.0,
         Which pixels are drawn.
     ax : 3-D matplotlib Axes, optional
     size : (width, height)
+        Figure size in inches, each in (0, 40].
 
     Returns
     -------
@@ -366,7 +541,7 @@ def plot_psf_spectra(psfs, *, shape=(128, 128), size=2.6):
     shape : (int, int)
         The frequency grid (centred, zero frequency in the middle), at most 1024 a side.
     size : float
-        Inches per panel.
+        Inches per panel, in (0, 40].
 
     Returns
     -------
@@ -418,6 +593,7 @@ def plot_gain_profiles(psf, balances=(1e-3, 1e-2, 1e-1), *, n=256, size=(7.0, 3.
     n : int
         Grid size (16-4096); frequencies ``0 .. 0.5`` cycles per pixel along x.
     size : (width, height)
+        Figure size in inches, each in (0, 40].
 
     Returns
     -------
@@ -429,14 +605,12 @@ def plot_gain_profiles(psf, balances=(1e-3, 1e-2, 1e-1), *, n=256, size=(7.0, 3.
     """
     import matplotlib.pyplot as plt
 
-    from ._validation import check_float, check_int
+    from ._validation import check_float_sequence, check_int
     from .restoration import psf_to_otf
 
     n = check_int(n, "n", min=16, max=4096)
-    if not isinstance(balances, (tuple, list)) or len(balances) > 8:
-        raise TypeError(f"balances must be a tuple or list of at most 8 numbers; got {balances!r}")
-    balances = [check_float(k, f"balances[{i}]", min=0, min_inclusive=False)
-                for i, k in enumerate(balances)]
+    balances = check_float_sequence(balances, "balances", min_length=1, max_length=8, min=0,
+                                    min_inclusive=False)
     size = _check_size(size, pair=True)
     otf = np.abs(psf_to_otf(psf, (n, n))[0])
     freq = np.arange(otf.size) / n
@@ -472,7 +646,7 @@ def plot_bilateral_weights(image, point, diameter, sigma_color, sigma_space, *, 
     sigma_color, sigma_space : float
         As in ``restoration.bilateral_filter``.
     size : float
-        Inches per panel.
+        Inches per panel, in (0, 40].
 
     Returns
     -------
@@ -525,7 +699,7 @@ def plot_error_maps(reference, images, *, vmax=0.1, size=3.2):
     vmax : float
         Error shown at full colour (> 0); larger errors saturate.
     size : float
-        Inches per panel.
+        Inches per panel, in (0, 40].
 
     Returns
     -------
@@ -566,9 +740,9 @@ def plot_kernels(kernels, *, columns=None, size=2.4):
         Title -> kernel (at most 101 a side). Smaller kernels are padded with zeros around their
         centre, so that every panel shows the same number of pixels at the same scale.
     columns : int, optional
-        Panels per row (default: all in one row).
+        Panels per row, 1 to 50 (default: all in one row).
     size : float
-        Inches per panel.
+        Inches per panel, in (0, 40].
 
     Returns
     -------

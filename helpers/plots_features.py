@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array, check_float, check_image, describe
+from ._validation import as_array, check_float, check_image, check_text, describe
 from .image import as_float_image
 
 __all__ = ["plot_eigenvalue_regions", "plot_matches", "plot_shift_energy", "show_points"]
@@ -40,6 +40,7 @@ def plot_shift_energy(patches: Sequence[np.ndarray], energies: Sequence[np.ndarr
     if not (len(patches) == len(energies) == len(titles)) or not 1 <= len(patches) <= 6:
         raise ValueError("patches, energies and titles must have the same length, 1 to 6; got "
                          f"{len(patches)}, {len(energies)} and {len(titles)}")
+    titles = [check_text(t, f"titles[{i}]") for i, t in enumerate(titles)]
     patches = [as_array(p, f"patches[{i}]", ndim=2) for i, p in enumerate(patches)]
     energies = [as_array(e, f"energies[{i}]", ndim=2) for i, e in enumerate(energies)]
     top = max(float(np.max(e)) for e in energies) or 1.0
@@ -68,7 +69,7 @@ def plot_eigenvalue_regions(k: float, lambdas: np.ndarray | None = None, *, limi
     lambdas : (N, 2) ndarray, optional
         Eigenvalue pairs to scatter (e.g. from a photo's pixels).
     limit : float
-        Axis range [0, limit].
+        Axis range [0, limit], 0 < limit <= 1e12.
 
     Returns
     -------
@@ -113,7 +114,10 @@ def show_points(image: np.ndarray, points: np.ndarray, *, title: str = "", radii
     from matplotlib.patches import Circle
 
     image = check_image(image)
-    pts = as_array(points, "points", ndim=(1, 2), allow_empty=True).reshape(-1, 2)
+    pts = as_array(points, "points", ndim=(1, 2), allow_empty=True, shape_hint="(N, 2) or (2,)")
+    if pts.shape[-1:] != (2,) and pts.size:
+        raise ValueError(f"points must hold (x, y) pairs, shape (N, 2) or (2,); got {pts.shape}")
+    pts = pts.reshape(-1, 2)
     if radii is None:
         r = np.full(len(pts), 4.0)
     else:
@@ -128,6 +132,7 @@ def show_points(image: np.ndarray, points: np.ndarray, *, title: str = "", radii
                         f"{describe(color)}")
     if ax is not None and not hasattr(ax, "imshow"):
         raise TypeError(f"ax must be a matplotlib Axes or None; got {describe(ax)}")
+    title = check_text(title, "title")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5 * image.shape[0] / image.shape[1]),
                              layout="constrained")
@@ -152,23 +157,24 @@ def plot_matches(image1: np.ndarray, image2: np.ndarray, points1: np.ndarray,
 
     a = check_image(image1, "image1", ndim=2)
     b = check_image(image2, "image2", ndim=2)
-    p1 = as_array(points1, "points1", ndim=2, allow_empty=True).reshape(-1, 2)
-    p2 = as_array(points2, "points2", ndim=2, allow_empty=True).reshape(-1, 2)
-    h = max(a.shape[0], b.shape[0])
-    canvas = np.zeros((h, a.shape[1] + b.shape[1]), np.float64)
-    canvas[: a.shape[0], : a.shape[1]] = as_float_image(a, "image1")
-    canvas[: b.shape[0], a.shape[1]:] = as_float_image(b, "image2")
-    fig, ax = plt.subplots(figsize=(11, 11 * h / canvas.shape[1] + 0.4), layout="constrained")
-    ax.imshow(canvas, cmap="gray", vmin=0, vmax=1)
-    if p1.shape != p2.shape:
-        raise ValueError(f"points1 and points2 must have the same shape; got {p1.shape} and "
-                         f"{p2.shape}")
+    p1 = as_array(points1, "points1", ndim=2, allow_empty=True, shape_hint="(N, 2)")
+    p2 = as_array(points2, "points2", ndim=2, allow_empty=True, shape_hint="(N, 2)")
+    if p1.shape[1:] != (2,) or p1.shape != p2.shape:
+        raise ValueError(f"points1 and points2 must have the same shape (N, 2); got {p1.shape} "
+                         f"and {p2.shape}")
     if correct is None:
         ok = np.ones(len(p1), bool)
     else:
         ok = as_array(correct, "correct", ndim=1, kinds="b", allow_empty=True)
         if len(ok) != len(p1):
             raise ValueError(f"correct must hold one bool per match ({len(p1)}); got {len(ok)}")
+    title = check_text(title, "title")
+    h = max(a.shape[0], b.shape[0])
+    canvas = np.zeros((h, a.shape[1] + b.shape[1]), np.float64)
+    canvas[: a.shape[0], : a.shape[1]] = as_float_image(a, "image1")
+    canvas[: b.shape[0], a.shape[1]:] = as_float_image(b, "image2")
+    fig, ax = plt.subplots(figsize=(11, 11 * h / canvas.shape[1] + 0.4), layout="constrained")
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=1)
     segments = np.stack([p1, p2 + [a.shape[1], 0]], axis=1)
     ax.add_collection(LineCollection(segments, colors=np.where(ok, "#2ca02c", "#d62728"),
                                      linewidths=0.8))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_array, check_float, describe
+from ._validation import as_array, check_float, check_text, describe
 from .transforms import sample_bilinear, transform_points
 
 __all__ = ["F_SHAPE", "plot_bilinear_weights", "plot_point_maps"]
@@ -29,7 +29,7 @@ def plot_point_maps(matrices: Sequence[np.ndarray], titles: Sequence[str], *, si
     titles : sequence of str
         One title per matrix.
     size : float
-        Panel side in inches.
+        Panel side in inches (1 to 10).
 
     Returns
     -------
@@ -44,8 +44,10 @@ def plot_point_maps(matrices: Sequence[np.ndarray], titles: Sequence[str], *, si
     if not 1 <= len(matrices) <= 8 or len(titles) != len(matrices):
         raise ValueError(f"matrices and titles must have the same length, 1 to 8; got "
                          f"{len(matrices)} and {len(titles)}")
+    titles = [check_text(t, f"titles[{i}]") for i, t in enumerate(titles)]
     size = check_float(size, "size", min=1.0, max=10.0)
-    moved = [transform_points(m, F_SHAPE) for m in matrices]
+    moved = [transform_points(as_array(m, f"matrices[{i}]", ndim=2), F_SHAPE)
+             for i, m in enumerate(matrices)]
     every = np.vstack([F_SHAPE, *moved])
     lo, hi = every.min(axis=0) - 1, every.max(axis=0) + 1
     fig, axes = plt.subplots(1, len(matrices), figsize=(size * len(matrices), size),

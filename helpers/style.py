@@ -6,8 +6,12 @@ on tensors autograd differentiates them with respect to the pixels. Feature maps
 ``(C, H, W)`` or batched ``(N, C, H, W)``.
 
 The optimisation itself, :func:`style_transfer`, is *not* network training: the network's
-weights never change, the image's pixels are the parameters. So it has its own short loop (Adam
-on the pixels, clipped to [0, 1] after every step), not :func:`helpers.nets.training.fit`.
+weights never change, the image's pixels are the parameters, and there is no data set, no batch,
+no epoch and nothing to generalise to. So it has its own short loop, not
+:func:`helpers.nets.training.fit`: Adam on the pixels, written out (a few lines, the lesson
+itself), and a clip to [0, 1] after every step. (Through ``fit`` it would need a one-image dummy
+data set, would switch the frozen network's batch norm to training mode, and would record the
+content, style and TV costs only as an extra "validation" pass per step.)
 :func:`reconstruct_from_layer` runs the same loop from noise with one layer's content or style
 only, to show what each layer keeps. The features come from the course's pretrained ImageNet
 network (:mod:`helpers.nets.pretrained`; EfficientNet-Lite0, since no VGG weights install
@@ -38,6 +42,8 @@ from ._validation import (
 from .image import as_float_image
 
 __all__ = [
+    "ADAM_BETAS",
+    "ADAM_EPS",
     "CONTENT_LAYER",
     "STYLE_LAYERS",
     "StyleTransferResult",
@@ -60,6 +66,10 @@ STYLE_LAYERS = ("stem", "stage1", "stage2", "stage3", "stage4")
 
 MAX_CHANNELS = 4096
 MAX_STEPS = 5000
+#: Adam's decay rates for the running means of the gradient and of its square, and the
+#: epsilon that keeps the division finite (Kingma & Ba's defaults, as ``torch.optim.Adam``).
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
 MAX_SIDE = 512
 MAX_GRID = 12
 
@@ -461,7 +471,14 @@ def _check_net(net: Any, layers: Sequence[str]) -> None:
 
 def _optimise(net, start, targets, *, content_layer, style_layers, content_weight, style_weight,
               tv_weight, steps, lr, snapshot_every, threads, progress, desc):
-    """The loop: Adam on the pixels of ``start``; returns (image, costs, snapshots)."""
+    """The loop: Adam on the pixels of ``start``; returns (image, costs, snapshots).
+
+    Adam is written out here, on the one tensor it updates (the image), instead of calling
+    ``torch.optim.Adam``: the update is the lesson ("the pixels are the parameters"), and any
+    ``torch.optim`` optimizer imports torch's compiler stack on first use (about 160 MB that a
+    chapter running on a 2 GB Binder cannot spare). tests/test_style.py checks that it takes
+    the same steps as ``torch.optim.Adam``.
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -472,12 +489,13 @@ def _optimise(net, start, targets, *, content_layer, style_layers, content_weigh
         list(style_layers) if style_weight > 0 else [])
     names = list(dict.fromkeys(names))
     x = start.clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([x], lr=lr)
+    # Adam's state: running means of the gradient (m) and of its square (v), per pixel value.
+    m, v = torch.zeros_like(x), torch.zeros_like(x)
     costs = {"content": [], "style": [], "tv": [], "total": []}
     snapshots = []
 
     def evaluate():
-        feats = net.features(x, names)
+        feats = net.features(x, names) if names else {}
         jc = (content_cost(content_target, feats[content_layer]) if content_weight > 0
               else x.new_zeros(()))
         js = (style_cost(style_targets, [feats[n] for n in style_layers]) if style_weight > 0
@@ -502,10 +520,15 @@ def _optimise(net, start, targets, *, content_layer, style_layers, content_weigh
                                          f"lower lr (={lr}) or the weights")
             # Only the pixels get a gradient: the network's weights are constants here.
             (grad,) = torch.autograd.grad(total, [x])
-            x.grad = grad
-            optimizer.step()
+            del jc, js, jtv, total                 # free the graph before the update
             with torch.no_grad():
-                x.clamp_(0.0, 1.0)             # stay a valid image
+                t = step + 1
+                m.mul_(ADAM_BETAS[0]).add_(grad, alpha=1 - ADAM_BETAS[0])
+                v.mul_(ADAM_BETAS[1]).addcmul_(grad, grad, value=1 - ADAM_BETAS[1])
+                m_hat = m / (1 - ADAM_BETAS[0] ** t)          # bias corrections: m and v
+                v_hat = v / (1 - ADAM_BETAS[1] ** t)          # start at 0
+                x -= lr * m_hat / (v_hat.sqrt() + ADAM_EPS)   # at most about lr per step
+                x.clamp_(0.0, 1.0)                            # stay a valid image
             bar.update(1)
             bar.set_postfix(style=f"{costs['style'][-1]:.3g}",
                             content=f"{costs['content'][-1]:.3g}")
@@ -586,14 +609,26 @@ def style_transfer(
     Minimise :math:`J(G) = \\alpha J_{content}(C, G) + \\beta J_{style}(S, G) +
     \\gamma\\, TV(G)` over the pixels of :math:`G`, starting from the content image (so the
     layout is there from step 0, and the style cost starts high). Each step: one forward pass
-    through the (fixed) network up to the deepest layer used, one backward pass to the pixels,
-    an Adam update, a clip to [0, 1]. This is not training: the weights never change, and
-    there is nothing to generalise to.
+    through the (fixed) network up to the deepest layer used, one backward pass to the pixels
+    (:math:`g = \\partial J / \\partial G`), an Adam update and a clip to [0, 1]:
+
+    .. math::
+
+        m \\leftarrow \\beta_1 m + (1 - \\beta_1) g, \\quad
+        v \\leftarrow \\beta_2 v + (1 - \\beta_2) g^2, \\quad
+        G \\leftarrow \\mathrm{clip}_{[0, 1]}\\left(G - \\eta\\,
+        \\frac{m / (1 - \\beta_1^t)}{\\sqrt{v / (1 - \\beta_2^t)} + \\epsilon}\\right)
+
+    with :data:`ADAM_BETAS` :math:`= (0.9, 0.999)`, :math:`\\epsilon = 10^{-8}` and
+    :math:`\\eta` = ``lr``: each pixel value moves by about ``lr`` at most per step, whatever
+    the scale of the costs. This is not training: the weights never change, and there is
+    nothing to generalise to.
 
     References
     ----------
     L. Gatys, A. Ecker, M. Bethge, "Image style transfer using convolutional neural networks",
-    CVPR 2016. Used in chapters/16_style_transfer.ipynb.
+    CVPR 2016. D. Kingma, J. Ba, "Adam: a method for stochastic optimization", ICLR 2015.
+    Used in chapters/16_style_transfer.ipynb.
     """
     import torch
 

@@ -167,6 +167,8 @@ def test_histogram_matches_opencv_and_numpy(rng):
     np.testing.assert_array_equal(color.histogram(f, 8)[0], np.histogram(f, 8, (0, 1))[0])
     with pytest.raises(ValueError, match="bins must be an integer >= 1"):
         color.histogram(gray, 0)
+    with pytest.raises(ValueError, match="bins must be an integer >= 1 and <= 65536; got 10"):
+        color.histogram(gray, 10**10)  # issue 17: asked numpy for 7.45 GiB
 
 
 # -- threshold_for_fraction --------------------------------------------------------------------

@@ -7,21 +7,35 @@ without padding and ceil_mode=False, as ours. Tolerance: float64 relative error 
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
 from helpers import conv, notes
-from helpers.checks.conv import check_conv2d, check_conv_output_size
+from helpers.checks.conv import check_conv2d, check_conv_output_shape, check_conv_output_size
 from helpers.cnn import relative_error
 
 N_RANDOM = 220
 TOL = 1e-7
+_THREADS_BEFORE: list[int] = []
 
 
 def _torch():
     """torch and torch.nn.functional, or skip this test (the numpy tests run without torch)."""
     torch = pytest.importorskip("torch")
+    _THREADS_BEFORE.append(torch.get_num_threads())
+    # tiny tensors: one thread is ~20x faster than two fighting over a busy machine's cores
+    torch.set_num_threads(1)
     return torch, torch.nn.functional
+
+
+@pytest.fixture(autouse=True)
+def _restore_torch_threads():
+    yield
+    if _THREADS_BEFORE:
+        sys.modules["torch"].set_num_threads(_THREADS_BEFORE[0])
+        _THREADS_BEFORE.clear()
 
 
 def _random_conv_case(rng):
@@ -75,9 +89,9 @@ def test_conv_output_size_matches_torch_shape_and_fails_where_torch_fails(rng):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(n=0, f=3), "n must be an integer >= 1; got 0"),
-        (dict(n=5, f=3, stride=0), "stride must be an integer >= 1; got 0"),
-        (dict(n=5, f=3, padding=-1), "padding must be an integer >= 0; got -1"),
+        (dict(n=0, f=3), "n must be an integer >= 1 and <= 65536; got 0"),
+        (dict(n=5, f=3, stride=0), "stride must be an integer >= 1 and <= 65536; got 0"),
+        (dict(n=5, f=3, padding=-1), "padding must be an integer >= 0 and <= 65536; got -1"),
         (dict(n=5, f=4, padding="same"), "padding='same' needs an odd kernel size f"),
         (dict(n=5, f=3, padding="same", stride=2), "padding='same' needs stride=1"),
         (dict(n=5, f=3, padding="full"), "padding must be one of 'valid', 'same'; got 'full'"),
@@ -198,12 +212,12 @@ def test_im2col_col2im_are_adjoint(rng):
         (
             (np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3))),
             {"stride": 0},
-            "stride must be an integer >= 1; got 0",
+            "stride must be an integer >= 1 and <= 65536; got 0",
         ),
         (
             (np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3))),
             {"padding": -1},
-            "padding must be an integer >= 0; got -1",
+            "padding must be an integer >= 0 and <= 65536; got -1",
         ),
         (
             (np.ones((1, 1, 5, 5)), np.ones((1, 1, 2, 2))),
@@ -245,7 +259,7 @@ def test_backward_and_im2col_errors():
         conv.conv2d_backward(np.ones((1, 1, 2, 2)), (x, w))
     with pytest.raises(ValueError, match=r"cols must have shape \(9, 4\)"):
         conv.col2im(np.ones((9, 5)), (1, 1, 4, 4), 3, 3)
-    with pytest.raises(ValueError, match="kh must be an integer >= 1"):
+    with pytest.raises(ValueError, match="kh must be an integer >= 1 and <= 65536"):
         conv.im2col(x, 0, 3)
 
 
@@ -323,9 +337,9 @@ def test_max_pool_backward_ties_go_to_the_first_like_torch():
 def test_pooling_errors(fn):
     with pytest.raises(ValueError, match=r"x must be 4-D \(N, C, H, W\)"):
         fn(np.ones((4, 4)), 2)
-    with pytest.raises(ValueError, match="size must be an integer >= 1; got 0"):
+    with pytest.raises(ValueError, match="size must be an integer >= 1 and <= 65536; got 0"):
         fn(np.ones((1, 1, 4, 4)), 0)
-    with pytest.raises(ValueError, match="stride must be an integer >= 1; got 0"):
+    with pytest.raises(ValueError, match="stride must be an integer >= 1 and <= 65536; got 0"):
         fn(np.ones((1, 1, 4, 4)), 2, 0)
     with pytest.raises(ValueError, match="does not fit"):
         fn(np.ones((1, 1, 2, 2)), 3)
@@ -408,3 +422,66 @@ def test_check_conv2d():
         raise NotImplementedError
 
     assert check_conv2d(stub).status == "not attempted"
+
+
+def _output_shape(x_shape, w_shape, stride, padding, dilation):
+    """A learner-style solution of chapter 08's exercise 1."""
+    (n, _, h, w), (f, _, kh, kw) = x_shape, w_shape
+    span_h, span_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    return (n, f, (h + 2 * padding[0] - span_h) // stride[0] + 1,
+            (w + 2 * padding[1] - span_w) // stride[1] + 1)
+
+
+def test_check_conv_output_shape():
+    torch = pytest.importorskip("torch")
+    assert check_conv_output_shape(_output_shape).passed
+
+    def by_torch(x_shape, w_shape, stride, padding, dilation):  # the shape torch produces
+        out = torch.nn.functional.conv2d(torch.zeros(x_shape), torch.zeros(w_shape),
+                                         stride=stride, padding=padding, dilation=dilation)
+        return tuple(int(v) for v in out.shape)
+
+    assert check_conv_output_shape(by_torch).passed
+
+    def no_dilation(x_shape, w_shape, stride, padding, dilation):
+        return _output_shape(x_shape, w_shape, stride, padding, (1, 1))
+
+    result = check_conv_output_shape(no_dilation)
+    assert result.status == "failed" and "case 7/9 (dilation 2" in result.message
+
+    def notes_formula(x_shape, w_shape, stride, padding, dilation):  # +1 inside the floor
+        (n, _, h, w), (f, _, kh, kw) = x_shape, w_shape
+        return (n, f, (h + 2 * padding[0] - kh + 1) // stride[0],
+                (w + 2 * padding[1] - kw + 1) // stride[1])
+
+    result = check_conv_output_shape(notes_formula)
+    assert result.status == "failed" and "case 3/9 (stride 2 on a 7x7 input)" in result.message
+
+    def channels_for_filters(x_shape, w_shape, stride, padding, dilation):
+        n, f, h, w = _output_shape(x_shape, w_shape, stride, padding, dilation)
+        return (n, x_shape[1], h, w)
+
+    result = check_conv_output_shape(channels_for_filters)
+    assert result.status == "failed" and "case 2/9" in result.message
+
+    def stub(*args):
+        raise NotImplementedError
+
+    assert check_conv_output_shape(stub).status == "not attempted"
+
+
+def test_conv_explorer_writes_the_values_in_the_cells_and_has_a_legend():
+    from helpers.widgets.conv import conv_explorer, pool_explorer
+
+    ex = conv_explorer(padding=1)
+    shown = [[t.get_text() for t in labels if t.get_visible()] for labels in ex._labels]
+    # Input: the 36 real cells (padding zeros are explained by the legend), kernel, output.
+    assert shown[0] == [f"{v:.0f}" for v in ex.result["x"].ravel()]
+    assert shown[1] == [f"{v:.0f}" for v in ex.result["w"].ravel()]
+    assert shown[2] == [f"{v:.0f}" for v in ex.result["out"].ravel()]
+    legend = [t.get_text() for t in ex.figure.legends[0].get_texts()]
+    assert "padding (zeros)" in legend and "negative" in legend and "positive" in legend
+    ex.set(n=12, padding=4)  # 20x20 cells: too small to write in, the numbers are hidden
+    assert not any(t.get_visible() for t in ex._labels[0])
+    pool = pool_explorer()
+    assert [t.get_text() for t in pool._labels[2] if t.get_visible()] == ["2", "4", "6", "7"]

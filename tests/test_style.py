@@ -137,6 +137,35 @@ def test_style_transfer_lowers_the_style_cost_tenfold(net):
     assert len(res.costs["total"]) == 41 and res.seconds > 0
 
 
+def test_pixel_adam_takes_the_same_steps_as_torch_optim_adam(net):
+    # style_transfer writes Adam out on the pixels; torch.optim.Adam (the reference) on the
+    # same costs, with the same clip after each step, must end at the same image.
+    import torch
+
+    from helpers.data import load_photo
+    from helpers.image import from_batch, to_tensor
+
+    layers = list(style.STYLE_LAYERS)
+    res = style.style_transfer(load_photo("chelsea"), style.make_painting(64), net=net, steps=6,
+                               max_side=48, lr=0.02, tv_weight=1.0, progress=False)
+    with torch.no_grad():
+        content = net.features(to_tensor(res.content[None]), [style.CONTENT_LAYER])
+        targets = net.features(to_tensor(res.style[None]), layers)
+    x = to_tensor(res.content[None]).requires_grad_(True)
+    adam = torch.optim.Adam([x], lr=0.02, betas=style.ADAM_BETAS, eps=style.ADAM_EPS)
+    for _ in range(6):
+        feats = net.features(x, layers)
+        total = (style.content_cost(content[style.CONTENT_LAYER], feats[style.CONTENT_LAYER])
+                 + 1e5 * style.style_cost([targets[n] for n in layers], [feats[n] for n in layers])
+                 + 1.0 * style.total_variation(x))
+        (x.grad,) = torch.autograd.grad(total, [x])
+        adam.step()
+        with torch.no_grad():
+            x.clamp_(0, 1)
+    np.testing.assert_allclose(res.image, from_batch(x.detach())[0], atol=1e-5)
+    assert np.abs(res.image - res.content).max() > 0.05          # it did move
+
+
 def test_reconstruction_from_one_layer(net):
     from helpers.data import load_photo
 

@@ -24,18 +24,7 @@ from helpers import authoring
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 
-ALLOWED: dict[str, dict[str, int]] = {
-    "08_conv_arithmetic": {"careful-section": 3, "exercise-docstring": 2},
-    "09_cnn_from_scratch": {"careful-section": 1, "exercise-docstring": 1,
-                            "long-cell": 2, "target-claim": 2},
-    "12_localization": {"careful-section": 2, "exercise-docstring": 2, "next-link": 1,
-                        "private-api": 1},
-    "13_detection": {"careful-section": 4, "coming-chapter": 2, "exercise-docstring": 2,
-                     "long-cell": 1, "next-link": 1, "target-claim": 1},
-    "20_sort": {"careful-section": 1, "exercise-docstring": 2,
-                "long-cell": 3},
-    "21_deep_sort": {"broken-link": 1, "careful-section": 1, "exercise-docstring": 2},
-}
+ALLOWED: dict[str, dict[str, int]] = {}
 
 
 def _violations(path: Path) -> list[authoring.TemplateViolation]:

@@ -1,7 +1,9 @@
 """helpers.tracking: boxes, Kalman filter, assignment, association, gallery.
 
 References and tolerances: box_iou vs torchvision.ops.box_iou (1e-12); KalmanBoxFilter vs
-cv2.KalmanFilter with the same F, H, Q, R (1e-8 relative); hungarian vs
+cv2.KalmanFilter with the same F, H, Q, R (1e-8 relative); SortKalmanFilter vs
+filterpy.kalman.KalmanFilter configured with SORT's matrices (1e-9 relative: filterpy updates the
+covariance in Joseph form, (I - KH) P (I - KH)^T + K R K^T, we as P - K S K^T); hungarian vs
 scipy.optimize.linear_sum_assignment on 600 random rectangular matrices (same optimal cost,
 1e-9); cosine_distance vs scipy.spatial.distance.cdist (1e-12).
 """
@@ -22,9 +24,16 @@ from helpers.tracking.association import (
     iou_cost,
     matching_cascade,
 )
-from helpers.tracking.boxes import xyah_to_xyxy, xyxy_to_xyah
+from helpers.tracking.boxes import xyah_to_xyxy, xysr_to_xyxy, xyxy_to_xyah, xyxy_to_xysr
 from helpers.tracking.gallery import FeatureGallery, cosine_distance
-from helpers.tracking.kalman import CHI2_95, GATING_THRESHOLD, KalmanBoxFilter, filter_sequence
+from helpers.tracking.kalman import (
+    CHI2_95,
+    GATING_THRESHOLD,
+    KalmanBoxFilter,
+    SortKalmanFilter,
+    filter_sequence,
+)
+from helpers.tracking.track import Track, TrackState, predict_tracks, update_tracks
 
 
 def random_boxes(rng, n, scale=100.0):
@@ -38,6 +47,17 @@ def test_xyah_round_trip(rng):
     b = random_boxes(rng, 20)
     np.testing.assert_allclose(xyah_to_xyxy(xyxy_to_xyah(b)), b, atol=1e-9)
     assert xyxy_to_xyah([[0, 5, 4, 5]])[0].tolist() == [2, 5, 0, 0]  # zero height: aspect 0
+
+
+def test_xysr_round_trip(rng):
+    b = random_boxes(rng, 20)
+    z = xyxy_to_xysr(b)
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    np.testing.assert_allclose(z[:, 2:], np.c_[w * h, w / h])
+    np.testing.assert_allclose(xysr_to_xyxy(z), b, atol=1e-9)
+    assert xysr_to_xyxy([[5, 5, 0, 0]])[0].tolist() == [5, 5, 5, 5]  # aspect 0: no size
+    with pytest.raises(ValueError, match=r"boxes must have w >= 0 and h >= 0; box 0"):
+        xysr_to_xyxy([[0, 0, -1, 0.5]])
 
 
 def test_xyah_errors():
@@ -131,7 +151,146 @@ def test_filter_sequence_equals_the_step_by_step_loop(rng):
         filter_sequence("kf", z)
 
 
-def test_kalman_is_stateless():
+def test_sort_filter_matches_filterpy_with_the_papers_matrices(rng):
+    filterpy = pytest.importorskip("filterpy.kalman")
+
+    kf = SortKalmanFilter()
+    ref = filterpy.KalmanFilter(dim_x=7, dim_z=4)
+    ref.F, ref.H = kf.motion_matrix, kf.measurement_matrix
+    # Bewley et al.'s settings: unit noise on what is measured, 10 on area and aspect in R,
+    # 100x smaller process noise on the velocities (10,000x on the area's), and an initial
+    # velocity variance of 10,000 (unknown).
+    ref.R = np.diag([1.0, 1, 10, 10])
+    ref.Q = np.diag([1.0, 1, 1, 1, 0.01, 0.01, 1e-4])
+    ref.P = np.diag([10.0, 10, 10, 10, 1e4, 1e4, 1e4])
+    np.testing.assert_array_equal(kf.process_noise(np.zeros(7)), ref.Q)
+    np.testing.assert_array_equal(kf.measurement_noise(np.zeros(7)), ref.R)
+    box = np.array([[100.0, 80, 140, 180]])
+    mean, cov = kf.initiate(xyxy_to_xysr(box)[0])
+    ref.x = mean.reshape(7, 1).copy()
+    np.testing.assert_array_equal(cov, ref.P)
+    for step in range(40):
+        ref.predict()
+        mean, cov = kf.predict(mean, cov)
+        np.testing.assert_allclose(mean, ref.x[:, 0], rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(cov, ref.P, rtol=1e-9, atol=1e-7)
+        box = box + [3, 0.5, 3.4, 1.5]  # moving right, coming nearer (growing)
+        if step % 7 in (3, 4):  # missed frames: predict only
+            continue
+        z = xyxy_to_xysr(box + rng.normal(0, 1.5, 4))[0]
+        ref.update(z.reshape(4, 1))
+        mean, cov = kf.update(mean, cov, z)
+        np.testing.assert_allclose(mean, ref.x[:, 0], rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(cov, ref.P, rtol=1e-9, atol=1e-7)
+    assert mean[4] == pytest.approx(3.2, abs=0.5)  # it learnt the horizontal speed
+
+
+def test_sort_filter_stops_a_shrinking_area():
+    # s + s' <= 0 would make the box vanish: the area velocity is zeroed first (as in SORT).
+    kf = SortKalmanFilter()
+    mean, cov = kf.initiate([50, 50, 100, 1])
+    mean[6] = -150
+    new, _ = kf.predict(mean, cov)
+    assert new[2] == 100 and new[6] == 0
+    mean[6] = -50
+    assert kf.predict(mean, cov)[0][2] == 50  # still positive: left alone
+    assert np.isnan(kf.state_to_box(np.array([[0, 0, -1, 1, 0, 0, 0]]))).all()
+
+
+def test_sort_filter_errors():
+    kf = SortKalmanFilter()
+    with pytest.raises(ValueError, match=r"mean and cov must have shapes \(7,\) and \(7, 7\)"):
+        kf.predict(np.zeros(8), np.eye(8))
+    with pytest.raises(ValueError, match="measurement must be xysr boxes of shape"):
+        kf.initiate([1, 2, 3])
+    with pytest.raises(TypeError, match="process_var must be a tuple of 7 variances"):
+        SortKalmanFilter(process_var=(1.0,))
+    with pytest.raises(ValueError, match=r"measurement_var\[2\] must be > 0"):
+        SortKalmanFilter(measurement_var=(1.0, 1.0, 0.0, 1.0))
+
+
+# -- the track life cycle ------------------------------------------------------------------------
+def _run_life_cycle(rules, confirm_after, max_age, matched):
+    kf = KalmanBoxFilter()
+    t = Track(1, *kf.initiate([50, 50, 0.5, 40]), confirm_after=confirm_after,
+              max_age=max_age, rules=rules)
+    states = []
+    for hit in matched:
+        t.predict(kf)
+        if hit:
+            t.update(kf, [50, 50, 0.5, 40])
+        else:
+            t.mark_missed()
+        states.append(t.state.value[0])  # t, c or d
+        if t.is_deleted:
+            break
+    return "".join(states)
+
+
+@pytest.mark.parametrize(
+    ("rules", "confirm_after", "max_age", "matched", "expected"),
+    [
+        # SORT (min_hits 3): confirmed at the third match after birth, demoted by a miss,
+        # confirmed again after three new matches; deleted after max_age + 1 misses.
+        ("sort", 3, 1, "111011101", "ttctttctt"),
+        ("sort", 3, 1, "1001", "ttd"),
+        ("sort", 0, 2, "0001", "ttd"),       # born confirmed (min_hits 0), demoted, deleted
+        # Deep SORT (n_init 3 -> confirm_after 2): tentative dies at its first miss ...
+        ("deep_sort", 2, 5, "101", "td"),
+        # ... confirmed stays confirmed through misses, until more than max_age of them.
+        ("deep_sort", 2, 2, "11001000", "tccccccd"),
+    ],
+)
+def test_track_life_cycle(rules, confirm_after, max_age, matched, expected):
+    assert _run_life_cycle(rules, confirm_after, max_age, [c == "1" for c in matched]) == expected
+
+
+def test_track_born_confirmed_only_with_confirm_after_zero():
+    kf = SortKalmanFilter()
+    m, c = kf.initiate([50, 50, 100, 0.5])
+    assert Track(1, m, c, confirm_after=0).state is TrackState.CONFIRMED
+    t = Track(2, m, c, confirm_after=1, feature=np.ones(3))
+    assert t.state is TrackState.TENTATIVE and t.hits == 1 and t.hit_streak == 0
+    assert len(t.features) == 1
+
+
+def test_batched_track_steps_equal_the_methods(rng):
+    for kf in (KalmanBoxFilter(), SortKalmanFilter()):
+        z = kf.box_to_measurement(random_boxes(rng, 4, scale=300) + 1)
+        one = [Track(i + 1, *kf.initiate(z[i])) for i in range(4)]
+        many = [Track(i + 1, *kf.initiate(z[i])) for i in range(4)]
+        for t in one:
+            t.predict(kf)
+        means, covs = predict_tracks(kf, many)
+        assert means.shape == (4, kf.dim) and covs.shape == (4, kf.dim, kf.dim)
+        for t in one[:3]:
+            t.update(kf, z[t.track_id - 1] + 1, np.ones(2))
+        update_tracks(kf, many[:3], z[:3] + 1, np.ones((3, 2)))
+        many[3].mark_missed()
+        one[3].mark_missed()
+        for a, b in zip(one, many, strict=True):
+            np.testing.assert_allclose(a.mean, b.mean, rtol=1e-12)
+            np.testing.assert_allclose(a.cov, b.cov, rtol=1e-12)
+            assert (a.hits, a.hit_streak, a.time_since_update, a.state, len(a.features)) == (
+                b.hits, b.hit_streak, b.time_since_update, b.state, len(b.features))
+
+
+def test_track_errors():
+    kf = KalmanBoxFilter()
+    m, c = kf.initiate([50, 50, 0.5, 40])
+    with pytest.raises(ValueError, match="rules must be one of 'sort', 'deep_sort'"):
+        Track(1, m, c, rules="paper")
+    with pytest.raises(ValueError, match="confirm_after must be an integer >= 0"):
+        Track(1, m, c, confirm_after=-1)
+    with pytest.raises(ValueError, match=r"cov must be \(8, 8\) to match mean"):
+        Track(1, m, np.eye(7))
+    with pytest.raises(TypeError, match="kalman must be a KalmanBoxFilter or a SortKalmanFilter"):
+        Track(1, m, c).predict("kf")
+    with pytest.raises(TypeError, match=r"tracks\[1\] must be a Track"):
+        predict_tracks(kf, [Track(1, m, c), "track"])
+    with pytest.raises(ValueError, match=r"measurements must have shape \(1, 4\), one per track"):
+        update_tracks(kf, [Track(1, m, c)], np.ones((2, 4)))
+
     kf = KalmanBoxFilter()
     m, P = kf.initiate([10, 10, 0.5, 20])
     a = kf.predict(m, P)
@@ -159,7 +318,7 @@ def test_gating_distance_is_chi_square_and_batched(rng):
     ("call", "match"),
     [
         (lambda kf: kf.initiate([1, 2, 3]), r"measurement must be xyah boxes of shape \(4,\)"),
-        (lambda kf: kf.initiate([1, 2, 0.5, 0]), "measurement must have a positive height"),
+        (lambda kf: kf.initiate([1, 2, 0.5, 0]), "measurement must have positive sizes"),
         (lambda kf: kf.predict(np.zeros(8), np.eye(4)), r"mean and cov must have shapes \(8,\)"),
         (lambda kf: kf.update(np.zeros(8), np.eye(8), [1, 1, 0.5, float("nan")]),
          "measurement contains NaN"),

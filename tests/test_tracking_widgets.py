@@ -9,33 +9,62 @@ import numpy as np
 import pytest
 
 from helpers.checks.tracking import (
-    check_gallery_distance,
     check_iou_association,
-    check_kalman_predict,
     check_mahalanobis_gate,
+    check_matching_cascade,
+    check_sort_life_cycle,
 )
-from helpers.tracking.association import associate_iou
-from helpers.tracking.gallery import cosine_distance
-from helpers.tracking.kalman import GATING_THRESHOLD, KalmanBoxFilter
+from helpers.tracking.assignment import linear_assignment
+from helpers.tracking.association import associate_iou, matching_cascade
+from helpers.tracking.kalman import (
+    GATING_THRESHOLD,
+    KalmanBoxFilter,
+    SortKalmanFilter,
+    filter_sequence,
+)
 from helpers.tracking.pipeline import track_sequence
 from helpers.tracking.sort import SortTracker
-from helpers.widgets.tracking import deep_sort_explorer, kalman_explorer, sort_explorer
+from helpers.widgets.tracking import (
+    deep_sort_explorer,
+    kalman_explorer,
+    scaled_filter,
+    sort_explorer,
+)
 
 
 def test_kalman_explorer_reacts_to_the_noise_sliders():
     ex = kalman_explorer()
     assert ex.error is None and "Mean centre error" in ex.readout.value
+    assert isinstance(ex.result["kalman"], SortKalmanFilter)  # chapter 20 starts on SORT's
     k = ex.controls["frame"].value
     small = ex.result["pred_cov"][k][0, 0]
-    ex.controls["process_noise"].value = 0.5
+    ex.controls["process_noise"].value = 10.0
     assert ex.result["pred_cov"][k][0, 0] > small  # more process noise: wider prediction
     ex.controls["frame"].value = 5
     assert ex.readout.value.startswith("frame 5:")
-    # The widget runs the same filter as the helper.
-    kf = KalmanBoxFilter(std_weight_position=0.5, std_weight_velocity=0.5 / 8)
-    assert kf.std_weight_position == ex.values()["process_noise"]
+    # The widget runs the helper's filter, scaled as scaled_filter says.
+    kf = scaled_filter(SortKalmanFilter(), 10.0, 1.0)
+    assert ex.result["kalman"].process_var == kf.process_var
+    pred_m, _, _, _ = filter_sequence(kf, ex.measurements[ex.values()["kalman"]])
+    np.testing.assert_allclose(ex.result["pred_mean"], pred_m)
+    deep = kalman_explorer(kalman="deep_sort")
+    assert isinstance(deep.result["kalman"], KalmanBoxFilter)
     with pytest.raises(ValueError, match="seed must be an integer >= 0"):
         kalman_explorer(seed=-2)
+    with pytest.raises(ValueError, match="kalman"):
+        kalman_explorer(kalman="particle")
+
+
+def test_scaled_filter_scales_standard_deviations():
+    kf = scaled_filter(KalmanBoxFilter(), 2.0, 0.5)
+    assert kf.std_weight_position == pytest.approx(KalmanBoxFilter().std_weight_position * 2)
+    assert kf.std_weight_measurement == pytest.approx(KalmanBoxFilter().std_weight_measurement / 2)
+    sort = scaled_filter(SortKalmanFilter(), 1.0, 3.0)
+    assert sort.measurement_var == tuple(9 * v for v in SortKalmanFilter().measurement_var)
+    with pytest.raises(TypeError, match="kalman"):
+        scaled_filter("sort", 1.0, 1.0)
+    with pytest.raises(ValueError, match="process"):
+        scaled_filter(kf, 0.0, 1.0)
 
 
 def test_sort_explorer_looks_up_the_helper_results():
@@ -53,10 +82,10 @@ def test_sort_explorer_looks_up_the_helper_results():
 
 def test_deep_sort_explorer_side_by_side():
     pytest.importorskip("torch")
-    ex = deep_sort_explorer(n_frames=30)
+    ex = deep_sort_explorer(n_frames=16)
     assert ex.error is None and "SORT" in ex.readout.value
-    ex.set(max_cosine_distance=0.4, max_age=1, n_init=1, frame=20)
-    assert ex.result["frame"] == 20
+    ex.set(max_cosine_distance=0.4, max_age=1, n_init=1, frame=12)
+    assert ex.result["frame"] == 12
     assert f"Deep SORT <b>{ex.result['n_ids']}</b>" in ex.readout.value
 
 
@@ -73,17 +102,45 @@ def _stub(*_args):
     raise NotImplementedError
 
 
-def test_check_kalman_predict():
-    assert check_kalman_predict(lambda kf, m, c: kf.predict(m, c)).passed
+def test_check_sort_life_cycle():
+    def right(confirmed, streak, tsu, matched, min_hits, max_age):
+        deleted = False
+        if matched:
+            streak, tsu = streak + 1, 0
+            confirmed = confirmed or streak >= min_hits
+        else:
+            streak, tsu, confirmed = 0, tsu + 1, False
+            deleted = tsu > max_age
+        return confirmed, deleted, streak, tsu
 
-    def forgot_q(kf, m, c):
-        F = kf.motion_matrix
-        return F @ m, F @ c @ F.T
+    assert check_sort_life_cycle(right).passed
 
-    res = check_kalman_predict(forgot_q)
-    assert (res.status == "failed" and "a box standing still" in res.message
-            and "expected" in res.message)
-    assert check_kalman_predict(_stub).status == "not attempted"
+    def sticky(confirmed, streak, tsu, matched, min_hits, max_age):  # Deep SORT's rule
+        c, d, streak, tsu = right(confirmed, streak, tsu, matched, min_hits, max_age)
+        return (c or (confirmed and not d)), d, streak, tsu
+
+    res = check_sort_life_cycle(sticky)
+    assert res.status == "failed" and "a confirmed track missed once" in res.message
+    assert check_sort_life_cycle(_stub).status == "not attempted"
+
+
+def test_check_matching_cascade():
+    def right(cost_fn, max_cost, tsu, tracks, dets, depth):
+        return matching_cascade(cost_fn, max_cost, tsu, tracks, dets, cascade_depth=depth)
+
+    assert check_matching_cascade(right).passed
+
+    def one_assignment(cost_fn, max_cost, tsu, tracks, dets, depth):  # no cascade
+        tracks = [t for t in tracks if tsu[t] <= depth]
+        if not tracks or not len(dets):
+            return np.zeros((0, 2), int), np.array(tracks, int), np.array(dets, int)
+        m, ut, ud = linear_assignment(cost_fn(np.array(tracks), np.array(dets)), max_cost)
+        return (np.c_[np.array(tracks)[m[:, 0]], np.array(dets)[m[:, 1]]],
+                np.array(tracks)[ut], np.array(dets)[ud])
+
+    res = check_matching_cascade(one_assignment)
+    assert res.status == "failed" and "must not steal" in res.message
+    assert check_matching_cascade(_stub).status == "not attempted"
 
 
 def test_check_iou_association():
@@ -114,10 +171,3 @@ def test_check_mahalanobis_gate():
     res = check_mahalanobis_gate(euclid)
     assert res.status == "failed" and "input:" in res.message
     assert check_mahalanobis_gate(_stub).status == "not attempted"
-
-
-def test_check_gallery_distance():
-    assert check_gallery_distance(lambda g, f: cosine_distance(g, f).min(axis=0)).passed
-    res = check_gallery_distance(lambda g, f: (1 - g @ f.T).min(axis=0))  # forgot to normalise
-    assert res.status == "failed" and "vectors of different lengths" in res.message
-    assert check_gallery_distance(_stub).status == "not attempted"

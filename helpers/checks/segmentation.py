@@ -1,4 +1,5 @@
-"""Checks for the exercises of chapters/06_segmentation.ipynb."""
+"""Checks for the exercises of chapters/06_segmentation.ipynb and (Dice)
+chapters/14_segmentation_cnns.ipynb."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from .. import segmentation
 from ._core import Case, CheckResult, run_cases
 
-__all__ = ["check_kmeans_step", "check_otsu_variance", "check_region_grow"]
+__all__ = ["check_dice", "check_kmeans_step", "check_otsu_variance", "check_region_grow"]
 
 
 def check_otsu_variance(fn: Callable) -> CheckResult:
@@ -88,3 +89,27 @@ def check_kmeans_step(fn: Callable) -> CheckResult:
         Case("random RGB colours, four centres", rng.random((200, 3)), rng.random((4, 3))),
     ]
     return run_cases("kmeans_step", fn, cases, reference=_step, atol=1e-9)
+
+
+def _dice_reference(pred, target):
+    return segmentation.dice(np.asarray(pred, bool), np.asarray(target, bool))
+
+
+def check_dice(fn: Callable) -> CheckResult:
+    """Check ``fn(pred, target) -> float``: the Dice coefficient of two boolean masks, 1.0 when
+    both are empty."""
+    rng = np.random.default_rng(14)
+    square = np.zeros((6, 6), bool)
+    square[1:4, 1:4] = True
+    shifted = np.roll(square, 1, axis=1)
+    cases = [
+        Case("two identical masks", square, square.copy()),
+        Case("a square and the same square one pixel to the right", square, shifted),
+        Case("masks that do not touch", square, np.roll(square, 3, axis=0)),
+        Case("an empty prediction of a non-empty mask", np.zeros_like(square), square),
+        Case("both masks empty (nothing to find, nothing found)", np.zeros((4, 4), bool),
+             np.zeros((4, 4), bool)),
+        Case("random 32x32 masks", rng.random((32, 32)) < 0.3, rng.random((32, 32)) < 0.5),
+        Case("3-D masks (a volume)", rng.random((4, 5, 6)) < 0.4, rng.random((4, 5, 6)) < 0.4),
+    ]
+    return run_cases("dice", fn, cases, reference=_dice_reference, returns=float)

@@ -13,6 +13,7 @@ One module per topic::
     helpers.nets.cnn         TorchSmallCNN, chapter 09's network in torch
     helpers.nets.detection   TinyDetector, LandmarkRegressor, their loss, trainers, predictors
     helpers.nets.embedding   EmbeddingNet, CosineSoftmax: Deep SORT's appearance net
+    helpers.nets.segmentation TinyUNet, TinyUNet3d, TinyFPN, the Dice loss (chapters 14, 18)
 
 Names are looked up lazily, as in :mod:`helpers.widgets`: ``from helpers.nets import fit``
 imports only :mod:`helpers.nets.training`.

@@ -18,7 +18,9 @@ from .blocks import conv_bn_relu
 __all__ = ["CosineSoftmax", "EmbeddingNet"]
 
 MAX_DIM = 4096
-MAX_CLASSES = 1_000_000
+MAX_CLASSES = 100_000
+MAX_HEAD_WEIGHTS = 50_000_000  # n_classes * dim: 200 MB of float32
+MAX_SEED = 2**32 - 1
 
 
 class EmbeddingNet(nn.Module):
@@ -26,9 +28,9 @@ class EmbeddingNet(nn.Module):
 
     Parameters
     ----------
-    dim : int
+    dim : int in [1, 4096]
         Length of the embedding (128 in Deep SORT).
-    seed : int
+    seed : int in [0, 2**32 - 1]
         Seeds the weight initialisation (torch's global RNG is left as it was).
 
     Notes
@@ -56,7 +58,7 @@ class EmbeddingNet(nn.Module):
     def __init__(self, dim: int = 128, *, seed: int = 0) -> None:
         super().__init__()
         dim = check_int(dim, "dim", min=1, max=MAX_DIM)
-        seed = check_int(seed, "seed", min=0)
+        seed = check_int(seed, "seed", min=0, max=MAX_SEED)
         with torch.random.fork_rng(devices=[]):  # seeded weights, global RNG untouched
             torch.manual_seed(seed)
             self.features = nn.Sequential(
@@ -77,11 +79,11 @@ class CosineSoftmax(nn.Module):
 
     Parameters
     ----------
-    dim : int
+    dim : int in [1, 4096]
         Feature length (the :class:`EmbeddingNet`'s ``dim``).
-    n_classes : int
-        Training identities.
-    seed : int
+    n_classes : int in [1, 100000]
+        Training identities (``n_classes * dim`` at most 50 million).
+    seed : int in [0, 2**32 - 1]
         Seeds the class weights.
 
     Notes
@@ -107,7 +109,10 @@ class CosineSoftmax(nn.Module):
         super().__init__()
         dim = check_int(dim, "dim", min=1, max=MAX_DIM)
         n_classes = check_int(n_classes, "n_classes", min=1, max=MAX_CLASSES)
-        seed = check_int(seed, "seed", min=0)
+        if n_classes * dim > MAX_HEAD_WEIGHTS:
+            raise ValueError(f"n_classes * dim must be at most {MAX_HEAD_WEIGHTS:,}; got "
+                             f"{n_classes} * {dim} = {n_classes * dim:,}")
+        seed = check_int(seed, "seed", min=0, max=MAX_SEED)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.weight = nn.Parameter(torch.randn(n_classes, dim) * 0.01)

@@ -25,12 +25,24 @@ import numpy as np
 
 from .._validation import as_array, check_choice, check_float
 
-__all__ = ["assignment_brute_force", "hungarian", "linear_assignment"]
+__all__ = ["MAX_ASSIGNMENT_SIDE", "MAX_HUNGARIAN_SIDE", "assignment_brute_force", "hungarian",
+           "linear_assignment"]
+
+#: Largest number of rows or columns the teaching :func:`hungarian` accepts (Python loops:
+#: about a second at this size).
+MAX_HUNGARIAN_SIDE = 150
+#: Largest number of rows or columns :func:`linear_assignment` accepts with SciPy's solver.
+MAX_ASSIGNMENT_SIDE = 4000
 
 
-def _check_cost(cost: Any, name: str = "cost") -> np.ndarray:
-    return as_array(cost, name, ndim=2, kinds="iuf", allow_empty=True,
-                    shape_hint="(N, M)").astype(np.float64)
+def _check_cost(cost: Any, name: str = "cost", max_side: int = MAX_HUNGARIAN_SIDE,
+                finite: bool = True) -> np.ndarray:
+    C = as_array(cost, name, ndim=2, kinds="iuf", allow_empty=True, finite=finite,
+                 shape_hint="(N, M)")
+    if max(C.shape) > max_side:
+        raise ValueError(f"{name} must have at most {max_side} rows and columns here; got shape "
+                         f"{C.shape} - use linear_assignment() (SciPy) for large problems")
+    return C.astype(np.float64)
 
 
 def hungarian(cost: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +50,7 @@ def hungarian(cost: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    cost : (N, M) array_like of finite numbers
+    cost : (N, M) array_like of finite numbers, N, M <= 150
         ``cost[i, j]`` is the price of giving row ``i`` (a track) column ``j`` (a detection).
 
     Returns
@@ -133,7 +145,7 @@ def assignment_brute_force(cost: Any) -> tuple[np.ndarray, np.ndarray]:
     >>> cols.tolist()
     [1, 0, 2]
     """
-    C = _check_cost(cost)
+    C = _check_cost(cost, max_side=10**6)
     transposed = C.shape[0] > C.shape[1]
     if transposed:
         C = C.T
@@ -162,7 +174,7 @@ def linear_assignment(
 
     Parameters
     ----------
-    cost : (N, M) array_like
+    cost : (N, M) array_like, N, M <= 4000 (150 with ``solver="hungarian"``)
         May contain ``inf`` for forbidden pairs (they are capped before solving).
     max_cost : float
         Gate: pairs with ``cost > max_cost`` are not matches.
@@ -188,13 +200,16 @@ def linear_assignment(
     >>> m.tolist(), r.tolist(), c.tolist()
     ([[0, 0]], [1], [1])
     """
-    C = as_array(cost, "cost", ndim=2, kinds="iuf", allow_empty=True, finite=False,
-                 shape_hint="(N, M)").astype(np.float64)
+    solver = check_choice(solver, "solver", ("scipy", "hungarian"))
+    C = _check_cost(cost, max_side=MAX_HUNGARIAN_SIDE if solver == "hungarian"
+                    else MAX_ASSIGNMENT_SIDE, finite=False)
     if np.isnan(C).any():
         raise ValueError("cost contains NaN; use inf (or any value above max_cost) "
                          "for forbidden pairs")
-    max_cost = float(max_cost) if max_cost == np.inf else check_float(max_cost, "max_cost")
-    check_choice(solver, "solver", ("scipy", "hungarian"))
+    if isinstance(max_cost, (int, float, np.floating)) and max_cost == np.inf:
+        max_cost = float(max_cost)
+    else:
+        max_cost = check_float(max_cost, "max_cost", min=-1e12, max=1e12)
     return _assign(C, max_cost, solver)
 
 

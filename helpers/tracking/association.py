@@ -17,7 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_array, check_float, check_int
+from .._validation import (
+    as_array,
+    check_boxes,
+    check_callable,
+    check_float,
+    check_instance,
+    check_int,
+    describe,
+)
 from ..boxes import box_iou
 from .assignment import linear_assignment
 from .kalman import GATING_THRESHOLD, KalmanBoxFilter
@@ -32,17 +40,33 @@ __all__ = [
 
 #: Cost given to forbidden pairs (anything above every gate works; deep_sort uses 1e5).
 INFTY_COST = 1e5
+#: Most tracks or detections one association step accepts.
+MAX_BOXES = 10_000
 
 
 def iou_cost(track_boxes: Any, detection_boxes: Any) -> np.ndarray:
     """``1 - IoU`` between predicted track boxes and detections, shape (N, M), in [0, 1].
+
+    Parameters
+    ----------
+    track_boxes : (N, 4) array_like, xyxy
+        The tracks' predicted boxes.
+    detection_boxes : (M, 4) array_like, xyxy
 
     Examples
     --------
     >>> iou_cost([[0, 0, 2, 2]], [[0, 0, 2, 2], [1, 1, 3, 3]]).round(3)
     array([[0.   , 0.857]])
     """
-    return 1.0 - box_iou(track_boxes, detection_boxes)
+    return 1.0 - box_iou(_check_frame_boxes(track_boxes, "track_boxes"),
+                         _check_frame_boxes(detection_boxes, "detection_boxes"))
+
+
+def _check_frame_boxes(boxes: Any, name: str) -> np.ndarray:
+    boxes = check_boxes(boxes, name)
+    if len(boxes) > MAX_BOXES:
+        raise ValueError(f"{name} must hold at most {MAX_BOXES} boxes; got {len(boxes)}")
+    return boxes
 
 
 def associate_iou(
@@ -67,8 +91,9 @@ def associate_iou(
 
     Notes
     -----
-    Maximising total IoU = minimising :math:`\\sum (1 - \\mathrm{IoU})`. A pair exactly at the
-    threshold is kept (cost ``1 - t <= 1 - t``).
+    Maximising total IoU = minimising :math:`\\sum (1 - \\mathrm{IoU})`, solved over *all*
+    pairs; pairs below the threshold are rejected afterwards (the paper's rule: the threshold
+    does not change which assignment is optimal). A pair exactly at the threshold is kept.
 
     References
     ----------
@@ -83,8 +108,13 @@ def associate_iou(
     ([[0, 0]], [1], [1])
     """
     t = check_float(iou_threshold, "iou_threshold", min=0, max=1)
-    cost = iou_cost(track_boxes, detection_boxes)
-    return linear_assignment(cost, 1.0 - t + 1e-12, solver=solver)
+    iou = 1.0 - iou_cost(track_boxes, detection_boxes)
+    matches, _, _ = linear_assignment(1.0 - iou, solver=solver)
+    matches = matches[iou[matches[:, 0], matches[:, 1]] >= t]
+    free_tracks, free_dets = np.ones(iou.shape[0], bool), np.ones(iou.shape[1], bool)
+    free_tracks[matches[:, 0]] = False
+    free_dets[matches[:, 1]] = False
+    return matches, np.flatnonzero(free_tracks), np.flatnonzero(free_dets)
 
 
 def gate_cost_matrix(
@@ -129,20 +159,48 @@ def gate_cost_matrix(
     ...                  [[101, 50, 0.5, 40], [200, 50, 0.5, 40]])
     array([[1.e-01, 1.e+05]])
     """
-    cost = as_array(cost, "cost", ndim=2, kinds="iuf", allow_empty=True, finite=False)
+    cost = as_array(cost, "cost", ndim=2, kinds="iuf", allow_empty=True, finite=False,
+                    shape_hint="(N, M)")
+    if np.isnan(cost).any():
+        raise ValueError("cost contains NaN; use a large finite value or inf for forbidden pairs")
     cost = cost.astype(np.float64, copy=True)
-    means = as_array(means, "means", ndim=2, allow_empty=True)
-    dets = as_array(detections_xyah, "detections_xyah", ndim=2, allow_empty=True)
+    check_instance(kalman, "kalman", KalmanBoxFilter, "a KalmanBoxFilter (Deep SORT's, xyah)")
+    means = as_array(means, "means", ndim=2, kinds="iuf", allow_empty=True, shape_hint="(N, 8)")
+    covs = as_array(covs, "covs", ndim=3, kinds="iuf", allow_empty=True,
+                    shape_hint="(N, 8, 8)")
+    dets = as_array(detections_xyah, "detections_xyah", ndim=2, kinds="iuf", allow_empty=True,
+                    shape_hint="(M, 4) xyah")
+    if means.shape[1:] != (8,) or covs.shape != (len(means), 8, 8):
+        raise ValueError(f"means and covs must have shapes (N, 8) and (N, 8, 8); got "
+                         f"{means.shape} and {covs.shape}")
+    if dets.shape[1:] != (4,):
+        raise ValueError(f"detections_xyah must have shape (M, 4); got {dets.shape}")
+    if max(len(means), len(dets)) > MAX_BOXES:
+        raise ValueError(f"means and detections_xyah must hold at most {MAX_BOXES} rows; got "
+                         f"{len(means)} and {len(dets)}")
     if cost.shape != (len(means), len(dets)):
         raise ValueError(
             f"cost must have shape (tracks, detections) = ({len(means)}, {len(dets)}); "
             f"got {cost.shape}"
         )
-    gate = check_float(gate, "gate", min=0, min_inclusive=False)
+    gate = check_float(gate, "gate", min=0, max=1e6, min_inclusive=False)
     if cost.size:
         d2 = kalman.gating_distance(means, covs, dets)  # (N, M), all tracks at once
         cost[d2 > gate] = INFTY_COST
     return cost
+
+
+def _check_indices(indices: Any, name: str, n: int) -> list[int]:
+    if isinstance(indices, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of integer indices; got {describe(indices)}")
+    if isinstance(indices, (list, tuple, range)) and len(indices) == 0:
+        return []
+    arr = as_array(indices, name, ndim=1, kinds="iu", allow_empty=True, shape_hint="(n,)")
+    if len(arr) and (arr.min() < 0 or arr.max() >= n):
+        raise ValueError(f"{name} must be indices in [0, {n - 1}]; got {arr.tolist()[:10]}")
+    if len(np.unique(arr)) != len(arr):
+        raise ValueError(f"{name} must not repeat an index; got {arr.tolist()[:10]}")
+    return [int(i) for i in arr]
 
 
 def matching_cascade(
@@ -165,9 +223,11 @@ def matching_cascade(
     time_since_update : (T,) array_like of int
         For every track of the tracker (indexed by ``track_indices``), frames since its last
         match, counted after this frame's predict (so 1 = matched last frame).
-    track_indices, detection_indices : sequences of int
-        The candidates.
-    cascade_depth : int
+    track_indices : sequence of int in [0, T)
+        The candidate tracks (no repeats).
+    detection_indices : sequence of int >= 0
+        The candidate detections (no repeats).
+    cascade_depth : int in [1, 10000]
         Levels to run (``max_age``).
 
     Returns
@@ -190,14 +250,19 @@ def matching_cascade(
     >>> m.tolist(), ut.tolist(), ud.tolist()   # track 0 (seen last frame) gets detection 0
     ([[0, 0]], [1], [1])
     """
-    depth = check_int(cascade_depth, "cascade_depth", min=1)
-    tsu = as_array(time_since_update, "time_since_update", ndim=1, kinds="iu", allow_empty=True)
-    unmatched = [int(d) for d in detection_indices]
+    check_callable(cost_fn, "cost_fn", "a function cost_fn(track_indices, detection_indices) "
+                   "-> (n, m) cost")
+    max_cost = check_float(max_cost, "max_cost", min=-1e12, max=1e12)
+    depth = check_int(cascade_depth, "cascade_depth", min=1, max=MAX_BOXES)
+    tsu = as_array(time_since_update, "time_since_update", ndim=1, kinds="iu", allow_empty=True,
+                   shape_hint="(T,)")
+    tracks = _check_indices(track_indices, "track_indices", len(tsu))
+    unmatched = _check_indices(detection_indices, "detection_indices", MAX_BOXES)
     matches: list[tuple[int, int]] = []
     for level in range(depth):
         if not unmatched:
             break
-        level_tracks = [int(t) for t in track_indices if tsu[t] == 1 + level]
+        level_tracks = [t for t in tracks if tsu[t] == 1 + level]
         if not level_tracks:
             continue
         cost = cost_fn(np.array(level_tracks), np.array(unmatched))
@@ -206,7 +271,7 @@ def matching_cascade(
         taken = {unmatched[j] for j in m[:, 1]}
         unmatched = [d for d in unmatched if d not in taken]
     matched_tracks = {t for t, _ in matches}
-    unmatched_tracks = [int(t) for t in track_indices if int(t) not in matched_tracks]
+    unmatched_tracks = [t for t in tracks if t not in matched_tracks]
     return (
         np.array(matches, np.int64).reshape(-1, 2),
         np.array(unmatched_tracks, np.int64),

@@ -1,11 +1,13 @@
-"""The Kalman filter's box format, ``xyah``, and its converters.
+"""The Kalman filters' box formats, ``xyah`` (Deep SORT) and ``xysr`` (SORT), and converters.
 
 Boxes are ``xyxy`` everywhere in the course (see :mod:`helpers.boxes`, whose IoU and
 ``(x, y, w, h)`` converters the trackers reuse: MOTChallenge's ``(left, top, width, height)`` is
-:func:`helpers.boxes.xyxy_to_xywh`). Only the Kalman filter works in
+:func:`helpers.boxes.xyxy_to_xywh`). Only the Kalman filters work in their own formats:
 
 * ``xyah``: ``(cx, cy, a, h)`` centre, aspect ratio ``a = w / h`` and height (Wojke et al. 2017):
-  for a walking person, aspect and height change slowly, so a constant-velocity model fits them.
+  for a walking person, aspect and height change slowly, so a constant-velocity model fits them;
+* ``xysr``: ``(cx, cy, s, r)`` centre, area ``s = w h`` and aspect ratio ``r = w / h``
+  (Bewley et al. 2016, SORT): the area grows and shrinks as an object comes nearer or goes away.
 
 Used in chapters/20_sort.ipynb and chapters/21_deep_sort.ipynb.
 """
@@ -18,7 +20,7 @@ import numpy as np
 
 from .._validation import check_boxes
 
-__all__ = ["xyah_to_xyxy", "xyxy_to_xyah"]
+__all__ = ["xyah_to_xyxy", "xysr_to_xyxy", "xyxy_to_xyah", "xyxy_to_xysr"]
 
 
 def xyxy_to_xyah(boxes: Any) -> np.ndarray:
@@ -37,7 +39,10 @@ def xyxy_to_xyah(boxes: Any) -> np.ndarray:
     >>> xyxy_to_xyah([[10, 20, 30, 60]])
     array([[20. , 40. ,  0.5, 40. ]])
     """
-    return _xyxy_to_xyah(check_boxes(boxes).astype(np.float64))
+    b = check_boxes(boxes).astype(np.float64)
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    a = np.divide(w, h, out=np.zeros_like(w), where=h > 0)
+    return np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, a, h], axis=1)
 
 
 def xyah_to_xyxy(boxes: Any) -> np.ndarray:
@@ -48,18 +53,51 @@ def xyah_to_xyxy(boxes: Any) -> np.ndarray:
     >>> xyah_to_xyxy([[20, 40, 0.5, 40]])
     array([[10., 20., 30., 60.]])
     """
-    return _xyah_to_xyxy(check_boxes(boxes, fmt="xyah").astype(np.float64))
-
-
-def _xyxy_to_xyah(b: np.ndarray) -> np.ndarray:
-    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
-    a = np.divide(w, h, out=np.zeros_like(w), where=h > 0)
-    return np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, a, h], axis=1)
-
-
-def _xyah_to_xyxy(b: np.ndarray) -> np.ndarray:
+    b = check_boxes(boxes, fmt="xyah").astype(np.float64)
     w = b[:, 2] * b[:, 3]
     return np.stack(
         [b[:, 0] - w / 2, b[:, 1] - b[:, 3] / 2, b[:, 0] + w / 2, b[:, 1] + b[:, 3] / 2], axis=1
     )
 
+
+def xyxy_to_xysr(boxes: Any) -> np.ndarray:
+    """Corners to (centre x, centre y, area w*h, aspect w/h), SORT's measurement.
+
+    Parameters
+    ----------
+    boxes : (N, 4) array_like, xyxy
+
+    Returns
+    -------
+    (N, 4) ndarray of float64, xysr. A zero-height box gets aspect 0.
+
+    Examples
+    --------
+    >>> xyxy_to_xysr([[10, 20, 30, 60]]).tolist()
+    [[20.0, 40.0, 800.0, 0.5]]
+    """
+    b = check_boxes(boxes).astype(np.float64)
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    r = np.divide(w, h, out=np.zeros_like(w), where=h > 0)
+    return np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, w * h, r], axis=1)
+
+
+def xysr_to_xyxy(boxes: Any) -> np.ndarray:
+    """(centre x, centre y, area, aspect) to corners; the inverse of :func:`xyxy_to_xysr`.
+
+    Notes
+    -----
+    :math:`w = \\sqrt{s r}` and :math:`h = \\sqrt{s / r}` (so :math:`w h = s`, :math:`w / h = r`);
+    an aspect of 0 gives a zero-size box.
+
+    Examples
+    --------
+    >>> xysr_to_xyxy([[20, 40, 800, 0.5]])
+    array([[10., 20., 30., 60.]])
+    """
+    b = check_boxes(boxes, fmt="xysr").astype(np.float64)
+    w = np.sqrt(b[:, 2] * b[:, 3])
+    h = np.sqrt(np.divide(b[:, 2], b[:, 3], out=np.zeros_like(w), where=b[:, 3] > 0))
+    return np.stack(
+        [b[:, 0] - w / 2, b[:, 1] - h / 2, b[:, 0] + w / 2, b[:, 1] + h / 2], axis=1
+    )

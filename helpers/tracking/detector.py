@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_float, check_instance, check_int
-from .scene import Scene, frame_offsets
+from .._validation import as_array, check_boxes, check_float, check_instance, check_int
+from .scene import MAX_FRAMES, Scene, frame_offsets
 
 __all__ = ["Detections", "simulate_detections"]
 
@@ -47,23 +47,43 @@ class Detections:
     boxes: np.ndarray
     scores: np.ndarray
     source_ids: np.ndarray
-    _offsets: np.ndarray = field(repr=False, default=None)
+    _offsets: np.ndarray = field(repr=False, default=None, init=False)
 
     def __post_init__(self) -> None:
+        self.n_frames = check_int(self.n_frames, "n_frames", min=1, max=MAX_FRAMES)
+        self.frames = as_array(self.frames, "frames", ndim=1, kinds="iu", allow_empty=True)
+        self.boxes = check_boxes(self.boxes, "boxes").astype(np.float64)
+        self.scores = as_array(self.scores, "scores", ndim=1, kinds="iuf",
+                               allow_empty=True).astype(np.float64)
+        self.source_ids = as_array(self.source_ids, "source_ids", ndim=1, kinds="iu",
+                                   allow_empty=True)
+        n = len(self.frames)
+        if not len(self.boxes) == len(self.scores) == len(self.source_ids) == n:
+            raise ValueError(f"frames, boxes, scores and source_ids must have the same length; "
+                             f"got {n}, {len(self.boxes)}, {len(self.scores)}, "
+                             f"{len(self.source_ids)}")
+        if n and (self.frames.min() < 0 or self.frames.max() >= self.n_frames):
+            raise ValueError(f"frames must be in [0, {self.n_frames - 1}]")
+        if n and (self.scores.min() < 0 or self.scores.max() > 1):
+            raise ValueError("scores must be confidences in [0, 1]; got values from "
+                             f"{self.scores.min()} to {self.scores.max()}")
         self._offsets = frame_offsets(self.frames, self.n_frames)
 
     def at(self, t: int, min_score: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-        """``(boxes (n, 4), scores (n,))`` of frame ``t`` with score >= ``min_score``."""
-        t = check_int(t, "t", min=0, max=self.n_frames - 1)
-        s = slice(self._offsets[t], self._offsets[t + 1])
-        keep = self.scores[s] >= min_score
+        """``(boxes (n, 4), scores (n,))`` of frame ``t`` with score >= ``min_score`` in [0, 1]."""
+        s, keep = self._rows(t, min_score)
         return self.boxes[s][keep], self.scores[s][keep]
 
     def sources_at(self, t: int, min_score: float = 0.0) -> np.ndarray:
         """Walker ids behind frame ``t``'s detections (same order and filter as :meth:`at`)."""
+        s, keep = self._rows(t, min_score)
+        return self.source_ids[s][keep]
+
+    def _rows(self, t: int, min_score: float) -> tuple[slice, np.ndarray]:
         t = check_int(t, "t", min=0, max=self.n_frames - 1)
+        min_score = check_float(min_score, "min_score", min=0, max=1)
         s = slice(self._offsets[t], self._offsets[t + 1])
-        return self.source_ids[s][self.scores[s] >= min_score]
+        return s, self.scores[s] >= min_score
 
 
 def simulate_detections(
@@ -80,13 +100,13 @@ def simulate_detections(
     Parameters
     ----------
     scene : Scene
-    seed : int
+    seed : int >= 0
         The detector's own randomness (independent of the scene's).
     p_detect : float in [0, 1]
         Detection probability of a fully visible walker.
-    jitter : float >= 0
+    jitter : float in [0, 1]
         Box noise, as a fraction of the box height.
-    fp_rate : float >= 0
+    fp_rate : float in [0, 100]
         Mean number of false positives per frame (Poisson).
     duplicate_rate : float in [0, 1]
         Probability that a detected walker gets a second box.
@@ -110,10 +130,10 @@ def simulate_detections(
     (True, True)
     """
     check_instance(scene, "scene", Scene, "a Scene from make_scene()")
-    seed = check_int(seed, "seed", min=0)
+    seed = check_int(seed, "seed", min=0, max=2**32 - 1)
     p_detect = check_float(p_detect, "p_detect", min=0, max=1)
-    jitter = check_float(jitter, "jitter", min=0)
-    fp_rate = check_float(fp_rate, "fp_rate", min=0)
+    jitter = check_float(jitter, "jitter", min=0, max=1)
+    fp_rate = check_float(fp_rate, "fp_rate", min=0, max=100)
     duplicate_rate = check_float(duplicate_rate, "duplicate_rate", min=0, max=1)
     rng = np.random.default_rng([seed, scene.seed, 7])  # tied to the scene too
     horizon = scene.horizon

@@ -17,11 +17,9 @@ the benchmark warns when asked to evaluate on one of them. The shipped weights
 
     python -m helpers.tracking.embedding --out data/tracking_embedding.npz
 
-(defaults: the 12 training seeds, 6 epochs, seed 0, one torch thread). The shipped file was
-trained by the loop this module had before it moved to :func:`~helpers.nets.training.fit`,
-which draws batches and augmentations from a numpy Generator instead of torch's: the same
-command now gives a different, equally good file (the parameter names are unchanged, so
-either loads).
+(defaults: the 12 training seeds, 6 epochs, seed 0, one torch thread; about 10 minutes on a
+laptop CPU). ``python tools/build_data.py tracking-embedding`` runs the same command and
+updates the file's size and SHA-256 in ``data/manifest.json``.
 
 torch is imported inside the functions that need it, so ``import helpers.tracking`` stays light.
 Used in chapters/21_deep_sort.ipynb.
@@ -46,14 +44,19 @@ from .._validation import (
     check_image,
     check_instance,
     check_int,
+    check_pair,
     check_path,
+    describe,
 )
 from .detector import Detections, simulate_detections
-from .scene import Scene, make_scene, render_frame
+from .scene import MAX_FRAMES, Scene, make_scene, render_frame
 
 __all__ = [
     "CROP_SIZE",
     "EMBEDDING_FILE",
+    "MAX_CROPS",
+    "MAX_CROP_SIDE",
+    "MAX_TRAINING_SEEDS",
     "TRAINING_SEEDS",
     "crop_boxes",
     "embed",
@@ -70,6 +73,10 @@ CROP_SIZE = (64, 32)
 TRAINING_SEEDS = tuple(range(9000, 9012))
 #: The shipped weights, in data/ (listed with its checksum in data/manifest.json).
 EMBEDDING_FILE = "tracking_embedding.npz"
+#: Bounds: crops per call of crop_boxes, crop side, scenes per training set.
+MAX_CROPS = 10_000
+MAX_CROP_SIDE = 512
+MAX_TRAINING_SEEDS = 100
 
 
 def crop_boxes(frame: Any, boxes: Any, size: tuple[int, int] = CROP_SIZE) -> np.ndarray:
@@ -79,8 +86,8 @@ def crop_boxes(frame: Any, boxes: Any, size: tuple[int, int] = CROP_SIZE) -> np.
     ----------
     frame : (H, W, 3) ndarray of uint8
     boxes : (N, 4) array_like, xyxy
-        May extend past the border: outside pixels repeat the edge.
-    size : (h, w)
+        May extend past the border: outside pixels repeat the edge. At most 10,000.
+    size : (h, w), each in [1, 512]
 
     Returns
     -------
@@ -95,7 +102,9 @@ def crop_boxes(frame: Any, boxes: Any, size: tuple[int, int] = CROP_SIZE) -> np.
     """
     frame = check_image(frame, "frame", ndim=3)
     boxes = check_boxes(boxes).astype(np.float64)
-    h, w = (check_int(s, "size", min=1) for s in size)
+    if len(boxes) > MAX_CROPS:
+        raise ValueError(f"boxes must hold at most {MAX_CROPS} boxes; got {len(boxes)}")
+    h, w = check_pair(size, "size", min=1, max=MAX_CROP_SIDE)
     H, W = frame.shape[:2]
     # Sample at the centres of an h x w grid laid over each box: one gather for all boxes.
     fy = (np.arange(h) + 0.5) / h
@@ -158,16 +167,33 @@ def training_crops(
     Labels are 0, 1, 2, ... over (seed, walker) pairs: walkers of different scenes are
     different identities.
 
+    Parameters
+    ----------
+    seeds : sequence of int
+        Scene seeds, 1 to 100 of them.
+    n_frames : int in [1, 5000]
+        Frames simulated per scene.
+    every : int >= 1
+        Take crops from every ``every``-th frame.
+    min_visibility : float in [0, 1]
+        Walkers less visible than this are not cropped (a crop of a pillar teaches nothing).
+
     Returns
     -------
     crops : (N, 64, 32, 3) ndarray of uint8
     labels : (N,) ndarray of int64
     """
-    n_frames = check_int(n_frames, "n_frames", min=1)
-    every = check_int(every, "every", min=1)
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
+        raise TypeError(f"seeds must be a list of scene seeds; got {type(seeds).__name__}")
+    if not 1 <= len(seeds) <= MAX_TRAINING_SEEDS:
+        raise ValueError(f"seeds must name between 1 and {MAX_TRAINING_SEEDS} scenes; "
+                         f"got {len(seeds)}")
+    seeds = [check_int(seed, "seeds", min=0, max=2**32 - 1) for seed in seeds]
+    n_frames = check_int(n_frames, "n_frames", min=1, max=MAX_FRAMES)
+    every = check_int(every, "every", min=1, max=n_frames)
+    min_visibility = check_float(min_visibility, "min_visibility", min=0, max=1)
     crops, labels, offset = [], [], 0
     for seed in seeds:
-        seed = check_int(seed, "seed", min=0)
         scene = make_scene(seed, n_frames=n_frames)
         dets = simulate_detections(scene, seed=seed)
         for t in range(0, n_frames, every):
@@ -250,6 +276,9 @@ def train_embedding(
     from ..nets.training import fit
 
     crops = as_array(crops, "crops", ndim=4, kinds="u", shape_hint="(N, 64, 32, 3) uint8")
+    if crops.shape[1:] != (*CROP_SIZE, 3):
+        raise ValueError(f"crops must have shape (N, {CROP_SIZE[0]}, {CROP_SIZE[1]}, 3); "
+                         f"got {crops.shape} - cut them with crop_boxes()")
     labels = as_array(labels, "labels", ndim=1, kinds="iu")
     if len(crops) != len(labels):
         raise ValueError("crops and labels must have the same length; "
@@ -259,7 +288,7 @@ def train_embedding(
     epochs = check_int(epochs, "epochs", min=1, max=1000)
     batch_size = check_int(batch_size, "batch_size", min=2, max=65536)
     lr = check_float(lr, "lr", min=0, max=1, min_inclusive=False)
-    seed = check_int(seed, "seed", min=0)
+    seed = check_int(seed, "seed", min=0, max=2**32 - 1)
     progress = check_bool(progress, "progress")
     net = EmbeddingNet(seed=seed)
     head = CosineSoftmax(net.fc.out_features, int(labels.max()) + 1, seed=seed)
@@ -305,10 +334,17 @@ def load_embedding(path: str | Path | None = None):
     from ..nets.embedding import EmbeddingNet
 
     path = data_path(EMBEDDING_FILE) if path is None else check_path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"path {path} does not exist (or is not a file) - write one with "
+                                "save_embedding(), or pass path=None for the shipped weights")
     net = EmbeddingNet()
-    with np.load(path, allow_pickle=False) as f:
-        state = {k: torch.from_numpy(f[k].copy()) for k in f.files}
-    net.load_state_dict(state)
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            state = {k: torch.from_numpy(f[k].copy()) for k in f.files}
+        net.load_state_dict(state)
+    except (OSError, ValueError, EOFError, RuntimeError, KeyError) as exc:
+        raise ValueError(f"path {path} is not an embedding written by save_embedding() "
+                         f"({type(exc).__name__}: {str(exc)[:120]})") from None
     return net.eval()
 
 
@@ -323,8 +359,8 @@ def sequence_features(
     scene : Scene
         Renders the frames (unless ``frames`` are given).
     detections : Detections
-    net : torch.nn.Module
-    min_score : float
+    net : EmbeddingNet
+    min_score : float in [0, 1]
         Must be the threshold the tracker uses, so features align with ``detections.at(t,
         min_score)``.
     frames : list of (H, W, 3) ndarray, optional
@@ -340,8 +376,20 @@ def sequence_features(
     """
     import torch
 
+    from ..nets.embedding import EmbeddingNet
+
     check_instance(scene, "scene", Scene, "a Scene from make_scene()")
     check_instance(detections, "detections", Detections, "Detections from simulate_detections()")
+    check_instance(net, "net", EmbeddingNet, "an EmbeddingNet (from load_embedding())")
+    min_score = check_float(min_score, "min_score", min=0, max=1)
+    if detections.n_frames != scene.n_frames:
+        raise ValueError(f"detections must cover the scene's {scene.n_frames} frames; got "
+                         f"{detections.n_frames}")
+    if frames is not None:
+        if isinstance(frames, (str, bytes, np.ndarray)) or not isinstance(frames, Sequence) \
+                or len(frames) != scene.n_frames:
+            raise TypeError(f"frames must be a list of the scene's {scene.n_frames} rendered "
+                            f"frames; got {describe(frames)}")
     feats, t_embed, t_render = [], 0.0, 0.0
     with torch.inference_mode():
         for t in range(scene.n_frames):

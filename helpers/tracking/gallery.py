@@ -17,7 +17,10 @@ import numpy as np
 
 from .._validation import as_array, check_int
 
-__all__ = ["FeatureGallery", "cosine_distance"]
+__all__ = ["MAX_BUDGET", "FeatureGallery", "cosine_distance"]
+
+#: Largest gallery (features per track) accepted.
+MAX_BUDGET = 100_000
 
 
 def cosine_distance(a: Any, b: Any) -> np.ndarray:
@@ -56,12 +59,22 @@ def cosine_distance(a: Any, b: Any) -> np.ndarray:
     return np.clip(1.0 - (a / na[:, None]) @ (b / nb[:, None]).T, 0.0, 2.0)
 
 
+def _check_ids(values: Any, name: str) -> np.ndarray:
+    """Track ids as an int64 array; an empty list or set is fine."""
+    if isinstance(values, (set, frozenset, range)):
+        values = sorted(values)
+    if isinstance(values, (list, tuple)) and len(values) == 0:
+        return np.zeros(0, np.int64)
+    return as_array(values, name, ndim=1, kinds="iu", allow_empty=True,
+                    shape_hint="(K,) track ids").astype(np.int64)
+
+
 class FeatureGallery:
     """The appearance memory of all tracks: track id -> its last ``budget`` features.
 
     Parameters
     ----------
-    budget : int >= 1
+    budget : int in [1, 100000]
         Features kept per track (Deep SORT: 100); the oldest are forgotten first.
 
     Examples
@@ -75,16 +88,27 @@ class FeatureGallery:
     """
 
     def __init__(self, budget: int = 100) -> None:
-        self.budget = check_int(budget, "budget", min=1)
+        self.budget = check_int(budget, "budget", min=1, max=MAX_BUDGET)
         self.samples: dict[int, np.ndarray] = {}
 
     def partial_fit(self, features: Any, targets: Any, active_targets: Iterable[int]) -> None:
-        """Append features to their tracks' galleries; forget tracks not in ``active_targets``."""
-        f = as_array(features, "features", ndim=2, kinds="iuf", allow_empty=True)
-        tg = as_array(targets, "targets", ndim=1, kinds="iu", allow_empty=True)
+        """Append features to their tracks' galleries; forget tracks not in ``active_targets``.
+
+        Parameters
+        ----------
+        features : (N, D) array_like
+        targets : (N,) array_like of int
+            The track id of each feature.
+        active_targets : sequence of int
+            The tracks to remember (Deep SORT: the confirmed ones); the others are forgotten.
+        """
+        f = as_array(features, "features", ndim=2, kinds="iuf", allow_empty=True,
+                     shape_hint="(N, D)")
+        tg = _check_ids(targets, "targets")
         if len(f) != len(tg):
             raise ValueError("features and targets must have the same length; "
                              f"got {len(f)} and {len(tg)}")
+        active_targets = _check_ids(active_targets, "active_targets")
         for target in np.unique(tg):
             new = f[tg == target]
             old = self.samples.get(int(target))
@@ -98,7 +122,9 @@ class FeatureGallery:
 
         A target with an empty gallery gets distance 1 (orthogonal: no evidence either way).
         """
-        f = as_array(features, "features", ndim=2, kinds="iuf", allow_empty=True)
+        f = as_array(features, "features", ndim=2, kinds="iuf", allow_empty=True,
+                     shape_hint="(M, D)")
+        targets = _check_ids(targets, "targets")
         out = np.ones((len(targets), len(f)))
         if len(f) == 0:
             return out

@@ -59,6 +59,10 @@ def track_sequence(
     check_instance(detections, "detections", Detections, "Detections from simulate_detections()")
     min_score = check_float(min_score, "min_score", min=0, max=1)
     needs_features = isinstance(tracker, DeepSortTracker) and tracker.use_appearance
+    if features is not None and (isinstance(features, (str, bytes, np.ndarray))
+                                 or not isinstance(features, (list, tuple))):
+        raise TypeError("features must be a list with one (n_t, D) array per frame; "
+                        f"got {type(features).__name__}")
     if needs_features and (features is None or len(features) != detections.n_frames):
         raise ValueError("features must be a list with one (n_t, D) array per frame for Deep SORT "
                          "with appearance; compute them with sequence_features()")
@@ -67,10 +71,7 @@ def track_sequence(
     for t in range(detections.n_frames):
         boxes, _ = detections.at(t, min_score)
         start = time.perf_counter()
-        if isinstance(tracker, DeepSortTracker):
-            out = tracker.update(boxes, features[t] if needs_features else None)
-        else:
-            out = tracker.update(boxes)
+        out = tracker.update(boxes, features[t] if needs_features else None)
         seconds += time.perf_counter() - start
         outputs.append(out)
     return outputs, seconds

@@ -2,12 +2,17 @@
 
 :func:`make_scene` simulates a fixed camera looking at a square (960 x 540 by default):
 
-* about ``n_objects`` walkers alive at once; each enters at the left or right edge (the first
-  ones start inside), walks with a preferred velocity plus noise, sometimes stops or turns, and
-  leaves when it is out of view. Size follows a simple perspective: the lower a walker's feet,
-  the taller its box (70 px at the horizon to 150 px at the bottom), aspect ``w / h`` in
-  [0.35, 0.5];
-* static pillars stand in front of everybody; a walker behind one is hidden for tens of frames;
+* about ``n_objects`` walkers alive at once, in both directions; each enters at the left or
+  right edge (the first ones start inside), walks with a preferred velocity plus noise,
+  sometimes changes its mind (slows down, speeds up or turns back), and leaves when it is out of
+  view. Size follows a simple perspective: the lower a walker's feet, the taller its box (70 px
+  at the horizon to 150 px at the bottom), aspect ``w / h`` in [0.35, 0.5];
+* four static pillars (40-60 px wide) stand in front of everybody. Walking past one takes a
+  walker out of sight for about 10-30 frames - longer than a constant-velocity prediction can be
+  trusted in a crowd, shorter than Deep SORT's patience (``max_age = 30``) - and walkers in
+  opposite directions often cross behind the same pillar. While hidden a walker changes its mind
+  three times as often (3 % per frame instead of 1 %): what it does out of sight is exactly
+  what a motion model cannot know, and what appearance can recover from;
 * walkers occlude each other by depth (the one whose feet are lower is nearer);
 * ``visibility`` (MOTChallenge's column 9) is the fraction of a walker's box that is seen:
   not covered by nearer walkers or pillars, and inside the image.
@@ -28,17 +33,57 @@ from functools import cache
 
 import numpy as np
 
-from .._validation import check_float, check_instance, check_int, check_rng
+from .._validation import as_array, check_float, check_instance, check_int, check_rng
 
-__all__ = ["Scene", "make_scene", "render_frame"]
+__all__ = [
+    "CHANGE_OF_MIND",
+    "MAX_FRAMES",
+    "MAX_OBJECTS",
+    "MAX_SIDE",
+    "PILLAR_WIDTH",
+    "TURN_BACK",
+    "WALK_SPEED",
+    "Scene",
+    "frame_offsets",
+    "make_scene",
+    "render_frame",
+]
 
 #: Template size of a sprite (height, width at aspect 0.5); sprites are resampled to each box.
 _SPRITE_H, _SPRITE_W = 96, 48
+#: Preferred walking speed, px/frame for a walker 110 px tall (scaled with its size).
+WALK_SPEED = (1.8, 3.4)
+#: Pillar width, px in a 960 px wide image (scaled with the width).
+PILLAR_WIDTH = (40.0, 60.0)
+#: Chance per frame that a walker changes its mind, in the open and hidden behind a pillar.
+CHANGE_OF_MIND = (0.01, 0.03)
+#: After a change of mind: chance to turn back (else keep the direction at a new speed).
+TURN_BACK = 0.3
+#: Largest image side, frames, and walkers at once that make_scene accepts.
+MAX_SIDE = 2048
+MAX_FRAMES = 5000
+MAX_OBJECTS = 100
 _TEXTURE_PHOTOS = ("coffee", "astronaut", "chelsea", "rocket", "grass", "gravel", "brick", "coins")
 
 
 def frame_offsets(frames: np.ndarray, n_frames: int) -> np.ndarray:
-    """Start index of each frame's rows in a frame-sorted table, plus the end: (n_frames + 1,)."""
+    """Start index of each frame's rows in a frame-sorted table, plus the end: (n_frames + 1,).
+
+    Parameters
+    ----------
+    frames : (R,) array_like of int, sorted
+        The frame of each row of a table (ground truth, detections).
+    n_frames : int in [1, 5000]
+
+    Examples
+    --------
+    >>> frame_offsets([0, 0, 2], 3).tolist()     # frame 1 is empty
+    [0, 2, 2, 3]
+    """
+    frames = as_array(frames, "frames", ndim=1, kinds="iu", allow_empty=True, shape_hint="(R,)")
+    n_frames = check_int(n_frames, "n_frames", min=1, max=MAX_FRAMES)
+    if len(frames) and np.any(np.diff(frames) < 0):
+        raise ValueError("frames must be sorted (a frame-sorted table); got an unsorted array")
     return np.searchsorted(frames, np.arange(n_frames + 1), side="left")
 
 
@@ -83,10 +128,22 @@ class Scene:
     textures: np.ndarray
     aspects: np.ndarray
     lookalike_of: np.ndarray
-    _offsets: np.ndarray = field(repr=False, default=None)
-    _sprites: dict = field(repr=False, default_factory=dict, compare=False)
+    _offsets: np.ndarray = field(repr=False, default=None, init=False)
+    _sprites: dict = field(repr=False, default_factory=dict, compare=False, init=False)
 
     def __post_init__(self) -> None:
+        # Normally built by make_scene(); checked anyway, so a hand-made one fails clearly.
+        self.seed = check_int(self.seed, "seed", min=0)
+        self.width = check_int(self.width, "width", min=160, max=MAX_SIDE)
+        self.height = check_int(self.height, "height", min=120, max=MAX_SIDE)
+        self.n_frames = check_int(self.n_frames, "n_frames", min=1, max=MAX_FRAMES)
+        self.ids = as_array(self.ids, "ids", ndim=1, kinds="iu", allow_empty=True)
+        self.boxes = as_array(self.boxes, "boxes", ndim=2, kinds="iuf", allow_empty=True,
+                              shape_hint="(R, 4)")
+        self.visibility = as_array(self.visibility, "visibility", ndim=1, kinds="iuf",
+                                   allow_empty=True)
+        if not len(self.ids) == len(self.boxes) == len(self.visibility) == len(self.frames):
+            raise ValueError("frames, ids, boxes and visibility must have one row per box")
         self._offsets = frame_offsets(self.frames, self.n_frames)
 
     @property
@@ -129,22 +186,22 @@ def make_scene(
     n_objects: int = 20,
     width: int = 960,
     height: int = 540,
-    n_pillars: int = 3,
+    n_pillars: int = 4,
     lookalike_rate: float = 0.2,
 ) -> Scene:
     """Simulate a crowd of walkers in front of a fixed camera.
 
     Parameters
     ----------
-    seed : int
+    seed : int >= 0
         Everything (motion, appearance, pillars) follows from it.
-    n_frames : int
+    n_frames : int in [1, 5000]
         Sequence length (the benchmark uses 500; notebooks show 100-200).
-    n_objects : int
+    n_objects : int in [1, 100]
         How many walkers are kept alive at once (on average).
-    width, height : int
+    width, height : int in [160, 2048] and [120, 2048]
         Image size in pixels.
-    n_pillars : int
+    n_pillars : int in [0, 10]
         Static occluders.
     lookalike_rate : float in [0, 1]
         Probability that a new walker copies the look of a living one.
@@ -157,9 +214,11 @@ def make_scene(
     -----
     Each walker's velocity follows :math:`v_{t+1} = v_t + 0.1 (v^* - v_t) + \\epsilon_t`,
     :math:`\\epsilon_t \\sim \\mathcal N(0, 0.08^2)` per axis, with a preferred velocity
-    :math:`v^*` (horizontal speed 0.6-2.6 px/frame times the walker's scale) that is redrawn with
-    probability 0.01 per frame (stop, slow down, turn back). This is what a constant-velocity
-    Kalman filter tracks well most of the time, and not always.
+    :math:`v^*` (horizontal speed :data:`WALK_SPEED`, 1.8-3.4 px/frame, times the walker's
+    scale ``h / 110``) that is redrawn with probability :data:`CHANGE_OF_MIND` per frame, 1 % in
+    the open and 3 % behind a pillar (a new speed from 1.4 to 3.4, turning back in
+    :data:`TURN_BACK` = 30 % of the cases). This is what a constant-velocity Kalman filter
+    tracks well most of the time, and not always: not behind a pillar.
 
     Examples
     --------
@@ -170,20 +229,20 @@ def make_scene(
     """
     rng = check_rng(seed, "seed")
     seed = int(seed)
-    n_frames = check_int(n_frames, "n_frames", min=1)
-    n_objects = check_int(n_objects, "n_objects", min=1, max=200)
-    width = check_int(width, "width", min=160)
-    height = check_int(height, "height", min=120)
+    n_frames = check_int(n_frames, "n_frames", min=1, max=MAX_FRAMES)
+    n_objects = check_int(n_objects, "n_objects", min=1, max=MAX_OBJECTS)
+    width = check_int(width, "width", min=160, max=MAX_SIDE)
+    height = check_int(height, "height", min=120, max=MAX_SIDE)
     n_pillars = check_int(n_pillars, "n_pillars", min=0, max=10)
     lookalike_rate = check_float(lookalike_rate, "lookalike_rate", min=0, max=1)
     horizon = 0.42 * height
 
-    # Pillars: evenly spread, jittered, full height, 50-90 px wide (scaled with the image).
+    # Pillars: evenly spread, jittered, full height, 40-60 px wide (scaled with the image).
     scale = width / 960
     pillars = np.zeros((n_pillars, 4))
     for k in range(n_pillars):
         cx = (k + 1) / (n_pillars + 1) * width + rng.uniform(-0.06, 0.06) * width
-        w = rng.uniform(50, 90) * scale
+        w = rng.uniform(*PILLAR_WIDTH) * scale
         pillars[k] = [cx - w / 2, 0, cx + w / 2, height]
 
     # Walker state, one row per identity ever created (index 0 unused so ids start at 1).
@@ -195,7 +254,7 @@ def make_scene(
         foot_y = rng.uniform(horizon + 10, height - 5)
         s = _height_at(foot_y, horizon, height) / 110.0
         direction = rng.choice([-1.0, 1.0])
-        speed = rng.uniform(0.6, 2.6) * s
+        speed = rng.uniform(*WALK_SPEED) * s
         a = rng.uniform(0.35, 0.5)
         w = a * _height_at(foot_y, horizon, height)
         if inside:
@@ -235,10 +294,12 @@ def make_scene(
         still = []
         for i in alive_ids:
             p, v, vp = pos[i - 1], vel[i - 1], pref[i - 1]
-            if rng.random() < 0.01:  # change of mind: stop, slow down or turn back
+            hidden = any(x0 <= p[0] <= x1 for x0, _, x1, _ in pillars)
+            if rng.random() < CHANGE_OF_MIND[hidden]:  # slow down, speed up or turn back
                 s = _height_at(p[1], horizon, height) / 110.0
-                vp[0] = (rng.choice([-1.0, 1.0, 1.0, 1.0]) * np.sign(vp[0] or 1)
-                         * rng.uniform(0, 2.6) * s)
+                turn = -1.0 if rng.random() < TURN_BACK else 1.0
+                vp[0] = turn * np.sign(vp[0] or 1) * rng.uniform(WALK_SPEED[0] - 0.4,
+                                                                  WALK_SPEED[1]) * s
                 vp[1] = rng.normal(0, 0.15)
             for k in range(2):
                 v[k] += 0.1 * (vp[k] - v[k]) + rng.normal(0, 0.08)

@@ -196,8 +196,11 @@ class Explorer:
         """``n`` control changes a learner might make, for latency measurement.
 
         Cycles through the sliders and drop-downs, moving each to a different point of its range
-        every time. Subclasses with other controls override this.
+        every time. Subclasses with other controls override this. ``n`` is 0 to 10,000.
         """
+        from .._validation import check_int
+
+        n = check_int(n, "n", min=0, max=10_000)
         fractions = (0.2, 0.8, 0.5, 0.35, 0.65, 0.95, 0.05)
         changes: list[tuple[str, Any]] = []
         names = [k for k, c in self.controls.items() if hasattr(c, "max") or hasattr(c, "options")]

@@ -37,7 +37,9 @@ class HarrisExplorer(Explorer):
     def __init__(self, gray: np.ndarray, k: float, quality: float, block_size: int) -> None:
         self.gray = _gray_uint8(gray, "gray")
         self._tensors: dict[int, tuple[np.ndarray, ...]] = {}  # block size -> (sxx, sxy, syy)
-        self._init = (k, quality, block_size)
+        self._init = (check_float(k, "k", min=0.0, max=0.2),
+                      check_float(quality, "quality", min=1e-4, max=0.5),
+                      check_int(block_size, "block_size", min=2, max=9))
         super().__init__()
 
     def _build(self) -> None:
@@ -97,6 +99,7 @@ class HarrisExplorer(Explorer):
         )
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         cycle = [("k", 0.06), ("quality", 0.05), ("k", 0.02), ("quality", 0.002),
                  ("block_size", 3), ("k", 0.1), ("quality", 0.02), ("block_size", 2)]
         return [cycle[i % len(cycle)] for i in range(n)]
@@ -111,6 +114,10 @@ class MatchExplorer(Explorer):
     def __init__(self, gray: np.ndarray, angle: float, scale: float, noise: float,
                  ratio: float) -> None:
         self.gray = _gray_uint8(gray, "gray")
+        angle = check_float(angle, "angle", min=-180, max=180)
+        scale = check_float(scale, "scale", min=0.3, max=3.0)
+        noise = check_float(noise, "noise", min=0.0, max=0.3)
+        ratio = check_float(ratio, "ratio", min=0.3, max=1.0)
         warped, self.truth = features.make_rotated_pair(self.gray, angle=angle, scale=scale,
                                                         noise=noise, rng=0)
         self.warped = as_uint8_image(warped)
@@ -200,9 +207,6 @@ def harris_explorer(
     block_size : int
         Initial window side (2 to 9).
     """
-    k = check_float(k, "k", min=0.0, max=0.2)
-    quality = check_float(quality, "quality", min=1e-4, max=0.5)
-    block_size = check_int(block_size, "block_size", min=2, max=9)
     return HarrisExplorer(gray, k, quality, block_size)
 
 
@@ -229,10 +233,6 @@ def match_explorer(
     ratio : float
         Initial ratio-test threshold (0.3 to 1).
     """
-    angle = check_float(angle, "angle", min=-180, max=180)
-    scale = check_float(scale, "scale", min=0.3, max=3.0)
-    noise = check_float(noise, "noise", min=0.0, max=0.3)
-    ratio = check_float(ratio, "ratio", min=0.3, max=1.0)
     return MatchExplorer(gray, angle, scale, noise, ratio)
 
 

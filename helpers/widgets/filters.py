@@ -180,6 +180,7 @@ class KernelExplorer(Explorer):
                 f"[{lo:.3f}, {hi:.3f}]; {shown}.")
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         names = list(filters.KERNELS)
         changes: list[tuple[str, Any]] = []
         for i in range(n):

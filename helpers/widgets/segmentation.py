@@ -121,6 +121,7 @@ class OtsuExplorer(Explorer):
                 f"its maximum (Otsu's t = {self.otsu_t}); {white:.1%} of the pixels are white.")
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         plan = [("threshold", 60), ("threshold", 180), ("method", "Otsu"), ("threshold", 90),
                 ("threshold", 140), ("method", "Otsu"), ("threshold", 30)]
         return [plan[i % len(plan)] for i in range(n)]

@@ -39,7 +39,10 @@ class TransformExplorer(Explorer):
         self.photo = downscale(image, _MAX_SIDE)
         h, w = self.photo.shape[:2]
         self.center = ((w - 1) / 2, (h - 1) / 2)
-        self._init = (angle, scale, shear, interpolation)
+        self._init = (check_float(angle, "angle", min=-180, max=180),
+                      check_float(scale, "scale", min=0.25, max=2.5),
+                      check_float(shear, "shear", min=-1, max=1),
+                      transforms.check_interpolation(interpolation))
         super().__init__()
 
     def _build(self) -> None:
@@ -123,10 +126,6 @@ def transform_explorer(
         Initial horizontal shear (-1 to 1).
     interpolation : {"bilinear", "nearest"}
     """
-    angle = check_float(angle, "angle", min=-180, max=180)
-    scale = check_float(scale, "scale", min=0.25, max=2.5)
-    shear = check_float(shear, "shear", min=-1, max=1)
-    transforms.check_interpolation(interpolation)
     return TransformExplorer(image, angle, scale, shear, interpolation)
 
 
