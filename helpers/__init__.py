@@ -48,6 +48,15 @@ agreement)::
     helpers.inside_plots figures of chapter 17                (chapters/17_inside_cnns.ipynb)
     helpers.nets.pretrained  the offline pretrained ImageNet network (chapters/16, 17)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
+    helpers.centernet    CenterNet targets and decoding     (chapters/22_frontiers_detection.ipynb)
+    helpers.text_detection synthetic text, CRAFT, words    (chapters/22_frontiers_detection.ipynb)
+    helpers.nets.centernet, helpers.nets.craft  tiny CenterNet and CRAFT  (chapters/22)
+    helpers.nas          search space, random / evolutionary search, Pareto front
+                                                              (chapters/22_frontiers_search.ipynb)
+    helpers.nets.nas     the searched digit classifiers, candidate scoring  (chapters/22)
+    helpers.trajectories junction agents, anchors, minADE / minFDE  (chapters/22_frontiers_search)
+    helpers.nets.multipath  MultiPath: anchor mixture network  (chapters/22)
+    helpers.frontiers_plots  chapter 22's static figures       (chapters/22)
     helpers.plots        small static figures for notebooks
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
     helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
