@@ -30,6 +30,7 @@ agreement)::
     helpers.shapes       synthetic detection scenes           (chapters/12, 13)
     helpers.ops          NMS, RoI pooling, sliding windows    (chapters/13_detection.ipynb)
     helpers.yolo         YOLO grid targets and decoding       (chapters/13_detection.ipynb)
+    helpers.darknet      pretrained YOLOv4-tiny via OpenCV    (chapters/13_detection.ipynb; 12)
     helpers.evaluation   precision, recall, AP@0.5            (chapters/13_detection.ipynb)
     helpers.plots_segmentation figures for segmentation CNNs  (chapters/14_segmentation_cnns.ipynb)
     helpers.detection    old home of chapter 13's names (re-exports only)
@@ -47,10 +48,20 @@ agreement)::
     helpers.inside_plots figures of chapter 17                (chapters/17_inside_cnns.ipynb)
     helpers.nets.pretrained  the offline pretrained ImageNet network (chapters/16, 17)
     helpers.tracking     Kalman, Hungarian, SORT, Deep SORT   (chapters/20_sort, 21_deep_sort)
+    helpers.centernet    CenterNet targets and decoding     (chapters/22_frontiers_detection.ipynb)
+    helpers.text_detection synthetic text, CRAFT, words    (chapters/22_frontiers_detection.ipynb)
+    helpers.nets.centernet, helpers.nets.craft  tiny CenterNet and CRAFT  (chapters/22)
+    helpers.nas          search space, random / evolutionary search, Pareto front
+                                                              (chapters/22_frontiers_search.ipynb)
+    helpers.nets.nas     the searched digit classifiers, candidate scoring  (chapters/22)
+    helpers.trajectories junction agents, anchors, minADE / minFDE  (chapters/22_frontiers_search)
+    helpers.nets.multipath  MultiPath: anchor mixture network  (chapters/22)
+    helpers.frontiers_plots  chapter 22's static figures       (chapters/22)
     helpers.plots        small static figures for notebooks
     helpers.plots_transforms figures for transforms         (chapters/04_transforms.ipynb)
     helpers.plots_features   figures for corners and SIFT    (chapters/05_corners.ipynb)
     helpers.plots_motion     figures for motion and flow      (chapters/19_motion.ipynb)
+    helpers.plots_detection  figures for boxes and detectors (chapters/12_localization, 13)
     helpers.plots_tracking   figures for SORT and Deep SORT  (chapters/20_sort, 21_deep_sort)
     helpers.checks       instant feedback for the exercises
     helpers.widgets      the ipywidgets explorers the chapters show

@@ -425,6 +425,7 @@ LINT_RULES = {
     "target-claim": "no printed claims that a target is met (those belong in `make bench`)",
     "broken-link": "relative links resolve to files that exist",
     "coming-chapter": "a chapter that does not exist yet is written \"(chapter NN, coming)\"",
+    "stale-coming": "a chapter that exists is linked, not called \"coming\"",
     "exercise-docstring": "every function in an exercise cell has a docstring",
     "exercise-check": "every exercise function is passed to a `check_...(fn)` call",
     "careful-section": "a Careful box quotes the notes (\"...\") and names the notes' section",
@@ -677,6 +678,9 @@ def lint_notebook(
             if nn not in exists and not re.match(r"\s*,?\s*\(?coming", m["rest"]):
                 add("coming-chapter", i, f"mentions chapter {nn}, which does not exist yet: "
                                          f"write \"(chapter {nn}, coming)\"")
+            elif nn in exists and re.match(r"\s*,?\s*\(?coming", m["rest"]):
+                add("stale-coming", i, f"calls chapter {nn} \"coming\", but it exists: link it "
+                                       f"([{nn} · Title]({nn}_name.ipynb))")
         for offset, quote in _blockquotes(text):
             if quote.startswith("**Careful:**"):
                 careful.append((i, offset))

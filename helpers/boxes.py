@@ -43,6 +43,7 @@ __all__ = [
     "cxcywh_to_xyxy",
     "decode_boxes",
     "encode_boxes",
+    "label_anchors",
     "make_anchors",
     "xywh_to_xyxy",
     "xyxy_to_cxcywh",
@@ -51,6 +52,16 @@ __all__ = [
 
 #: The box formats :func:`box_convert` understands.
 BOX_FORMATS = ("xyxy", "xywh", "cxcywh")
+
+#: Most pairs :func:`box_iou` compares at once (a float64 (N, M) matrix of 100 million pairs
+#: is 800 MB).
+MAX_PAIRS = 100_000_000
+#: Largest image side :func:`clip_boxes` accepts.
+MAX_SIDE = 65536
+#: Most pairs :func:`box_iou_naive` (two Python loops) compares.
+MAX_NAIVE_PAIRS = 1_000_000
+#: Most sizes (or aspect ratios) per cell :func:`make_anchors` accepts.
+MAX_SHAPES = 64
 
 #: Largest log-scale a decoded offset may have: exp(log(1000/16)) = 62.5x the anchor's size.
 #: torchvision's BoxCoder clamps with the same value so that an untrained head cannot overflow.
@@ -189,7 +200,8 @@ def box_area(boxes: Any) -> np.ndarray:
 def box_iou_naive(a: Any, b: Any) -> np.ndarray:
     """Pairwise IoU with plain loops: one pair of boxes at a time, as you would on paper.
 
-    Same signature and result as :func:`box_iou`; kept for reading, not for speed.
+    Same signature and result as :func:`box_iou`; kept for reading, not for speed (at most
+    one million pairs).
 
     Parameters
     ----------
@@ -207,6 +219,9 @@ def box_iou_naive(a: Any, b: Any) -> np.ndarray:
     array([[0.14285714]])
     """
     a, b = check_boxes(a, "a"), check_boxes(b, "b")
+    if len(a) * len(b) > MAX_NAIVE_PAIRS:
+        raise ValueError(f"box_iou_naive compares at most {MAX_NAIVE_PAIRS:,} pairs (it loops in "
+                         f"Python); got {len(a)} x {len(b)} - use box_iou()")
     iou = np.zeros((len(a), len(b)))
     for i, (ax1, ay1, ax2, ay2) in enumerate(a):
         for j, (bx1, by1, bx2, by2) in enumerate(b):
@@ -220,15 +235,28 @@ def box_iou_naive(a: Any, b: Any) -> np.ndarray:
     return iou
 
 
-def _inter_union(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    # The shared core of box_iou (and of the NMS step): broadcasting (N, 1) against (M,).
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    wh = np.clip(rb - lt, 0, None)
-    inter = wh[..., 0] * wh[..., 1]
-    return inter, area_a[:, None] + area_b[None, :] - inter
+def _iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    # The shared core of box_iou: broadcasting the (N, 1) columns of ``a`` against the (M,)
+    # rows of ``b``, one coordinate at a time, so that every temporary is one (N, M) array
+    # (no (N, M, 2) corner arrays, which cost twice the memory traffic). ``out=`` reuses the
+    # two (N, M) buffers: this is what brings numpy within reach of torchvision's C++.
+    ax1, ay1, ax2, ay2 = (a[:, k : k + 1] for k in range(4))  # (N, 1) each
+    bx1, by1, bx2, by2 = np.ascontiguousarray(b.T)            # (M,) each
+    iw = np.minimum(ax2, bx2)                  # right edge of the intersection ...
+    iw -= np.maximum(ax1, bx1)                 # ... minus its left edge
+    np.maximum(iw, 0, out=iw)                  # negative width: no overlap in x
+    ih = np.minimum(ay2, by2)
+    ih -= np.maximum(ay1, by1)
+    np.maximum(ih, 0, out=ih)
+    inter = np.multiply(iw, ih, out=iw)
+    area_a, area_b = (ax2 - ax1) * (ay2 - ay1), (bx2 - bx1) * (by2 - by1)
+    union = np.add(area_a, area_b, out=ih)     # |A| + |B| ...
+    union -= inter                             # ... - |A n B|
+    with np.errstate(invalid="ignore", divide="ignore"):
+        iou = np.divide(inter, union, out=inter)
+    if (area_a == 0).any() and (area_b == 0).any():
+        iou[(area_a == 0) & (area_b == 0)] = 0  # 0 / 0 between two zero-area boxes: define 0
+    return iou
 
 
 def box_iou(a: Any, b: Any) -> np.ndarray:
@@ -258,7 +286,9 @@ def box_iou(a: Any, b: Any) -> np.ndarray:
                            = \\frac{|A \\cap B|}{|A| + |B| - |A \\cap B|}
 
     where :math:`A \\cap B` is the box ``(max x1, max y1, min x2, min y2)``, empty when the
-    maxima pass the minima. Computed for all pairs at once by broadcasting.
+    maxima pass the minima. Computed for all pairs at once by broadcasting an ``(N, 1)``
+    column of ``a``'s edges against an ``(M,)`` row of ``b``'s, one coordinate at a time
+    (:func:`box_iou_naive` is the same computation as two loops). At most 100 million pairs.
 
     Convention: when the union is empty (two zero-area boxes that do not overlap in area),
     we return 0, where ``torchvision.ops.box_iou`` returns NaN (0 / 0). Everywhere else the two
@@ -275,10 +305,11 @@ def box_iou(a: Any, b: Any) -> np.ndarray:
     array([[0.14285714, 1.        , 0.        ]])
     """
     a, b = check_boxes(a, "a"), check_boxes(b, "b")
-    inter, union = _inter_union(a, b)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        iou = np.where(union > 0, inter / union, 0)
-    return iou.astype(np.result_type(a, b), copy=False)
+    if len(a) * len(b) > MAX_PAIRS:
+        raise ValueError(f"a ({len(a)} boxes) x b ({len(b)} boxes) is more than {MAX_PAIRS:,} "
+                         "pairs; compare the boxes in chunks")
+    dtype = np.result_type(a, b)
+    return _iou_matrix(a.astype(dtype, copy=False), b.astype(dtype, copy=False))
 
 
 def clip_boxes(boxes: Any, height: int, width: int) -> np.ndarray:
@@ -288,7 +319,7 @@ def clip_boxes(boxes: Any, height: int, width: int) -> np.ndarray:
     ----------
     boxes : (N, 4) array_like
     height, width : int
-        Image size in pixels.
+        Image size in pixels (1 to 65536).
 
     Returns
     -------
@@ -302,7 +333,8 @@ def clip_boxes(boxes: Any, height: int, width: int) -> np.ndarray:
     array([[ 0.,  3., 10.,  5.]])
     """
     b = check_boxes(boxes).copy()
-    height, width = check_int(height, "height", min=1), check_int(width, "width", min=1)
+    height = check_int(height, "height", min=1, max=MAX_SIDE)
+    width = check_int(width, "width", min=1, max=MAX_SIDE)
     b[:, 0::2] = np.clip(b[:, 0::2], 0, width)
     b[:, 1::2] = np.clip(b[:, 1::2], 0, height)
     return b
@@ -322,11 +354,12 @@ def make_anchors(
         ``(Hf, Wf)``, the feature map's height and width in cells (each up to 4096; at most
         10 million anchors in all).
     stride : int
-        Pixels per cell (the backbone's total downsampling).
+        Pixels per cell (the backbone's total downsampling), 1 to 4096.
     sizes : sequence of float
-        Anchor sizes :math:`s` in pixels: the square root of the anchor's area.
+        Anchor sizes :math:`s` in pixels: the square root of the anchor's area (in (0, 1e6],
+        at most 64 of them).
     aspect_ratios : sequence of float
-        Ratios :math:`r = h / w` (> 0).
+        Ratios :math:`r = h / w` (in (0, 1e6], at most 64 of them).
 
     Returns
     -------
@@ -360,14 +393,14 @@ def make_anchors(
     stride = check_int(stride, "stride", min=1, max=4096)
     sizes = as_array(sizes, "sizes", ndim=1, kinds="iuf").astype(np.float64)
     ratios = as_array(aspect_ratios, "aspect_ratios", ndim=1, kinds="iuf").astype(np.float64)
+    for name, values in (("sizes", sizes), ("aspect_ratios", ratios)):
+        if len(values) > MAX_SHAPES:
+            raise ValueError(f"{name} may hold at most {MAX_SHAPES} values; got {len(values)}")
+        if (values <= 0).any() or (values > 1e6).any():
+            raise ValueError(f"{name} must be > 0 and at most 1e6; got {values.tolist()[:8]}")
     if hf * wf * len(sizes) * len(ratios) > 10_000_000:
         raise ValueError(f"{hf} x {wf} cells x {len(sizes)} sizes x {len(ratios)} ratios is more "
                          "than 10 million anchors; use a coarser grid or fewer shapes")
-    if (sizes <= 0).any() or (ratios <= 0).any():
-        raise ValueError(
-            f"sizes and aspect_ratios must be > 0; got sizes {sizes.tolist()}, "
-            f"aspect_ratios {ratios.tolist()}"
-        )
     h_ratio = np.sqrt(ratios)
     ws = (sizes[None, :] / h_ratio[:, None]).ravel()  # ratio-major, size-minor
     hs = (sizes[None, :] * h_ratio[:, None]).ravel()
@@ -391,7 +424,7 @@ def assign_anchors(
     Parameters
     ----------
     anchors : (A, 4) array_like
-        xyxy anchors.
+        xyxy anchors (at least one; at most 100 million anchor-box pairs).
     truth : (G, 4) array_like
         xyxy ground-truth boxes (may be empty: then every anchor is negative).
     pos_threshold : float
@@ -413,7 +446,8 @@ def assign_anchors(
     Raises
     ------
     ValueError
-        If a threshold is outside [0, 1] or ``neg_threshold > pos_threshold``.
+        If there are no anchors, a threshold is outside [0, 1] or
+        ``neg_threshold > pos_threshold``.
 
     Notes
     -----
@@ -440,6 +474,9 @@ def assign_anchors(
     (array([ 1, -1,  0]), array([0, 0, 0]))
     """
     anchors, truth = check_boxes(anchors, "anchors"), check_boxes(truth, "truth")
+    if len(anchors) == 0:
+        raise ValueError("anchors must hold at least one anchor box, shape (A, 4) with A >= 1; "
+                         "got shape (0, 4) - build them with make_anchors()")
     pos = check_float(pos_threshold, "pos_threshold", min=0, max=1)
     neg = check_float(neg_threshold, "neg_threshold", min=0, max=1)
     allow_low_quality = check_bool(allow_low_quality, "allow_low_quality")
@@ -448,20 +485,78 @@ def assign_anchors(
             f"neg_threshold must be <= pos_threshold; got neg_threshold={neg}, "
             f"pos_threshold={pos}"
         )
-    n = len(anchors)
     if len(truth) == 0:
+        n = len(anchors)
         return np.zeros(n, np.int64), np.full(n, -1, np.int64)
     iou = box_iou(anchors, truth)  # (A, G)
-    matched = iou.argmax(axis=1)
-    best = iou[np.arange(n), matched]
-    labels = np.full(n, -1, np.int64)
+    labels = label_anchors(iou, pos_threshold=pos, neg_threshold=neg,
+                           allow_low_quality=allow_low_quality)
+    return labels, iou.argmax(axis=1).astype(np.int64)
+
+
+def label_anchors(
+    iou: Any,
+    *,
+    pos_threshold: float = 0.7,
+    neg_threshold: float = 0.3,
+    allow_low_quality: bool = True,
+) -> np.ndarray:
+    """The labelling step of :func:`assign_anchors`, from the IoU matrix of anchors and objects.
+
+    Parameters
+    ----------
+    iou : (A, G) array_like
+        ``iou[a, g]`` = IoU of anchor ``a`` with true box ``g``, in [0, 1] (:func:`box_iou`),
+        A >= 1 and G >= 1.
+    pos_threshold, neg_threshold, allow_low_quality
+        As in :func:`assign_anchors`.
+
+    Returns
+    -------
+    (A,) ndarray of int64
+        ``1`` positive, ``0`` negative, ``-1`` ignored.
+
+    Notes
+    -----
+    Each anchor is judged by its best IoU over the objects (a row maximum): at or above
+    ``pos_threshold`` positive, below ``neg_threshold`` negative, ignored in between. With
+    ``allow_low_quality``, for each object (a column) every anchor reaching that column's
+    maximum becomes positive too, if the maximum is > 0 - ties included, as torchvision's
+    ``Matcher`` does.
+
+    References
+    ----------
+    Ren et al., "Faster R-CNN", NeurIPS 2015, section 3.1.2. Used in
+    chapters/12_localization.ipynb (its exercise 2).
+
+    Examples
+    --------
+    >>> label_anchors([[0.8, 0.0], [0.5, 0.1], [0.1, 0.2]], pos_threshold=0.7, neg_threshold=0.3)
+    array([ 1, -1,  1])
+    """
+    m = as_array(iou, "iou", ndim=2, kinds="iuf", shape_hint="(A, G)").astype(np.float64)
+    if m.shape[0] == 0 or m.shape[1] == 0:
+        raise ValueError(f"iou must have at least one anchor (row) and one object (column); "
+                         f"got shape {m.shape}")
+    if (m < 0).any() or (m > 1).any():
+        raise ValueError("iou values must be in [0, 1] (an IoU matrix from box_iou)")
+    pos = check_float(pos_threshold, "pos_threshold", min=0, max=1)
+    neg = check_float(neg_threshold, "neg_threshold", min=0, max=1)
+    allow_low_quality = check_bool(allow_low_quality, "allow_low_quality")
+    if neg > pos:
+        raise ValueError(
+            f"neg_threshold must be <= pos_threshold; got neg_threshold={neg}, "
+            f"pos_threshold={pos}"
+        )
+    best = m.max(axis=1)  # each anchor's best IoU over the objects
+    labels = np.full(len(m), -1, np.int64)
     labels[best < neg] = 0
     labels[best >= pos] = 1
     if allow_low_quality:
-        best_per_truth = iou.max(axis=0)  # (G,)
-        hit = (iou == best_per_truth[None, :]) & (best_per_truth[None, :] > 0)
+        best_per_truth = m.max(axis=0)  # (G,): each object's best anchor
+        hit = (m == best_per_truth[None, :]) & (best_per_truth[None, :] > 0)
         labels[hit.any(axis=1)] = 1
-    return labels, matched.astype(np.int64)
+    return labels
 
 
 def _check_weights(weights: Any) -> np.ndarray:

@@ -54,6 +54,7 @@ __all__ = [
     "SmallCNN",
     "accuracy_score",
     "gradient_check",
+    "gradient_descent_1d",
     "linear",
     "linear_backward",
     "linear_forward",
@@ -453,6 +454,67 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     a, b = a.astype(np.float64), b.astype(np.float64)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+
+
+def gradient_descent_1d(grad: Callable[[float], float], w0: float, lr: float,
+                        steps: int) -> np.ndarray:
+    """Gradient descent on a loss of one weight: the iterates ``w_0, w_1, ..., w_steps``.
+
+    Parameters
+    ----------
+    grad : callable, float -> float
+        The derivative of the loss, ``L'(w)``.
+    w0 : float
+        Starting weight, in [-1e6, 1e6].
+    lr : float
+        Learning rate (step size), in [0, 100].
+    steps : int
+        Number of steps, 0 to 10,000.
+
+    Returns
+    -------
+    (steps + 1,) float64 array
+        ``w[k + 1] = w[k] - lr * grad(w[k])``. If the iterates leave [-1e12, 1e12] (a learning
+        rate that diverges), the rest are ``inf`` or ``-inf`` instead of overflowing.
+
+    Notes
+    -----
+    On ``L(w) = c w^2`` (``L'(w) = 2 c w``) each step multiplies ``w`` by ``1 - 2 c lr``: the
+    iterates shrink monotonically for ``lr < 1 / (2c)``, overshoot and oscillate in towards 0
+    for ``1 / (2c) < lr < 1 / c``, and grow without bound for ``lr > 1 / c``. Training a network
+    is the same walk in millions of dimensions, with the mini-batch gradient in place of
+    ``L'``.
+
+    References
+    ----------
+    Used in chapters/09_cnn_from_scratch.ipynb (the learning rate, before training).
+
+    Examples
+    --------
+    >>> gradient_descent_1d(lambda w: 2 * w, 1.0, 0.25, 3)
+    array([1.   , 0.5  , 0.25 , 0.125])
+    """
+    check_callable(grad, "grad", "a function of one float returning the loss's derivative")
+    w = check_float(w0, "w0", min=-1e6, max=1e6)
+    lr = check_float(lr, "lr", min=0.0, max=100.0)
+    steps = check_int(steps, "steps", min=0, max=10_000)
+    path = np.empty(steps + 1)
+    path[0] = w
+    for k in range(steps):
+        if abs(w) > 1e12:  # diverged: say so with inf rather than overflow warnings
+            path[k + 1:] = np.copysign(np.inf, w)
+            break
+        g = grad(w)
+        try:
+            g = float(g)
+        except (TypeError, ValueError):
+            raise TypeError(f"grad must return a float; grad({w:g}) returned "
+                            f"{describe(g)}") from None
+        if not np.isfinite(g):
+            raise ValueError(f"grad returned {g} at w = {w:g}; it must return a finite number")
+        w = w - lr * g
+        path[k + 1] = w
+    return path
 
 
 #: Most input values :func:`gradient_check` perturbs (each costs two forward passes).

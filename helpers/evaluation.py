@@ -12,7 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_boxes, check_float, check_instance, check_int
+from ._validation import (
+    as_array,
+    check_boxes,
+    check_float,
+    check_instance,
+    check_int,
+    describe,
+)
 from .boxes import box_iou
 
 __all__ = ["average_precision", "evaluate_detections", "match_detections", "precision_recall"]
@@ -185,6 +192,11 @@ def evaluate_detections(
             f"detections and truths must list the same images; got {len(detections)} and "
             f"{len(truths)}"
         )
+    for name, items, size in (("detections", detections, 3), ("truths", truths, 2)):
+        for i, item in enumerate(items):
+            if not isinstance(item, (tuple, list)) or len(item) != size:
+                what = "(boxes, scores, classes)" if size == 3 else "(boxes, classes)"
+                raise TypeError(f"{name}[{i}] must be a {what} tuple; got {describe(item)}")
     per_class = [([], []) for _ in range(c)]  # scores, tp flags
     n_truth = np.zeros(c, np.int64)
     for (db, ds, dc), (tb, tc) in zip(detections, truths, strict=True):

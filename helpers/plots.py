@@ -17,6 +17,7 @@ __all__ = [
     "plot_color_clusters",
     "plot_error_maps",
     "plot_gain_profiles",
+    "plot_gradient_descent_1d",
     "plot_history",
     "plot_kernels",
     "plot_labels",
@@ -212,6 +213,69 @@ def _check_cmap(cmap, name: str = "cmap") -> str:
         raise ValueError(f"{name} must be a matplotlib colour map name such as 'gray' or "
                          f"'viridis'; got {cmap!r}")
     return cmap
+
+
+def plot_gradient_descent_1d(
+    lrs: Sequence[float] = (0.1, 0.4, 0.9, 1.05),
+    *,
+    w0: float = 1.0,
+    steps: int = 8,
+):
+    """Gradient descent on ``L(w) = w^2`` with several learning rates, one panel each.
+
+    Each panel draws the loss curve and the iterates of
+    :func:`helpers.cnn.gradient_descent_1d` (dots joined in order, numbered), with the final
+    ``|w|`` in the title, so a learner sees slow, fast, oscillating and diverging descent.
+
+    Parameters
+    ----------
+    lrs : sequence of float
+        1 to 6 learning rates, each in [0, 2].
+    w0 : float
+        Starting weight, in [-3, 3] (nonzero).
+    steps : int
+        Steps per run, 1 to 50.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(plot_gradient_descent_1d((0.1, 0.9), steps=4).axes)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    from .cnn import gradient_descent_1d
+
+    if not isinstance(lrs, (list, tuple)) or not 1 <= len(lrs) <= 6:
+        raise ValueError(f"lrs must be a list or tuple of 1 to 6 learning rates; got {lrs!r:.60}")
+    lrs = [check_float(lr, f"lrs[{i}]", min=0.0, max=2.0) for i, lr in enumerate(lrs)]
+    w0 = check_float(w0, "w0", min=-3.0, max=3.0)
+    if w0 == 0:
+        raise ValueError("w0 must be nonzero: at w = 0 the loss w^2 is already at its minimum")
+    steps = check_int(steps, "steps", min=1, max=50)
+    fig, axes = plt.subplots(1, len(lrs), figsize=(2.6 * len(lrs), 2.8), layout="constrained",
+                             squeeze=False, sharey=True)
+    span = 1.6 * abs(w0)
+    grid = np.linspace(-span, span, 200)
+    for ax, lr in zip(axes[0], lrs, strict=True):
+        path = gradient_descent_1d(lambda w: 2.0 * w, w0, lr, steps)
+        shown = np.clip(path, -span, span)
+        ax.plot(grid, grid**2, color="0.6", lw=1.5, label="loss $w^2$")
+        ax.plot(shown, shown**2, "-o", color="tab:red", ms=4, lw=1, label="iterates")
+        for k in (0, 1, 2):
+            ax.annotate(str(k), (shown[k], shown[k] ** 2), textcoords="offset points",
+                        xytext=(4, 4), fontsize=8)
+        ax.set_title(f"lr = {lr:g}: |w| after {steps} steps\n= {abs(path[-1]):.3g}",
+                     fontsize=10)
+        ax.set_xlabel("w")
+    axes[0][0].set_ylabel("loss")
+    axes[0][0].legend(fontsize=8, loc="upper center")
+    return fig
 
 
 def plot_history(history, *, title: str | None = None, size: tuple[float, float] = (10, 3.2)):

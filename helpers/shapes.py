@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_choice, check_float, check_int, check_rng
+from ._validation import as_array, check_choice, check_float, check_instance, check_int, check_rng
 from .data import PHOTOS, load_photo
 
 __all__ = [
@@ -43,6 +43,31 @@ BACKGROUNDS = ("astronaut", "chelsea", "coffee", "rocket", "grass", "gravel")
 
 #: The three landmarks of :func:`make_landmark_dataset`, in order.
 LANDMARK_NAMES = ("left eye", "right eye", "mouth")
+
+#: Most images one call of :func:`make_detection_dataset` / :func:`make_landmark_dataset` makes.
+MAX_IMAGES = 20_000
+#: Most bytes of images one call makes (256 MB: 20,000 images of 64x64x3 take 246 MB).
+MAX_BYTES = 256 * 2**20
+#: Largest shape :func:`shape_mask` draws.
+MAX_SHAPE_SIDE = 4096
+
+
+def _check_backgrounds(backgrounds: object) -> tuple[str, ...]:
+    check_instance(backgrounds, "backgrounds", (tuple, list), "a tuple of photo names")
+    if not backgrounds:
+        raise ValueError(f"backgrounds must name at least one photo, e.g. {BACKGROUNDS[:2]}; "
+                         "got an empty tuple")
+    for name in backgrounds:
+        check_choice(name, "backgrounds", PHOTOS)
+    return tuple(backgrounds)
+
+
+def _check_count(n: object, image_size: int) -> int:
+    n = check_int(n, "n", min=1, max=MAX_IMAGES)
+    if n * image_size * image_size * 3 > MAX_BYTES:
+        raise ValueError(f"n={n} images of {image_size}x{image_size} would take more than "
+                         f"{MAX_BYTES // 2**20} MB; make fewer or smaller images")
+    return n
 
 
 @cache
@@ -82,8 +107,7 @@ def random_background(
     """
     size = check_int(size, "size", min=8, max=256)
     rng = check_rng(rng)
-    for name in backgrounds:
-        check_choice(name, "backgrounds", PHOTOS)
+    backgrounds = _check_backgrounds(backgrounds)
     photo = _photo_small(backgrounds[rng.integers(len(backgrounds))], max(size * 2, 128))
     y = rng.integers(photo.shape[0] - size + 1)
     x = rng.integers(photo.shape[1] - size + 1)
@@ -97,7 +121,7 @@ def shape_mask(kind: str, width: int, height: int) -> np.ndarray:
     ----------
     kind : {"ellipse", "rectangle", "triangle"}
     width, height : int
-        Size of the box in pixels (>= 3).
+        Size of the box in pixels (3 to 4096).
 
     Returns
     -------
@@ -119,7 +143,8 @@ def shape_mask(kind: str, width: int, height: int) -> np.ndarray:
            [1, 1, 1, 1, 1]])
     """
     check_choice(kind, "kind", SHAPE_CLASSES)
-    width, height = check_int(width, "width", min=3), check_int(height, "height", min=3)
+    width = check_int(width, "width", min=3, max=MAX_SHAPE_SIDE)
+    height = check_int(height, "height", min=3, max=MAX_SHAPE_SIDE)
     y, x = np.mgrid[0:height, 0:width] + 0.5
     if kind == "rectangle":
         return np.ones((height, width), bool)
@@ -165,12 +190,12 @@ def make_detection_dataset(
     Parameters
     ----------
     n : int
-        Number of images.
+        Number of images (1 to 20,000, and at most 256 MB of them).
     image_size : int
         Side of the square images (16 to 256).
     min_size, max_size : int
-        Range of a shape's width and height in pixels; the aspect ratio ``w / h`` stays within
-        [1/2, 2].
+        Range of a shape's width and height in pixels (3 <= min_size <= max_size <=
+        image_size); the aspect ratio ``w / h`` stays within [1/2, 2].
     max_objects : int
         Each image holds between 1 and ``max_objects`` shapes. Shapes never overlap (their boxes
         keep a 1-pixel gap), so every object is fully visible.
@@ -199,15 +224,17 @@ def make_detection_dataset(
     >>> images.shape, boxes[0].shape[1], labels[0].dtype
     ((2, 64, 64, 3), 4, dtype('int64'))
     """
-    n = check_int(n, "n", min=1)
     image_size = check_int(image_size, "image_size", min=16, max=256)
-    min_size = check_int(min_size, "min_size", min=3)
+    n = _check_count(n, image_size)
+    min_size = check_int(min_size, "min_size", min=3, max=image_size)
     max_size = check_int(max_size, "max_size", min=min_size, max=image_size)
     max_objects = check_int(max_objects, "max_objects", min=1, max=16)
+    check_instance(classes, "classes", (tuple, list), "a tuple of shape names")
     if not classes:
         raise ValueError("classes must name at least one shape; got an empty tuple")
     for kind in classes:
         check_choice(kind, "classes", SHAPE_CLASSES)
+    backgrounds = _check_backgrounds(backgrounds)
     rng = check_rng(rng)
     images = np.empty((n, image_size, image_size, 3), np.uint8)
     all_boxes, all_labels = [], []
@@ -253,6 +280,7 @@ def make_landmark_dataset(
     Parameters
     ----------
     n : int
+        Number of images (1 to 20,000, and at most 256 MB of them).
     image_size : int
         Side of the square images (24 to 256).
     backgrounds : tuple of str
@@ -273,8 +301,9 @@ def make_landmark_dataset(
     >>> bool((points >= 0).all() and (points <= 48).all())
     True
     """
-    n = check_int(n, "n", min=1)
     image_size = check_int(image_size, "image_size", min=24, max=256)
+    n = _check_count(n, image_size)
+    backgrounds = _check_backgrounds(backgrounds)
     rng = check_rng(rng)
     images = np.empty((n, image_size, image_size, 3), np.uint8)
     points = np.empty((n, 3, 2))

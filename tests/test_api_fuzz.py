@@ -1620,7 +1620,7 @@ def resolve_callable(info: dict[str, Any], instance: Any = None) -> Callable:
 # =================================================================================================
 SEED_NAMES = {"seed", "rng", "random_state"}
 PATH_NAMES = {"path", "directory", "root", "solutions", "chapters", "backup", "file"}
-TEXT_NAMES = {"title", "fmt"}
+TEXT_NAMES = {"title", "fmt", "a_label", "b_label"}  # free text: any string is fine
 #: (kind, value class) pairs that a function may legitimately accept (return normally).
 MAY_ACCEPT = {
     ("int", "zero"), ("int", "large"),

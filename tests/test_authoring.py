@@ -454,6 +454,7 @@ BREAKS = {
         source='acc = 0.9\nprint(f"accuracy {acc:.0%} (target met: {acc > 0.8})")'),
     "broken-link": lambda nb: nb["cells"][2].update(source="see [next](96_gone.ipynb)"),
     "coming-chapter": lambda nb: nb["cells"][2].update(source="as chapter 42 will show"),
+    "stale-coming": lambda nb: nb["cells"][2].update(source="as chapter 97 (coming) will show"),
     "exercise-docstring": lambda nb: nb["cells"][5].update(
         source=GOOD_EXERCISE.replace('    """Twice ``x``: (N,) float -> (N,) float."""\n', "")),
     "exercise-check": lambda nb: nb["cells"][5].update(

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from helpers import boxes as B
-from helpers.checks.boxes import check_iou, check_xyxy_to_cxcywh
+from helpers.checks.boxes import check_box_iou, check_label_anchors
 
 N_CASES = 500
 
@@ -131,10 +131,18 @@ def test_other_helpers_reject_bad_input():
         B.box_convert([[0, 0, -1, 1]], "xywh", "xyxy")
     with pytest.raises(ValueError, match="boxes must be"):
         B.box_area([[3, 3, 1, 1]])
-    with pytest.raises(ValueError, match="height must be an integer >= 1"):
+    with pytest.raises(ValueError, match="height must be an integer"):
         B.clip_boxes([[0, 0, 1, 1]], 0, 5)
-    with pytest.raises(ValueError, match="sizes and aspect_ratios must be > 0"):
+    with pytest.raises(ValueError, match="width must be an integer"):
+        B.clip_boxes([[0, 0, 1, 1]], 5, 10**9)
+    with pytest.raises(ValueError, match="aspect_ratios must be > 0"):
         B.make_anchors((2, 2), 8, sizes=(32,), aspect_ratios=(-1,))
+    with pytest.raises(ValueError, match="sizes may hold at most 64"):
+        B.make_anchors((2, 2), 8, sizes=np.arange(1, 100.0))
+    with pytest.raises(ValueError, match="anchors must hold at least one"):
+        B.assign_anchors(np.zeros((0, 4)), [[0, 0, 1, 1]])
+    with pytest.raises(ValueError, match="at most 1,000,000 pairs"):
+        B.box_iou_naive(np.zeros((1001, 4)), np.zeros((1000, 4)))
     with pytest.raises(TypeError, match="grid_shape must be a pair"):
         B.make_anchors(4, 8)
     with pytest.raises(ValueError, match="neg_threshold must be <= pos_threshold"):
@@ -261,43 +269,66 @@ def test_anchor_explorer_counts_and_bad_thresholds():
 
 
 # -- checks ----------------------------------------------------------------------------------
-def _iou_right(a, b):
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - iw * ih
-    return iw * ih / union if union > 0 else 0.0
+def _iou_loops(a, b):  # correct, with loops (the check does not insist on broadcasting)
+    out = np.zeros((len(a), len(b)))
+    for i, p in enumerate(np.asarray(a, float)):
+        for j, q in enumerate(np.asarray(b, float)):
+            iw = max(0.0, min(p[2], q[2]) - max(p[0], q[0]))
+            ih = max(0.0, min(p[3], q[3]) - max(p[1], q[1]))
+            union = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - iw * ih
+            out[i, j] = iw * ih / union if union > 0 else 0.0
+    return out
 
 
 def _iou_no_clamp(a, b):  # forgets that disjoint boxes have no intersection
-    iw, ih = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
-    return iw * ih / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - iw * ih)
+    a, b = np.asarray(a, float)[:, None], np.asarray(b, float)[None]
+    iw = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    ih = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
+    area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
+    return iw * ih / (area(a) + area(b) - iw * ih)
 
 
 def _stub(*_args):
     raise NotImplementedError("exercise not attempted yet")
 
 
-def test_check_iou():
-    assert check_iou(_iou_right).passed
-    result = check_iou(_iou_no_clamp)
+def test_check_box_iou():
+    assert check_box_iou(B.box_iou).passed
+    assert check_box_iou(_iou_loops).passed
+    result = check_box_iou(_iou_no_clamp)
     assert result.status == "failed" and "far apart" in result.message
     assert "expected" in result.message and "got" in result.message
-    assert check_iou(_stub).status == "not attempted"
+    transposed = check_box_iou(lambda a, b: B.box_iou(b, a))  # (M, N) instead of (N, M)
+    assert transposed.status == "failed" and "one box against three" in transposed.message
+    assert check_box_iou(_stub).status == "not attempted"
 
 
-def test_check_xyxy_to_cxcywh():
-    def right(b):
-        b = np.asarray(b, float)
-        return np.concatenate([(b[:, :2] + b[:, 2:]) / 2, b[:, 2:] - b[:, :2]], 1)
+def test_check_label_anchors():
+    def right(iou, pos, neg):
+        return B.label_anchors(iou, pos_threshold=pos, neg_threshold=neg)
 
-    def wrong(b):  # centre without halving
-        b = np.asarray(b, float)
-        return np.concatenate([b[:, :2] + b[:, 2:], b[:, 2:] - b[:, :2]], 1)
+    def no_low_quality(iou, pos, neg):  # forgets each object's best anchor
+        return B.label_anchors(iou, pos_threshold=pos, neg_threshold=neg,
+                               allow_low_quality=False)
 
-    assert check_xyxy_to_cxcywh(right).passed
-    result = check_xyxy_to_cxcywh(wrong)
-    assert result.status == "failed" and "one box at the origin" in result.message
-    assert check_xyxy_to_cxcywh(_stub).status == "not attempted"
+    assert check_label_anchors(right).passed
+    result = check_label_anchors(no_low_quality)
+    assert result.status == "failed" and "best anchor (IoU 0.45)" in result.message
+    assert check_label_anchors(_stub).status == "not attempted"
+
+
+def test_label_anchors_is_assign_anchors_labelling(rng):
+    anchors = B.make_anchors((4, 4), 8, (8, 16), (0.5, 1.0, 2.0))
+    for _ in range(20):
+        truth = random_boxes(rng, 3, grid=False) + 1
+        labels, _ = B.assign_anchors(anchors, truth, pos_threshold=0.5, neg_threshold=0.2)
+        np.testing.assert_array_equal(
+            B.label_anchors(B.box_iou(anchors, truth), pos_threshold=0.5, neg_threshold=0.2),
+            labels)
+    with pytest.raises(ValueError, match=r"iou values must be in \[0, 1\]"):
+        B.label_anchors([[1.5]])
+    with pytest.raises(ValueError, match="iou must not be empty"):
+        B.label_anchors(np.zeros((0, 2)))
 
 
 def test_box_area_and_clip_match_torchvision(rng):

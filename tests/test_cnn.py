@@ -331,3 +331,66 @@ def test_mosaic_and_load_digits_errors():
         mosaic(np.ones((7, 7)))
     with pytest.raises(ValueError, match="split must be one of 'train', 'test'; got 'all'"):
         datasets.load_digits("all")
+
+
+# -- gradient descent in one dimension ---------------------------------------------------------
+
+
+def test_gradient_descent_1d_matches_torch_sgd_on_random_quadratics():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        c, target = rng.uniform(0.1, 3.0), rng.uniform(-2, 2)
+        w0, lr, steps = rng.uniform(-5, 5), rng.uniform(0.01, 0.9) / c, int(rng.integers(1, 30))
+        ours = cnn.gradient_descent_1d(lambda w, c=c, t=target: 2 * c * (w - t), w0, lr, steps)
+        w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([w], lr=lr)
+        theirs = [w0]
+        for _ in range(steps):
+            opt.zero_grad()
+            (c * (w - target) ** 2).backward()
+            opt.step()
+            theirs.append(w.item())
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_gradient_descent_1d_follows_the_closed_form_and_reports_divergence():
+    # On w^2 each step multiplies w by (1 - 2 lr): shrink, oscillate, or grow.
+    for lr in (0.1, 0.4, 0.75, 0.95):
+        path = cnn.gradient_descent_1d(lambda w: 2 * w, 1.5, lr, 12)
+        np.testing.assert_allclose(path, 1.5 * (1 - 2 * lr) ** np.arange(13), rtol=1e-12)
+    assert np.all(np.diff(cnn.gradient_descent_1d(lambda w: 2 * w, 1.0, 0.1, 5)) < 0)
+    blown = cnn.gradient_descent_1d(lambda w: 2 * w, 1.0, 20.0, 100)
+    assert np.isinf(blown[-1]) and np.all(np.isfinite(blown[:5]))
+    assert len(cnn.gradient_descent_1d(lambda w: 2 * w, 1.0, 0.1, 0)) == 1
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"grad": None}, "grad"),
+    ({"w0": float("nan")}, "w0"),
+    ({"lr": -0.1}, "lr"),
+    ({"lr": 1e9}, "lr"),
+    ({"steps": 10**9}, "steps"),
+    ({"steps": 2.5}, "steps"),
+    ({"grad": lambda w: "x"}, "grad must return a float"),
+    ({"grad": lambda w: float("inf")}, "finite"),
+])
+def test_gradient_descent_1d_refuses_bad_input_by_name(kwargs, match):
+    args = {"grad": lambda w: 2 * w, "w0": 1.0, "lr": 0.1, "steps": 3} | kwargs
+    with pytest.raises((ValueError, TypeError), match=match):
+        cnn.gradient_descent_1d(**args)
+
+
+def test_plot_gradient_descent_1d_draws_one_panel_per_rate_and_checks_its_arguments():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots import plot_gradient_descent_1d
+
+    fig = plot_gradient_descent_1d((0.1, 0.45, 1.05), steps=6)
+    assert len(fig.axes) == 3
+    assert "lr = 1.05" in fig.axes[2].get_title()
+    for bad, match in [({"lrs": ()}, "lrs"), ({"lrs": (0.1, 5.0)}, r"lrs\[1\]"),
+                       ({"w0": 0.0}, "w0"), ({"steps": 0}, "steps")]:
+        with pytest.raises((ValueError, TypeError), match=match):
+            plot_gradient_descent_1d(**bad)

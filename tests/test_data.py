@@ -232,11 +232,13 @@ def test_build_tool_rebuilds_the_digits_byte_for_byte(tmp_path):
 
 
 def _requirements() -> dict[str, str]:
+    """Runtime pins by lower-cased name: requirements.txt and requirements-nodeps.txt."""
     reqs = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        name, _, version = line.split("#")[0].strip().partition("==")
-        if name:
-            reqs[name.strip().lower()] = version.strip()
+    for file in ("requirements.txt", "requirements-nodeps.txt"):
+        for line in (ROOT / file).read_text().splitlines():
+            name, _, version = line.split("#")[0].strip().partition("==")
+            if name:
+                reqs[name.strip().lower()] = version.strip()
     return reqs
 
 
@@ -247,7 +249,7 @@ def test_installed_files_are_pinned_and_the_tool_names_their_install_command():
     assert "efficientnet-lite0-57934424.pth" in installed
     reqs = _requirements()
     for file, entry in installed.items():
-        assert reqs.get(entry["installed_from"]) == entry["version"], file
+        assert reqs.get(entry["installed_from"].lower()) == entry["version"], file
         assert entry["module"] and entry["path"] and entry["source"] and entry["licence"]
         out = _build_tool(file)
         assert out.returncode == 2, out.stdout + out.stderr

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from helpers import ops, yolo
-from helpers.checks.detection import check_nms, check_yolo_cell
+from helpers.checks.detection import (
+    check_average_precision,
+    check_nms,
+    check_yolo_cell,
+    check_yolo_decode_head,
+)
 from helpers.shapes import SHAPE_CLASSES, make_raw_detections
 
 
@@ -23,11 +28,39 @@ def test_nms_explorer_follows_the_sliders():
     ex.set(per_class=True)
     keep = ops.batched_nms(raw[cand], scores[cand], classes[cand], 0.3)
     np.testing.assert_array_equal(ex.result["kept"], cand[keep])
-    assert f"NMS keeps {len(ex.result['kept'])}" in ex.readout.value
+    assert f"keeps <b>{len(ex.result['kept'])}</b>" in ex.readout.value
     ex.controls["score_threshold"].value = 1.0  # nothing left: still fine
-    assert ex.error is None and "NMS keeps 0" in ex.readout.value
+    assert ex.error is None and "keeps <b>0</b>" in ex.readout.value
     with pytest.raises(ValueError, match="same length"):
         nms_explorer(image, raw, scores[:-1], classes, class_names=names)
+    with pytest.raises(TypeError, match="class_names must be a tuple"):
+        nms_explorer(image, raw, scores, classes, class_names=None)
+    with pytest.raises(ValueError, match="class_names has only 2 names"):
+        nms_explorer(image, raw, scores, classes, class_names=names[:2])
+    with pytest.raises(ValueError, match="score_threshold must be"):
+        nms_explorer(image, raw, scores, classes, class_names=names, score_threshold=0)
+
+
+def test_explorer_controls_are_labelled_in_full():
+    # Issue 18: descriptions long enough to read, never cut off (width "initial" or a checkbox
+    # laid out at its natural width).
+    from helpers.widgets.boxes import anchor_explorer, iou_explorer
+    from helpers.widgets.detection import nms_explorer, yolo_grid_explorer
+
+    image, raw, scores, classes, truth, lab = make_raw_detections(0)
+    grid = yolo.yolo_encode(truth, lab, image_size=128, grid_size=8, num_classes=3)
+    explorers = [nms_explorer(image, raw, scores, classes, class_names=SHAPE_CLASSES),
+                 yolo_grid_explorer(image, grid, class_names=SHAPE_CLASSES),
+                 iou_explorer(), iou_explorer(image=image, move_a=False),
+                 anchor_explorer(image, truth)]
+    for ex in explorers:
+        for name, control in ex.controls.items():
+            where = (type(ex).__name__, name, control.description)
+            assert control.description.strip(), where
+            if hasattr(control, "indent"):  # a checkbox: no fixed-width label column
+                assert not control.indent and control.layout.width == "auto", where
+            else:
+                assert control.style.description_width == "initial", where
 
 
 def test_yolo_grid_explorer_cells():
@@ -42,12 +75,17 @@ def test_yolo_grid_explorer_cells():
     ex.set(row=0, col=0)
     if grid[0, 0, 0] == 0:
         assert "no object's centre" in ex.readout.value
+    shade = [p.get_bbox().bounds for p in ex._shade]  # everything but cell (0, 0) is darkened
+    assert sum(w * h for _, _, w, h in shade) == pytest.approx(128**2 - 8**2)
+    ex.set(row=3, col=5)
+    x, y = ex._cell.get_xy()
+    assert (x, y) == (5 * 8, 3 * 8) and ex._marker.get_xy() == (5, 3)
     with pytest.raises(ValueError, match="5 \\+ 2 channels"):
         yolo_grid_explorer(image, grid, class_names=names[:2])
 
 
 # -- checks ----------------------------------------------------------------------------------
-def _stub(*_args):
+def _stub(*_args, **_kwargs):
     raise NotImplementedError("exercise not attempted yet")
 
 
@@ -76,6 +114,48 @@ def test_check_yolo_cell():
     result = check_yolo_cell(swapped)
     assert result.status == "failed" and "row 5, column 2" in result.message
     assert check_yolo_cell(_stub).status == "not attempted"
+
+
+def test_check_yolo_decode_head():
+    assert check_yolo_decode_head(yolo.yolo_decode_head_naive).passed
+
+    def no_scale(head, anchors, input_size, scale_x_y):  # forgets scale_x_y
+        return yolo.yolo_decode_head(head, anchors, input_size=input_size)
+
+    def softmax_classes(head, anchors, input_size, scale_x_y):  # YOLOv1's softmax, not sigmoids
+        boxes, obj, _ = yolo.yolo_decode_head(head, anchors, input_size=input_size,
+                                              scale_x_y=scale_x_y)
+        logits = np.asarray(head, float)[..., 5:].reshape(len(boxes), -1)
+        e = np.exp(logits - logits.max(1, keepdims=True))
+        return boxes, obj, e / e.sum(1, keepdims=True)
+
+    result = check_yolo_decode_head(no_scale)
+    assert result.status == "failed" and "scale_x_y = 1.05" in result.message
+    result = check_yolo_decode_head(softmax_classes)
+    assert result.status == "failed" and "every logit 0" in result.message
+    assert check_yolo_decode_head(_stub).status == "not attempted"
+
+
+def test_check_average_precision():
+    from helpers import evaluation
+
+    def right(tp, n_truth):
+        p, r = evaluation.precision_recall(np.arange(len(tp), 0, -1), np.asarray(tp, bool),
+                                           n_truth)
+        return evaluation.average_precision(p, r)
+
+    def no_envelope(tp, n_truth):  # the raw area under the zig-zag curve
+        tp = np.asarray(tp, bool)
+        if not len(tp):
+            return 0.0
+        hits = np.cumsum(tp)
+        precision, recall = hits / np.arange(1, len(tp) + 1), hits / n_truth
+        return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+    assert check_average_precision(right).passed
+    result = check_average_precision(no_envelope)
+    assert result.status == "failed" and "envelope" in result.message
+    assert check_average_precision(_stub).status == "not attempted"
 
 
 # -- data generator and the old module ---------------------------------------------------------

@@ -37,3 +37,10 @@ def test_evaluate_detections_per_class():
         D.evaluate_detections(dets, truths[:1], num_classes=3)
 
 
+
+
+def test_evaluate_detections_names_a_malformed_image_entry():
+    with pytest.raises(TypeError, match=r"detections\[0\] must be a \(boxes, scores, classes\)"):
+        D.evaluate_detections([object()], [(np.zeros((0, 4)), [])], num_classes=1)
+    with pytest.raises(TypeError, match=r"truths\[0\] must be a \(boxes, classes\)"):
+        D.evaluate_detections([(np.zeros((0, 4)), [], [])], [3], num_classes=1)

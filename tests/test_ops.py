@@ -77,6 +77,54 @@ def test_batched_nms_matches_torchvision(rng):
                                       err_msg=f"case {k}")
 
 
+def test_nms_spanning_several_blocks_matches_torchvision_and_naive(rng):
+    # nms works in blocks of NMS_BLOCK boxes: cases of up to 5 blocks, crowded and sparse.
+    torch = pytest.importorskip("torch")
+    from torchvision.ops import nms
+
+    for k in range(40):
+        n = int(rng.integers(D.NMS_BLOCK - 3, 5 * D.NMS_BLOCK))
+        dtype = np.float32 if k % 2 else np.float64
+        boxes = random_boxes(rng, n, grid=k % 3 == 0, dtype=dtype)
+        scores = random_scores(rng, n).astype(dtype)
+        thr = THRESHOLDS[k % len(THRESHOLDS)]
+        ref = nms(torch.from_numpy(boxes), torch.from_numpy(scores), thr).numpy()
+        np.testing.assert_array_equal(D.nms(boxes, scores, thr), ref, err_msg=f"case {k}")
+        if k % 8 == 0:
+            np.testing.assert_array_equal(D.nms_naive(boxes, scores, thr), ref)
+
+
+def _opencv_rects(boxes):
+    # cv2.dnn.NMSBoxes takes (x, y, w, h) rectangles (Rect2d as float tuples).
+    return [tuple(float(v) for v in (x1, y1, x2 - x1, y2 - y1)) for x1, y1, x2, y2 in boxes]
+
+
+def test_nms_and_batched_nms_match_opencv(rng):
+    # OpenCV's NMSBoxes / NMSBoxesBatched, the functions chapter 13 compares with on the
+    # YOLOv4-tiny photos. Conventions that differ (so not drawn here): OpenCV suppresses two
+    # zero-area boxes (its IoU 0 / 0 is NaN, and it keeps a box only if IoU <= t), and it
+    # rebuilds x2 as x + w, which can move an IoU that is exactly at the threshold by one ulp.
+    cv2 = pytest.importorskip("cv2")
+    for k in range(200):
+        n = int(rng.integers(1, 300))
+        xy = rng.uniform(0, 300, (n, 2))
+        boxes = np.c_[xy, xy + rng.uniform(1, 80, (n, 2))]
+        scores = 0.01 + (np.round(rng.random(n) * 4) / 4 if k % 3 == 0 else rng.random(n))
+        thr = float(rng.choice([0.3, 0.45, 0.5, 0.7]))
+        classes = rng.integers(0, 3, n)
+        rects = _opencv_rects(boxes)
+        ref = np.asarray(cv2.dnn.NMSBoxes(rects, scores.tolist(), 0.0, thr)).reshape(-1)
+        np.testing.assert_array_equal(D.nms(boxes, scores, thr), ref, err_msg=f"case {k}")
+        ref = np.asarray(cv2.dnn.NMSBoxesBatched(rects, scores.tolist(), classes.tolist(), 0.0,
+                                                 thr)).reshape(-1)
+        np.testing.assert_array_equal(D.batched_nms(boxes, scores, classes, thr), ref)
+
+
+def test_nms_refuses_absurd_box_counts():
+    with pytest.raises(ValueError, match="at most 100,000 boxes"):
+        D.nms(np.zeros((100_001, 4)), np.zeros(100_001), 0.5)
+
+
 @pytest.mark.parametrize(
     ("args", "match"),
     [

@@ -59,7 +59,13 @@ def test_landmark_dataset():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"n": 0}, ValueError, "n must be an integer >= 1; got 0"),
+        ({"n": 0}, ValueError, "n must be an integer >= 1 and <= 20000; got 0"),
+        ({"n": 10**9}, ValueError, "n must be an integer >= 1 and <= 20000"),
+        ({"n": 20_000, "image_size": 256}, ValueError, "more than 256 MB"),
+        ({"n": 1, "min_size": 10**9}, ValueError, "min_size must be an integer >= 3 and <= 64"),
+        ({"n": 1, "backgrounds": ()}, ValueError, "backgrounds must name at least one photo"),
+        ({"n": 1, "backgrounds": None}, TypeError, "backgrounds must be a tuple"),
+        ({"n": 1, "classes": 3}, TypeError, "classes must be a tuple"),
         ({"n": 1, "max_size": 80}, ValueError, "max_size must be an integer >= 12 and <= 64"),
         ({"n": 1, "min_size": 20, "max_size": 10}, ValueError, "max_size must be an integer >= 20"),
         ({"n": 1, "classes": ("hexagon",)}, ValueError, "classes must be one of"),
@@ -79,3 +85,5 @@ def test_rng_is_required_and_checked():
         shapes.shape_mask("star", 5, 5)
     with pytest.raises(ValueError, match="image_size must be an integer >= 24"):
         shapes.make_landmark_dataset(1, image_size=8, rng=0)
+    with pytest.raises(ValueError, match="width must be an integer >= 3 and <= 4096"):
+        shapes.shape_mask("ellipse", 10**9, 5)

@@ -49,6 +49,21 @@ MAX_EPOCHS = 1000
 MAX_BATCH = 65536
 
 
+def _check_tensor(x: Any, name: str, *, ndim: int, channels: int | None = None) -> torch.Tensor:
+    """A finite, non-empty float tensor with ``ndim`` dimensions (and ``channels`` in axis 1)."""
+    check_instance(x, name, torch.Tensor, f"a torch.Tensor with {ndim} dimensions")
+    if x.ndim != ndim or (channels is not None and x.shape[1] != channels):
+        want = f"(N, {channels}, H, W)" if channels is not None else f"{ndim}-D"
+        raise ValueError(f"{name} must be {want}; got shape {tuple(x.shape)}")
+    if x.numel() == 0:
+        raise ValueError(f"{name} must not be empty; got shape {tuple(x.shape)}")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a float tensor; got {x.dtype}")
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return x
+
+
 class TinyDetector(nn.Module):
     """A tiny single-shot, YOLO-style detector: four 3x3 conv stages and a 1x1 head.
 
@@ -106,6 +121,7 @@ class TinyDetector(nn.Module):
             self.head = nn.Conv2d(4 * w, 5 + c, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _check_tensor(x, "x", ndim=4, channels=3)
         return self.head(self.backbone(x - 0.5))  # centre [0, 1] inputs on 0
 
 
@@ -157,6 +173,7 @@ class LandmarkRegressor(nn.Module):
             )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _check_tensor(x, "x", ndim=4, channels=3)
         return self.regressor(self.features(x - 0.5))  # centre [0, 1] inputs on 0
 
 
@@ -193,11 +210,8 @@ def detector_loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     >>> round(float(detector_loss(out, target)), 4)   # objectness 0.5 on empty cells: log 2
     0.6931
     """
-    check_instance(out, "out", torch.Tensor, "a torch.Tensor (N, 5 + C, S, S)")
-    check_instance(target, "target", torch.Tensor, "a torch.Tensor (N, S, S, 5 + C)")
-    if out.ndim != 4 or target.ndim != 4:
-        raise ValueError(f"out and target must be 4-D; got {tuple(out.shape)} and "
-                         f"{tuple(target.shape)}")
+    out = _check_tensor(out, "out", ndim=4)
+    target = _check_tensor(target, "target", ndim=4)
     target = target.permute(0, 3, 1, 2)  # the grid contract -> torch's (N, 5 + C, S, S)
     if out.shape != target.shape:
         raise ValueError(f"out and target must describe the same grid; got {tuple(out.shape)} "
@@ -333,7 +347,7 @@ def detector_predict(model: TinyDetector, images: Any) -> np.ndarray:
     x = _rgb_batch(images)
     if x.shape[-1] % DETECTOR_STRIDE or x.shape[-2] % DETECTOR_STRIDE:
         raise ValueError(f"images must have sides that are multiples of 8; got {tuple(x.shape)}")
-    out = predict(model, x)
+    out = predict(model, x, batch_size=64)  # 64 at a time: a lower peak memory
     probs = torch.cat([torch.sigmoid(out[:, :5]), torch.softmax(out[:, 5:], 1)], 1)
     return probs.permute(0, 2, 3, 1).numpy()
 

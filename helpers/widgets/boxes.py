@@ -1,4 +1,5 @@
-"""Explorers for chapters/12_localization.ipynb: IoU of two boxes, anchors labelled by IoU."""
+"""Explorers for chapters/12_localization.ipynb: IoU of two boxes (on a canvas or a photo), anchors
+labelled by IoU."""
 
 from __future__ import annotations
 
@@ -7,64 +8,117 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from .. import boxes as B
-from .._validation import check_boxes, check_image, check_int
-from ._base import Explorer, register_bench
+from .._validation import check_bool, check_boxes, check_image, check_int, check_str
+from ._base import Explorer, downscale, register_bench
 from ._draw import box_segments
 
 __all__ = ["AnchorExplorer", "IoUExplorer", "anchor_explorer", "iou_explorer"]
 
 _STYLE = {"description_width": "initial"}
+#: Side of the IoU explorer's blank canvas (box corners up to it, sides up to 60).
+CANVAS = 100
 
 
 class IoUExplorer(Explorer):
-    """Two boxes on sliders; their intersection and union drawn, IoU computed live."""
+    """Two boxes on sliders (or one fixed, e.g. a detection), on a blank canvas or a photo;
+    their intersection and union drawn, IoU computed live."""
 
-    figsize = (8.0, 3.6)
-    canvas = 100
+    figsize = (8.4, 3.9)
 
-    def __init__(self, a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> None:
-        self._init = (a, b)
+    def __init__(self, a: tuple[int, int, int, int], b: tuple[int, int, int, int], *,
+                 image: np.ndarray | None = None, a_label: str = "A", b_label: str = "B",
+                 move_a: bool = True) -> None:
+        check_str(a_label, "a_label")
+        check_str(b_label, "b_label")
+        move_a = check_bool(move_a, "move_a")
+        self.picture = None if image is None else check_image(image, "image")
+        if self.picture is not None:
+            self.image_format = "jpeg"  # a photograph: JPEG encodes several times faster
+        if self.picture is not None and max(self.picture.shape[:2]) > 8192:
+            raise ValueError(f"image sides must be at most 8192; got {self.picture.shape[:2]}")
+        h, w = (self.picture.shape[:2] if self.picture is not None else (CANVAS, CANVAS))
+        limits = (w, h, w, h) if self.picture is not None else (CANVAS, CANVAS, 60, 60)
+        for name, box in (("a", a), ("b", b)):
+            if not isinstance(box, (tuple, list)) or len(box) != 4:
+                raise TypeError(f"{name} must be (x1, y1, w, h), four integers; got {box!r}")
+            for k, value in enumerate(box):
+                check_int(value, f"{name}[{k}]", min=0, max=limits[k])
+        self._init = (tuple(a), tuple(b))
+        # Box coordinates are the image's pixels; the picture is only shown downscaled.
+        if self.picture is None:
+            self.extent = (CANVAS + 60, CANVAS + 60)
+        else:
+            self.extent = self.picture.shape[:2][::-1]  # (W, H)
+            self.picture = downscale(self.picture, 320)
+        self.labels = (a_label, b_label)
+        self.move_a = move_a
         super().__init__()
 
     def _build(self) -> None:
         (ax_, ay, aw, ah), (bx, by, bw, bh) = self._init
-        c = self.canvas
+        wmax, hmax = self.extent if self.picture is not None else (CANVAS, CANVAS)
+        smax = self.extent if self.picture is not None else (60, 60)
+        a_name, b_name = self.labels
 
-        def slider(name: str, value: int, hi: int) -> W.IntSlider:
-            return W.IntSlider(value=int(value), min=0, max=hi, description=name, style=_STYLE,
-                               layout=W.Layout(width="190px"))
+        def slider(text: str, value: int, hi: int) -> W.IntSlider:
+            return W.IntSlider(value=int(value), min=0, max=int(hi), description=text,
+                               style=_STYLE, layout=W.Layout(width="300px"))
 
         self.controls = {
-            "a_x": slider("A x1", ax_, c), "a_y": slider("A y1", ay, c),
-            "a_w": slider("A w", aw, 60), "a_h": slider("A h", ah, 60),
-            "b_x": slider("B x1", bx, c), "b_y": slider("B y1", by, c),
-            "b_w": slider("B w", bw, 60), "b_h": slider("B h", bh, 60),
+            "b_x": slider(f"{b_name}: left edge x1", bx, wmax),
+            "b_y": slider(f"{b_name}: top edge y1", by, hmax),
+            "b_w": slider(f"{b_name}: width", bw, smax[0]),
+            "b_h": slider(f"{b_name}: height", bh, smax[1]),
         }
-        ax, bar = self.figure.subplots(1, 2, width_ratios=[1.6, 1])
-        ax.set_xlim(0, c + 60)
-        ax.set_ylim(c + 60, 0)  # image convention: y grows downwards
+        if self.move_a:
+            self.controls = {
+                "a_x": slider(f"{a_name}: left edge x1", ax_, wmax),
+                "a_y": slider(f"{a_name}: top edge y1", ay, hmax),
+                "a_w": slider(f"{a_name}: width", aw, smax[0]),
+                "a_h": slider(f"{a_name}: height", ah, smax[1]),
+                **self.controls,
+            }
+        self._fixed_a = (ax_, ay, aw, ah)
+        ax, bar = self.figure.subplots(1, 2, width_ratios=[1.5, 1])
+        w, h = self.extent
+        if self.picture is not None:
+            ax.imshow(self.picture, extent=(0, w, h, 0))
+            ax.tick_params(labelsize=9)
+        ax.set_xlim(0, w)
+        ax.set_ylim(h, 0)  # image convention: y grows downwards
         ax.set_aspect("equal")
-        ax.set_title("A (blue), B (orange), A $\\cap$ B (green)")
-        self._a = ax.add_patch(Rectangle((0, 0), 1, 1, fc="tab:blue", alpha=0.3, ec="tab:blue",
-                                         lw=2))
-        self._b = ax.add_patch(Rectangle((0, 0), 1, 1, fc="tab:orange", alpha=0.3,
-                                         ec="tab:orange", lw=2))
-        self._inter = ax.add_patch(Rectangle((0, 0), 0, 0, fc="tab:green", alpha=0.8, ec="none"))
-        bar.set_xlim(0, 2 * 60 * 60)
+        # Light fills on a photo (the picture must stay visible), stronger on the blank canvas.
+        fill = 0.3 if self.picture is None else 0.12
+        self._a = ax.add_patch(Rectangle((0, 0), 1, 1, fc=(0.12, 0.47, 0.71, fill),
+                                         ec="tab:blue", lw=2.5, label=a_name))
+        self._b = ax.add_patch(Rectangle((0, 0), 1, 1, fc=(1.0, 0.5, 0.05, fill),
+                                         ec="tab:orange", lw=2.5, label=b_name))
+        self._inter = ax.add_patch(Rectangle((0, 0), 0, 0, fc=(0.17, 0.63, 0.17, 2.5 * fill),
+                                             ec="tab:green", lw=1.5, hatch="//",
+                                             label="intersection"))
+        ax.legend(handles=[self._a, self._b, self._inter], loc="upper center", fontsize=10,
+                  ncol=3, bbox_to_anchor=(0.5, -0.06), frameon=False)
+        bar.set_xlim(0, 2 * smax[0] * smax[1] if self.picture is None else 1.0)
         bar.set_ylim(-0.6, 3.6)
-        bar.set_yticks([0, 1, 2, 3], ["A $\\cup$ B", "A $\\cap$ B", "B", "A"])
-        bar.set_xlabel("area (px$^2$)")
+        names = ["union", "intersection", b_name, a_name]
+        bar.set_yticks([0, 1, 2, 3], [f"{n}" for n in names], fontsize=10)
+        bar.set_xlabel("area (px$^2$)" if self.picture is None else
+                       "area, as a fraction of the union", fontsize=10)
+        bar.tick_params(labelsize=9)
         self._bars = bar.barh([0, 1, 2, 3], [0, 0, 0, 0],
                               color=["0.55", "tab:green", "tab:orange", "tab:blue"])
-        self._iou_text = bar.set_title("")
+        self._iou_text = bar.set_title("", fontsize=11)
         self.dynamic = [self._a, self._b, self._inter, *self._bars, self._iou_text]
 
     def compute(self) -> dict[str, Any]:
         v = self.values()
-        a = np.array([[v["a_x"], v["a_y"], v["a_x"] + v["a_w"], v["a_y"] + v["a_h"]]], float)
+        ax_, ay, aw, ah = ((v["a_x"], v["a_y"], v["a_w"], v["a_h"]) if self.move_a
+                           else self._fixed_a)
+        a = np.array([[ax_, ay, ax_ + aw, ay + ah]], float)
         b = np.array([[v["b_x"], v["b_y"], v["b_x"] + v["b_w"], v["b_y"] + v["b_h"]]], float)
         inter_box = np.concatenate([np.maximum(a[:, :2], b[:, :2]), np.minimum(a[:, 2:], b[:, 2:])],
                                    axis=1)
@@ -79,15 +133,17 @@ class IoUExplorer(Explorer):
         pairs = ((self._a, r["a"]), (self._b, r["b"]), (self._inter, r["intersection_box"]))
         for patch, box in pairs:
             patch.set_bounds(box[0], box[1], box[2] - box[0], box[3] - box[1])
+        scale = 1.0 if self.picture is None else 1.0 / max(r["union"], 1e-9)
         for bar, value in zip(self._bars, (r["union"], r["intersection"], r["area_b"],
                                            r["area_a"]), strict=True):
-            bar.set_width(value)
+            bar.set_width(value * scale)
         verdict = "a hit at 0.5" if r["iou"] >= 0.5 else "a miss at 0.5"
         self._iou_text.set_text(f"IoU = {r['intersection']:.0f} / {r['union']:.0f} = "
-                                f"{r['iou']:.3f} ({verdict})")
-        text = (f"intersection = {r['intersection']:.0f} px&sup2;, union = {r['area_a']:.0f} + "
-                f"{r['area_b']:.0f} &minus; {r['intersection']:.0f} = {r['union']:.0f} px&sup2;, "
-                f"<b>IoU = {r['iou']:.3f}</b>")
+                                f"{r['iou']:.3f}\n({verdict})")
+        a_name, b_name = self.labels
+        text = (f"intersection = {r['intersection']:.0f} px&sup2;, union = {r['area_a']:.0f} "
+                f"({a_name}) + {r['area_b']:.0f} ({b_name}) &minus; {r['intersection']:.0f} = "
+                f"{r['union']:.0f} px&sup2;, <b>IoU = {r['iou']:.3f}</b>")
         if r["union"] == 0:
             text += " (both boxes have zero area: IoU is defined as 0 here)"
         return text
@@ -96,27 +152,36 @@ class IoUExplorer(Explorer):
 class AnchorExplorer(Explorer):
     """Anchors over an image, labelled positive / ignored / negative by two IoU thresholds."""
 
-    figsize = (8.0, 3.8)
+    figsize = (8.4, 4.0)
 
     def __init__(self, image: np.ndarray, truth: np.ndarray, *, stride: int,
                  sizes: tuple[float, ...], aspect_ratios: tuple[float, ...]) -> None:
         self.picture = check_image(image, "image")
         h, w = self.picture.shape[:2]
+        if max(h, w) > 1024:
+            raise ValueError(f"image sides must be at most 1024 (downscale it first); got "
+                             f"{(h, w)}")
         self.truth = check_boxes(truth, "truth")
-        self.stride = check_int(stride, "stride", min=1)
+        self.stride = check_int(stride, "stride", min=1, max=min(h, w))
         self.anchors = B.make_anchors((h // self.stride, w // self.stride), self.stride,
                                       sizes, aspect_ratios)
-        self.per_cell = len(sizes) * len(aspect_ratios)
+        if len(self.anchors) > 20_000:
+            raise ValueError(f"{len(self.anchors):,} anchors are too many to draw (at most "
+                             "20,000): use a larger stride or fewer sizes and ratios")
+        self.per_cell = len(self.anchors) // ((h // self.stride) * (w // self.stride))
         self.iou = B.box_iou(self.anchors, self.truth) if len(self.truth) else None
         super().__init__()
 
     def _build(self) -> None:
         self.controls = {
-            "pos_threshold": W.FloatSlider(value=0.6, min=0, max=1, step=0.05,
-                                           description="positive IoU >=", style=_STYLE),
-            "neg_threshold": W.FloatSlider(value=0.3, min=0, max=1, step=0.05,
-                                           description="negative IoU <", style=_STYLE),
-            "low_quality": W.Checkbox(value=True, description="best anchor per object is positive"),
+            "pos_threshold": W.FloatSlider(value=0.6, min=0, max=1, step=0.05, style=_STYLE,
+                                           description="positive if best IoU \u2265",
+                                           layout=W.Layout(width="330px")),
+            "neg_threshold": W.FloatSlider(value=0.3, min=0, max=1, step=0.05, style=_STYLE,
+                                           description="negative if best IoU <",
+                                           layout=W.Layout(width="330px")),
+            "low_quality": W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto"),
+                                      description="each object's best anchor is positive too"),
         }
         ax, hist = self.figure.subplots(1, 2, width_ratios=[1.3, 1])
         h, w = self.picture.shape[:2]
@@ -124,21 +189,28 @@ class AnchorExplorer(Explorer):
         ax.set_xlim(-w * 0.15, w * 1.15)
         ax.set_ylim(h * 1.15, -h * 0.15)
         ax.set_axis_off()
-        ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=2.5))
-        self._neg = ax.scatter([], [], s=4, c="tab:blue", label="negative (centre)")
+        ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=2.5,
+                                         label="true box"))
+        self._neg = ax.scatter([], [], s=5, c="tab:blue", label="negative (its centre)")
         self._ign = ax.add_collection(LineCollection([], colors="orange", lw=1, ls="--",
                                                      label="ignored"))
         self._pos = ax.add_collection(LineCollection([], colors="magenta", lw=2, label="positive"))
-        ax.legend(handles=[self._pos, self._ign, self._neg], loc="lower center", fontsize=7,
-                  ncol=3, bbox_to_anchor=(0.5, -0.12), frameon=False)
-        self._title = ax.set_title("")
+        handles = [self._pos, self._ign, self._neg,
+                   Line2D([], [], color="0.3", lw=2.5, label="true box (white)")]
+        self.figure.legend(handles=handles, loc="lower center", fontsize=10, ncol=4,
+                           frameon=False)
+        self.figure.get_layout_engine().set(rect=(0, 0.08, 1, 0.92))
+        self._title = ax.set_title("", fontsize=11)
         best = self.iou.max(axis=1) if self.iou is not None else np.zeros(len(self.anchors))
         hist.hist(best, bins=np.linspace(0, 1, 41), color="0.5")
         hist.set_yscale("log")
-        hist.set_xlabel("each anchor's best IoU with a true box")
-        hist.set_title("anchors by best IoU")
-        self._pos_line = hist.axvline(0.6, color="magenta", lw=2)
-        self._neg_line = hist.axvline(0.3, color="tab:blue", lw=2)
+        hist.set_xlabel("each anchor's best IoU with a true box", fontsize=10)
+        hist.set_ylabel("anchors (log scale)", fontsize=10)
+        hist.tick_params(labelsize=9)
+        hist.set_title("anchors by best IoU", fontsize=11)
+        self._pos_line = hist.axvline(0.6, color="magenta", lw=2, label="positive threshold")
+        self._neg_line = hist.axvline(0.3, color="tab:blue", lw=2, label="negative threshold")
+        hist.legend(fontsize=9, loc="upper right")
         self.dynamic = [self._neg, self._ign, self._pos, self._title, self._pos_line,
                         self._neg_line]
 
@@ -175,26 +247,44 @@ class AnchorExplorer(Explorer):
 
 
 def iou_explorer(a: tuple[int, int, int, int] = (20, 20, 50, 40),
-                 b: tuple[int, int, int, int] = (45, 35, 40, 45)) -> IoUExplorer:
-    """Two boxes given as ``(x1, y1, w, h)`` on sliders, with IoU live (returned, not displayed)."""
-    for name, box in (("a", a), ("b", b)):
-        if len(box) != 4:
-            raise ValueError(f"{name} must be (x1, y1, w, h); got {box!r}")
-        for k, value in enumerate(box):
-            check_int(value, f"{name}[{k}]", min=0, max=100 if k < 2 else 60)
-    return IoUExplorer(tuple(a), tuple(b))
+                 b: tuple[int, int, int, int] = (45, 35, 40, 45), *,
+                 image: np.ndarray | None = None, a_label: str = "A", b_label: str = "B",
+                 move_a: bool = True) -> IoUExplorer:
+    """Two boxes given as ``(x1, y1, w, h)`` on sliders, with IoU live (returned, not displayed).
+
+    Without ``image`` the boxes live on a blank 160-pixel canvas (corners up to 100, sides up to
+    60). With an ``(H, W, 3)`` photo they live on it, in its pixels (corners and sides up to its
+    width and height); ``move_a=False`` fixes box A (say, a detection) and leaves only B on
+    sliders. ``a_label`` and ``b_label`` name the boxes in the figure and the controls.
+    """
+    return IoUExplorer(a, b, image=image, a_label=a_label, b_label=b_label,
+                       move_a=move_a)
 
 
 def anchor_explorer(image: np.ndarray, truth: np.ndarray, *, stride: int = 16,
                     sizes: tuple[float, ...] = (24, 48),
                     aspect_ratios: tuple[float, ...] = (0.5, 1.0, 2.0)) -> AnchorExplorer:
     """Anchors of :func:`helpers.boxes.make_anchors` over ``image``, labelled against the xyxy
-    ``truth`` boxes by :func:`helpers.boxes.assign_anchors` (returned, not displayed)."""
+    ``truth`` boxes by :func:`helpers.boxes.assign_anchors` (returned, not displayed).
+
+    ``image`` (H, W, 3) up to 1024 pixels a side; ``stride`` from 1 to min(H, W); at most
+    20,000 anchors in all.
+    """
     return AnchorExplorer(image, truth, stride=stride, sizes=sizes, aspect_ratios=aspect_ratios)
 
 
 @register_bench("iou")
 def _bench_iou() -> IoUExplorer:
+    # As in chapter 12: a fixed box on the astronaut photo (there, YOLOv4-tiny's "person"),
+    # and the learner's box on sliders.
+    from ..data import load_photo
+
+    return iou_explorer((29, 0, 373, 470), (60, 40, 300, 400), image=load_photo("astronaut"),
+                        a_label="detection", b_label="your box", move_a=False)
+
+
+@register_bench("iou_canvas")
+def _bench_iou_canvas() -> IoUExplorer:
     return iou_explorer()
 
 
