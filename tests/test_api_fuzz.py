@@ -1166,8 +1166,7 @@ EXAMPLES: dict[str, Example] = {
         ("conv", "check_conv_output_size", "conv.conv_output_size"),
         ("conv", "check_conv2d", "conv.conv2d"),
         ("cnn", "check_softmax_cross_entropy", "cnn.softmax_cross_entropy"),
-        ("boxes", "check_iou", "boxes.box_iou"),
-        ("boxes", "check_xyxy_to_cxcywh", "boxes.xyxy_to_cxcywh"),
+        ("boxes", "check_box_iou", "boxes.box_iou"),
         ("detection", "check_nms", "ops.nms"),
         ("detection", "check_yolo_cell", "yolo.yolo_encode"),
         ("tracking", "check_iou_association", "tracking.association.associate_iou"),
@@ -1236,6 +1235,21 @@ UNWALKED: dict[str, str] = {
         "Backup Backup.differences TemplateViolation lint_notebook list_backups restore_backup "
         "solution_stub"
     ),
+    "boxes": "label_anchors",
+    "centernet": (
+        "centernet_decode centernet_encode centernet_heatmap count_centre_conflicts "
+        "draw_gaussian gaussian_radius heatmap_peaks heatmap_peaks_naive"
+    ),
+    "checks.boxes": "check_label_anchors",
+    "checks.detection": "check_average_precision check_yolo_decode_head",
+    "checks.frontiers": (
+        "check_anchor_targets check_centernet_heatmap check_group_words check_pareto_front"
+    ),
+    "cnn": "gradient_descent_1d",
+    "darknet": (
+        "YoloTiny YoloTinyMissing find_yolo_tiny load_yolo_tiny yolo_tiny_detect "
+        "yolo_tiny_forward yolo_tiny_heads yolo_tiny_opencv_outputs yolo_tiny_status"
+    ),
     "faces": (
         "StumpEnsemble StumpEnsemble.decision_function StumpEnsemble.predict adaboost_fit "
         "cascade_candidates cascade_detect cascade_info cascade_scales fit_stump fit_stump_naive "
@@ -1247,6 +1261,11 @@ UNWALKED: dict[str, str] = {
         "show_boosted_features show_detections show_embedding_pca show_haar_kinds "
         "show_verification_mistakes"
     ),
+    "frontiers_plots": (
+        "plot_agents plot_anchors plot_predicted_modes plot_radius_rule plot_search_progress "
+        "plot_search_results plot_supernet road_segments show_centernet_outputs "
+        "show_centernet_targets show_text_detections show_text_targets"
+    ),
     "gradcam": (
         "GradCAMResult grad_cam gradcam_channel_weights gradcam_map gradcam_precompute "
         "saliency_map upsample_map"
@@ -1255,21 +1274,34 @@ UNWALKED: dict[str, str] = {
         "plot_gradcam_steps plot_memory_attention plot_se_channel_weights show_gradcam_overlays "
         "show_stn_warps"
     ),
+    "nas": (
+        "Architecture architecture_macs enumerate_architectures evolution_search "
+        "mutate_architecture pareto_front random_search sample_architecture"
+    ),
     "nets.blocks": (
         "DenseBlock DenseBlock.forward DenseLayer DenseLayer.forward DepthwiseSeparableConv "
         "DepthwiseSeparableConv.forward HighwayLayer HighwayLayer.forward InceptionModule "
         "InceptionModule.forward ResidualBlock ResidualBlock.forward conv_bn_relu"
+    ),
+    "nets.centernet": (
+        "TinyCenterNet TinyCenterNet.forward centernet_loss centernet_predict train_centernet"
     ),
     "nets.classic": (
         "AlexNet AlexNet.forward LeNet5 LeNet5.forward Standardize Standardize.forward ZFNet "
         "ZFNet.forward random_shift_batch"
     ),
     "nets.cnn": "TorchSmallCNN TorchSmallCNN.forward TorchSmallCNN.from_numpy",
+    "nets.craft": "TinyCraft TinyCraft.forward craft_loss craft_predict train_craft",
     "nets.detection": "LandmarkRegressor.forward TinyDetector.forward detector_loss",
     "nets.embedding": "CosineSoftmax CosineSoftmax.forward EmbeddingNet.forward",
     "nets.inside": "SEDigitNet SEDigitNet.forward",
     "nets.memory": "MemoryNetwork MemoryNetwork.forward make_location_stories story_text",
     "nets.modern": "DeepDigitNet DeepDigitNet.forward layer_gradient_norms",
+    "nets.multipath": (
+        "MultiPathNet MultiPathNet.forward multipath_features multipath_loss multipath_predict "
+        "train_multipath"
+    ),
+    "nets.nas": "SearchNet SearchNet.forward evaluate_architecture train_and_score",
     "nets.pretrained": (
         "ImageNetNet ImageNetNet.features ImageNetNet.forward InputScaling InputScaling.forward "
         "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net "
@@ -1287,6 +1319,11 @@ UNWALKED: dict[str, str] = {
     ),
     "nets.summary": "count_macs count_params flop_counter_macs layer_table",
     "nets.zoo": "build_network network_tables",
+    "plots": "plot_gradient_descent_1d",
+    "plots_detection": (
+        "plot_anchor_shapes plot_head_objectness plot_pr_curves plot_region_detectors plot_rpn "
+        "plot_sliding_windows plot_ssd_default_boxes show_boxes"
+    ),
     "plots_motion": (
         "add_flow_wheel draw_flow_arrows plot_block_vectors plot_error_curves plot_flow_result "
         "plot_motion_pair plot_pyramid plot_template_match plot_tracks plot_window_motion"
@@ -1299,18 +1336,33 @@ UNWALKED: dict[str, str] = {
     "style_plots": (
         "plot_style_costs show_activation_rows show_gram_matrices show_layer_reconstructions"
     ),
+    "text_detection": (
+        "affinity_quads craft_targets draw_quad_gaussian evaluate_text_detection group_words "
+        "make_text_dataset polygon_iou word_boxes word_polygons"
+    ),
+    "trajectories": (
+        "anchor_targets constant_velocity make_agent_dataset min_ade_fde trajectory_anchors"
+    ),
     "widgets.architecture": (
         "ArchitectureExplorer ArchitectureExplorer.bench_changes CompoundScalingExplorer "
         "SeparableCostExplorer SeparableCostExplorer.bench_changes architecture_explorer "
         "compound_scaling_explorer separable_cost_explorer"
     ),
     "widgets.faces": "CascadeExplorer VerificationExplorer cascade_explorer verification_explorer",
+    "widgets.frontiers": (
+        "CenterNetExplorer CraftExplorer MultiPathExplorer NasBudgetExplorer centernet_explorer "
+        "craft_explorer multipath_explorer nas_budget_explorer"
+    ),
     "widgets.gradcam": "GradCAMExplorer gradcam_explorer",
     "widgets.motion": (
         "BlockMatchExplorer BlockMatchExplorer.bench_changes FlowExplorer "
         "FlowExplorer.bench_changes block_match_explorer flow_explorer"
     ),
     "widgets.style": "StyleWeightExplorer style_weight_explorer",
+    "yolo": (
+        "YoloConfig YoloHead parse_darknet_cfg read_yolo_cfg yolo_decode_head "
+        "yolo_decode_head_naive yolo_decode_heads yolo_detect yolo_head_grid"
+    ),
 }
 
 
@@ -1328,9 +1380,6 @@ ALLOWED: dict[str, dict[str, str]] = {
     # -- helpers.authoring: owned elsewhere (4 calls)
     "authoring.generate": {"solutions": "bad:missing", "backup": "bad:missing"},
     "authoring.out_of_date": {"solutions": "bad:missing", "chapters": "bad:missing"},
-    # -- helpers.boxes: branch detect (3 calls)
-    "boxes.assign_anchors": {"anchors": "weak:empty"},
-    "boxes.clip_boxes": {"height": "bad:huge", "width": "bad:huge"},
     # -- helpers.checks.run_cases: owned elsewhere (the exercise engine) (2 calls)
     "checks.run_cases": {"cases": "weak:int weak:none"},
     # -- helpers.cnn: pending (74 calls)
@@ -1364,12 +1413,8 @@ ALLOWED: dict[str, dict[str, str]] = {
     "datasets.load_cifar10": {"directory": "weak:int weak:none"},
     "datasets.load_digits": {"root": "bad:missing weak:int"},
     "datasets.load_mnist": {"directory": "weak:int weak:none"},
-    # -- helpers.evaluation: branch detect (4 calls)
-    "evaluation.evaluate_detections": {
-        "detections": "weak:item-object",
-        "truths": "weak:item-object",
-        "num_classes": "hang:huge hang:large",
-    },
+    # -- helpers.evaluation: branch detect (2 calls)
+    "evaluation.evaluate_detections": {"num_classes": "hang:huge hang:large"},
     # -- helpers.image: owned elsewhere (15 calls)
     "image.as_float_image": {"name": "bad:int bad:none bad:object"},
     "image.as_uint8_image": {"name": "bad:int bad:none bad:object"},
@@ -1409,20 +1454,9 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "nets.training.fit": {"metrics": "bad:list weak:int weak:string"},
     "nets.training.predict": {"threads": "bad:none"},
-    # -- helpers.shapes: branch detect (20 calls)
-    "shapes.make_detection_dataset": {
-        "n": "bad:huge hang:large",
-        "min_size": "weak:huge",
-        "classes": "weak:int",
-        "backgrounds": "weak:empty weak:int weak:none",
-    },
-    "shapes.make_landmark_dataset": {
-        "n": "bad:huge hang:large",
-        "backgrounds": "weak:empty weak:int weak:none",
-    },
-    "shapes.make_segmentation_dataset": {"backgrounds": "weak:empty weak:int weak:none"},
-    "shapes.random_background": {"backgrounds": "weak:empty weak:int weak:none"},
-    "shapes.shape_mask": {"width": "bad:huge", "height": "bad:huge"},
+    # -- helpers.shapes: branch detect (2 calls)
+    "shapes.make_detection_dataset": {"n": "hang:large"},
+    "shapes.make_landmark_dataset": {"n": "hang:large"},
     # -- helpers.tracking.assignment: branch tracking (2 calls)
     "tracking.assignment.linear_assignment": {"cost": "bad:inf", "max_cost": "bad:inf"},
     # -- helpers.tracking.association: branch tracking (4 calls)
@@ -1442,24 +1476,9 @@ ALLOWED: dict[str, dict[str, str]] = {
     "tracking.gallery.FeatureGallery.partial_fit": {"active_targets": "bad:huge bad:negative"},
     # -- helpers.tracking.scene: branch tracking (2 calls)
     "tracking.scene.make_scene": {"n_frames": "hang:huge hang:large"},
-    # -- helpers.widgets.boxes: branch detect (28 calls)
-    "widgets.boxes.AnchorExplorer": {
-        "image": "weak:ndim-",
-        "truth": "bad:empty",
-        "stride": "weak:huge weak:large",
-    },
-    "widgets.boxes.IoUExplorer": {
-        "a": "bad:bool bad:float bad:huge bad:negative weak:empty "
-            "weak:long weak:none weak:short weak:string",
-        "b": "bad:bool bad:float bad:huge bad:negative weak:empty "
-            "weak:long weak:none weak:short weak:string",
-    },
-    "widgets.boxes.anchor_explorer": {
-        "image": "weak:ndim-",
-        "truth": "bad:empty",
-        "stride": "weak:huge weak:large",
-    },
-    "widgets.boxes.iou_explorer": {"a": "weak:none", "b": "weak:none"},
+    # -- helpers.widgets.boxes: branch detect (4 calls)
+    "widgets.boxes.AnchorExplorer": {"image": "weak:ndim-", "truth": "bad:empty"},
+    "widgets.boxes.anchor_explorer": {"image": "weak:ndim-", "truth": "bad:empty"},
     # -- helpers.widgets.cnn: pending (27 calls)
     "widgets.cnn.FeatureMapExplorer": {
         "net": "bad:int bad:none bad:object bad:string",
@@ -1469,20 +1488,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         "index": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
     },
     "widgets.cnn.feature_map_explorer": {"images": "weak:ndim+"},
-    # -- helpers.widgets.detection: branch detect (19 calls)
-    "widgets.detection.NMSExplorer": {
-        "class_names": "bad:empty bad:item-int weak:int weak:none",
-        "truth": "bad:none",
-    },
-    "widgets.detection.YoloGridExplorer": {
-        "class_names": "bad:item-int weak:empty weak:int weak:none",
-        "truth_boxes": "bad:none",
-        "truth_labels": "bad:none",
-    },
-    "widgets.detection.nms_explorer": {"class_names": "bad:empty bad:item-int weak:int weak:none"},
-    "widgets.detection.yolo_grid_explorer": {
-        "class_names": "bad:item-int weak:empty weak:int weak:none",
-    },
+    # -- helpers.widgets.detection: branch detect (2 calls)
+    "widgets.detection.NMSExplorer": {"truth": "bad:none"},
+    "widgets.detection.YoloGridExplorer": {"truth_labels": "bad:none"},
     # -- helpers.widgets.edges: branch rev0103 (6 calls)
     "widgets.edges.CannyExplorer.bench_changes": {
         "n": "bad:bool bad:negative hang:huge weak:float weak:none weak:string",
