@@ -1048,6 +1048,22 @@ EXAMPLES: dict[str, Example] = {
                              {"x": DESC[:2].astype(np.float64),
                               "w": DESC[:3].astype(np.float64),
                               "b": np.zeros(3)}, np.ones((2, 3)), h=1e-5),
+    # -- helpers.centernet (chapter 22) --------------------------------------------------------
+    "centernet.gaussian_radius": ex(10.0, 12.0, min_overlap=0.5, rule="exact"),
+    "centernet.draw_gaussian": ex(np.zeros((8, 8)), (3, 4), 2),
+    "centernet.centernet_heatmap": ex(np.array([[4.0, 4.0, 12.0, 12.0]]), np.array([0]),
+                                      num_classes=1, image_size=16, stride=4, min_overlap=0.3),
+    "centernet.centernet_encode": ex(np.array([[2.0, 2.0, 12.0, 8.0]]), np.array([0]),
+                                     num_classes=1, image_size=16, stride=4, min_overlap=0.3),
+    "centernet.centernet_decode": ex(*[make(lambda i=i: _h("centernet").centernet_encode(
+        [[2, 2, 12, 8]], [0], num_classes=1, image_size=16)[i]) for i in range(3)],
+        stride=4, threshold=0.1, window=3, max_detections=100),
+    "centernet.heatmap_peaks": ex(np.array([[[0.2, 0.9, 0.3], [0.1, 0.4, 0.8]]]), threshold=0.1,
+                                  window=3, max_peaks=100),
+    "centernet.heatmap_peaks_naive": ex(np.array([[[0.2, 0.9, 0.3], [0.1, 0.4, 0.8]]]),
+                                        threshold=0.1, window=3, max_peaks=100),
+    "centernet.count_centre_conflicts": ex(np.array([[0.0, 0.0, 8.0, 8.0], [4.0, 4.0, 12.0, 12.0]]),
+                                           np.array([0, 0]), stride=4, window=3),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -1236,10 +1252,6 @@ UNWALKED: dict[str, str] = {
         "solution_stub"
     ),
     "boxes": "label_anchors",
-    "centernet": (
-        "centernet_decode centernet_encode centernet_heatmap count_centre_conflicts "
-        "draw_gaussian gaussian_radius heatmap_peaks heatmap_peaks_naive"
-    ),
     "checks.boxes": "check_label_anchors",
     "checks.detection": "check_average_precision check_yolo_decode_head",
     "checks.frontiers": (
