@@ -1183,6 +1183,13 @@ EXAMPLES: dict[str, Example] = {
         ("conv", "check_conv2d", "conv.conv2d"),
         ("cnn", "check_softmax_cross_entropy", "cnn.softmax_cross_entropy"),
         ("boxes", "check_box_iou", "boxes.box_iou"),
+        ("boxes", "check_label_anchors", "boxes.label_anchors"),
+        ("detection", "check_yolo_decode_head", "yolo.yolo_decode_head"),
+        ("detection", "check_average_precision", "evaluation.average_precision"),
+        ("frontiers", "check_centernet_heatmap", "centernet.centernet_heatmap"),
+        ("frontiers", "check_group_words", "text_detection.group_words"),
+        ("frontiers", "check_pareto_front", "nas.pareto_front"),
+        ("frontiers", "check_anchor_targets", "trajectories.anchor_targets"),
         ("detection", "check_nms", "ops.nms"),
         ("detection", "check_yolo_cell", "yolo.yolo_encode"),
         ("tracking", "check_iou_association", "tracking.association.associate_iou"),
@@ -1252,11 +1259,6 @@ UNWALKED: dict[str, str] = {
         "solution_stub"
     ),
     "boxes": "label_anchors",
-    "checks.boxes": "check_label_anchors",
-    "checks.detection": "check_average_precision check_yolo_decode_head",
-    "checks.frontiers": (
-        "check_anchor_targets check_centernet_heatmap check_group_words check_pareto_front"
-    ),
     "cnn": "gradient_descent_1d",
     "darknet": (
         "YoloTiny YoloTinyMissing find_yolo_tiny load_yolo_tiny yolo_tiny_detect "
