@@ -317,6 +317,14 @@ def _unet_shapes() -> dict:
     return dict(net.last_shapes)
 
 
+def _arch():
+    return _h("nas").Architecture(1, 8, 3, False)
+
+
+def _width_score(arch) -> float:
+    return arch.width / 24
+
+
 def _mnist_dir() -> str:
     """A directory holding a 2-image MNIST test split in IDX format."""
     folder = Path(tempfile.mkdtemp(prefix="mnist-"))
@@ -1064,6 +1072,18 @@ EXAMPLES: dict[str, Example] = {
                                         threshold=0.1, window=3, max_peaks=100),
     "centernet.count_centre_conflicts": ex(np.array([[0.0, 0.0, 8.0, 8.0], [4.0, 4.0, 12.0, 12.0]]),
                                            np.array([0, 0]), stride=4, window=3),
+    # -- helpers.nas (chapter 22) --------------------------------------------------------------
+    "nas.Architecture": ex(2, 8, 3, True),
+    "nas.architecture_macs": ex(make(_arch), input_size=28, num_classes=10),
+    "nas.enumerate_architectures": ex(make(lambda: dict(_h("nas").SEARCH_SPACE))),
+    "nas.sample_architecture": ex(0),
+    "nas.mutate_architecture": ex(make(_arch), 0),
+    "nas.pareto_front": ex([1.0, 2.0, 3.0, 2.0], [0.5, 0.7, 0.6, 0.9]),
+    # budget is a cap on MACs, not a size: a huge cap only means "no cap"
+    "nas.random_search": ex(_width_score, n=3, rng=0, budget=200_000, progress=False)
+    .accept(budget="huge"),
+    "nas.evolution_search": ex(_width_score, n=6, rng=0, population=4, sample_size=2,
+                               budget=200_000, progress=False).accept(budget="huge"),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -1287,10 +1307,6 @@ UNWALKED: dict[str, str] = {
     "inside_plots": (
         "plot_gradcam_steps plot_memory_attention plot_se_channel_weights show_gradcam_overlays "
         "show_stn_warps"
-    ),
-    "nas": (
-        "Architecture architecture_macs enumerate_architectures evolution_search "
-        "mutate_architecture pareto_front random_search sample_architecture"
     ),
     "nets.blocks": (
         "DenseBlock DenseBlock.forward DenseLayer DenseLayer.forward DepthwiseSeparableConv "
