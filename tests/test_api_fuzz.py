@@ -317,6 +317,10 @@ def _unet_shapes() -> dict:
     return dict(net.last_shapes)
 
 
+def _double(w: float) -> float:
+    return 2.0 * w
+
+
 def _arch():
     return _h("nas").Architecture(1, 8, 3, False)
 
@@ -452,6 +456,9 @@ LABELS = (GRAY // 86).astype(np.int64)  # three classes 0..2
 PROB = np.clip(GRAYF, 0.05, 0.95).astype(np.float64)
 MASK = GRAY > 128
 SIGNAL = np.sin(np.linspace(0, 6 * np.pi, 200))
+_T = np.arange(1.0, 4.0)[:, None]
+FUTURES = np.stack([np.c_[0 * _T, _T], np.c_[0 * _T, _T] + 0.1, np.c_[_T, 0 * _T],
+                    np.c_[_T, 0 * _T] - 0.1])  # four (3, 2) futures: two up, two right
 
 
 EXAMPLES: dict[str, Example] = {
@@ -1084,6 +1091,17 @@ EXAMPLES: dict[str, Example] = {
     .accept(budget="huge"),
     "nas.evolution_search": ex(_width_score, n=6, rng=0, population=4, sample_size=2,
                                budget=200_000, progress=False).accept(budget="huge"),
+    # -- helpers.trajectories (chapter 22), cnn.gradient_descent_1d, boxes.label_anchors ------
+    "trajectories.make_agent_dataset": ex(3, history=8, future=12, noise=0.1, rng=0),
+    "trajectories.trajectory_anchors": ex(FUTURES, 2, rng=0, attempts=3),
+    "trajectories.anchor_targets": ex(FUTURES[:1], FUTURES[[0, 2]]),
+    "trajectories.constant_velocity": ex(np.array([[[0.0, -2.0], [0.0, -1.0], [0.0, 0.0]]]), 2,
+                                         window=1),
+    "trajectories.min_ade_fde": ex(np.stack([FUTURES[:1] + 0.5, FUTURES[:1] - 0.5], axis=1),
+                                   np.array([[0.7, 0.3]]), FUTURES[:1], k=2, reduction="mean"),
+    "cnn.gradient_descent_1d": ex(_double, 3.0, 0.1, 10),
+    "boxes.label_anchors": ex(np.array([[0.8, 0.1], [0.2, 0.5], [0.1, 0.05]]), pos_threshold=0.7,
+                              neg_threshold=0.3, allow_low_quality=True),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -1278,8 +1296,6 @@ UNWALKED: dict[str, str] = {
         "Backup Backup.differences TemplateViolation lint_notebook list_backups restore_backup "
         "solution_stub"
     ),
-    "boxes": "label_anchors",
-    "cnn": "gradient_descent_1d",
     "darknet": (
         "YoloTiny YoloTinyMissing find_yolo_tiny load_yolo_tiny yolo_tiny_detect "
         "yolo_tiny_forward yolo_tiny_heads yolo_tiny_opencv_outputs yolo_tiny_status"
@@ -1369,9 +1385,6 @@ UNWALKED: dict[str, str] = {
     "text_detection": (
         "affinity_quads craft_targets draw_quad_gaussian evaluate_text_detection group_words "
         "make_text_dataset polygon_iou word_boxes word_polygons"
-    ),
-    "trajectories": (
-        "anchor_targets constant_velocity make_agent_dataset min_ade_fde trajectory_anchors"
     ),
     "widgets.architecture": (
         "ArchitectureExplorer ArchitectureExplorer.bench_changes CompoundScalingExplorer "
