@@ -456,6 +456,8 @@ LABELS = (GRAY // 86).astype(np.int64)  # three classes 0..2
 PROB = np.clip(GRAYF, 0.05, 0.95).astype(np.float64)
 MASK = GRAY > 128
 SIGNAL = np.sin(np.linspace(0, 6 * np.pi, 200))
+SQUARE = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]])
+QUADS = np.stack([SQUARE / 2, SQUARE / 2 + [1.0, 0.0]])  # two neighbouring unit squares
 _T = np.arange(1.0, 4.0)[:, None]
 FUTURES = np.stack([np.c_[0 * _T, _T], np.c_[0 * _T, _T] + 0.1, np.c_[_T, 0 * _T],
                     np.c_[_T, 0 * _T] - 0.1])  # four (3, 2) futures: two up, two right
@@ -1102,6 +1104,21 @@ EXAMPLES: dict[str, Example] = {
     "cnn.gradient_descent_1d": ex(_double, 3.0, 0.1, 10),
     "boxes.label_anchors": ex(np.array([[0.8, 0.1], [0.2, 0.5], [0.1, 0.05]]), pos_threshold=0.7,
                               neg_threshold=0.3, allow_low_quality=True),
+    # -- helpers.text_detection (chapter 22) ---------------------------------------------------
+    "text_detection.make_text_dataset": ex(2, image_size=96, max_words=3, height=(10, 16),
+                                           max_angle=20.0, bend=(0.0, 0.0), word_length=(3, 6),
+                                           rng=0),
+    "text_detection.draw_quad_gaussian": ex(np.zeros((4, 4)), SQUARE, stride=2),
+    "text_detection.affinity_quads": ex(QUADS, np.array([0, 0])),
+    "text_detection.craft_targets": ex(QUADS * 6, np.array([0, 0]), image_size=12, stride=2),
+    "text_detection.word_polygons": ex(QUADS, np.array([0, 0])),
+    "text_detection.group_words": ex(np.array([[0.9, 0.0, 0.8, 0.0, 0.5]]),
+                                     np.array([[0.0, 0.6, 0.0, 0.0, 0.0]]), text_threshold=0.7,
+                                     link_threshold=0.4, low_text=0.4, min_cells=1),
+    "text_detection.word_boxes": ex(np.array([[1, 1, 1]]), stride=2, grow=0.2),
+    "text_detection.polygon_iou": ex(SQUARE * 2, SQUARE * 2 + [2.0, 0.0], image_size=16),
+    "text_detection.evaluate_text_detection": ex([[SQUARE, SQUARE + 10]], [[SQUARE]],
+                                                 image_size=16, iou_threshold=0.5),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -1381,10 +1398,6 @@ UNWALKED: dict[str, str] = {
     ),
     "style_plots": (
         "plot_style_costs show_activation_rows show_gram_matrices show_layer_reconstructions"
-    ),
-    "text_detection": (
-        "affinity_quads craft_targets draw_quad_gaussian evaluate_text_detection group_words "
-        "make_text_dataset polygon_iou word_boxes word_polygons"
     ),
     "widgets.architecture": (
         "ArchitectureExplorer ArchitectureExplorer.bench_changes CompoundScalingExplorer "
