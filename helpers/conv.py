@@ -1483,11 +1483,12 @@ def _check_nd_args(x, w, b, ndim: int):
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b
 
 
-def _tuple_arg(value: Any, name: str, ndim: int, *, min: int) -> tuple[int, ...]:  # noqa: A002
+def _tuple_arg(value: Any, name: str, ndim: int, *, min: int,  # noqa: A002
+               axes: str = "spatial axis") -> tuple[int, ...]:
     if isinstance(value, (tuple, list)):
         if len(value) != ndim:
             raise ValueError(
-                f"{name} must be an int or {ndim} ints, one per spatial axis; got "
+                f"{name} must be an int or {ndim} ints, one per {axes}; got "
                 f"{describe(value)}"
             )
         return tuple(check_int(v, name, min=min, max=MAX_SIDE) for v in value)
@@ -1838,9 +1839,10 @@ def conv_nd_output_shape(
         )
     ndim = len(shape)
     sides = tuple(check_int(n, "shape", min=1, max=MAX_SIDE) for n in shape)
-    kernel = _tuple_arg(kernel, "kernel", ndim, min=1)
-    stride = _tuple_arg(stride, "stride", ndim, min=1)
-    dilation = _tuple_arg(dilation, "dilation", ndim, min=1)
+    axes = "axis of shape"  # the number of axes comes from shape: name it in the message
+    kernel = _tuple_arg(kernel, "kernel", ndim, min=1, axes=axes)
+    stride = _tuple_arg(stride, "stride", ndim, min=1, axes=axes)
+    dilation = _tuple_arg(dilation, "dilation", ndim, min=1, axes=axes)
     padding = _nd_padding(padding, kernel, stride, dilation)
     return tuple(conv_output_size(n, f, p, s, d) for n, f, p, s, d in
                  zip(sides, kernel, padding, stride, dilation, strict=True))

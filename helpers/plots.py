@@ -187,6 +187,8 @@ def show_value_panels(
     if not isinstance(titles, (list, tuple)) or len(titles) != len(arrays):
         raise ValueError(f"titles must be a list with one title per array ({len(arrays)}); "
                          f"got {titles!r:.60}")
+    if not all(isinstance(t, str) for t in titles):
+        raise TypeError(f"titles must be strings; got {titles!r:.60}")
     check_str(fmt, "fmt")
     height = check_float(height, "height", min=0.5, max=10)
     widths = [max(a.shape[1], 3) for a in arrays]  # room for the title of a narrow panel

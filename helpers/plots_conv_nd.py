@@ -12,7 +12,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from . import conv
-from ._validation import as_array, check_image, check_instance, check_int, describe
+from ._validation import (
+    as_array,
+    check_float,
+    check_float_sequence,
+    check_image,
+    check_instance,
+    check_int,
+    check_text,
+    describe,
+)
 
 __all__ = ["plot_conv_dimensions", "plot_dilated_stack", "plot_photo_row", "plot_signals",
            "plot_volume_slices"]
@@ -97,7 +106,9 @@ def plot_signals(t: np.ndarray, signals: Mapping[str, np.ndarray], *,
             raise ValueError(f"signals[{name!r}] is longer ({len(v)}) than t ({len(t)})")
     if marks is not None:
         marks = as_array(marks, "marks", ndim=1, kinds="iu", allow_empty=True)
-    width, height = (float(s) for s in size)
+    xlabel = check_text(xlabel, "xlabel")
+    width, height = check_float_sequence(size, "size", min_length=2, max_length=2, min=0.5,
+                                         max=40)
     fig, axes = plt.subplots(len(data), 1, figsize=(width, height * len(data)), sharex=True,
                              layout="constrained", squeeze=False)
     for ax, (name, v) in zip(axes[:, 0], data.items(), strict=True):
@@ -130,7 +141,8 @@ def plot_photo_row(image: np.ndarray, row: int, *, size: tuple[float, float] = (
 
     image = check_image(image, ndim=2)
     row = check_int(row, "row", min=0, max=image.shape[0] - 1)
-    fig, (a, b) = plt.subplots(1, 2, figsize=tuple(float(s) for s in size),
+    size = check_float_sequence(size, "size", min_length=2, max_length=2, min=0.5, max=40)
+    fig, (a, b) = plt.subplots(1, 2, figsize=tuple(size),
                                width_ratios=[1, 2.2], layout="constrained")
     a.imshow(image, cmap="gray")
     a.axhline(row, color="tab:orange", lw=1.5)
@@ -239,6 +251,8 @@ def plot_volume_slices(volumes: Mapping[str, np.ndarray], *, slices: Sequence[in
     if not hasattr(slices, "__len__") or not 1 <= len(slices) <= 10:
         raise TypeError(f"slices must be a list of 1 to 10 depth indices; got {describe(slices)}")
     slices = [check_int(s, "slices", min=0, max=depth - 1) for s in slices]
+    size = check_float(size, "size", min=0.5, max=8)
+    cmap = check_text(cmap, "cmap")
     fig, axes = plt.subplots(len(data), len(slices), squeeze=False, layout="constrained",
                              figsize=(size * len(slices) + 1.0, size * len(data) + 0.3))
     for r, (name, v) in enumerate(data.items()):

@@ -13,7 +13,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from . import conv
-from ._validation import as_array, check_image, check_instance, check_int, describe
+from ._validation import (
+    as_array,
+    check_bool,
+    check_float,
+    check_image,
+    check_instance,
+    check_int,
+    describe,
+)
 
 __all__ = [
     "plot_fpn_diagram",
@@ -136,7 +144,9 @@ def plot_segmentation_kinds(image: np.ndarray, semantic: np.ndarray, instances: 
     if semantic.max() > len(class_names) or semantic.min() < 0:
         raise ValueError(f"semantic must hold 0 to {len(class_names)}; got {semantic.min()} to "
                          f"{semantic.max()}")
-    size = float(check_int(int(size), "size", min=1, max=8))
+    if not all(isinstance(c, str) for c in class_names):
+        raise TypeError(f"class_names must be strings; got {describe(class_names)}")
+    size = check_float(size, "size", min=1, max=8)
     colours = _class_colours(len(class_names) + 1)
     sem_rgb = colours[semantic]
     rng = np.random.default_rng(0)
@@ -206,6 +216,7 @@ def plot_mask_predictions(images: np.ndarray, truth: np.ndarray,
             raise ValueError(f"probabilities[{name!r}] must have the shape of truth "
                              f"{truth.shape}; got {p.shape}")
     rows = min(check_int(rows, "rows", min=1, max=8), len(images))
+    size = check_float(size, "size", min=0.5, max=8)
     cols = 2 + len(probs)
     fig, axes = plt.subplots(rows, cols, figsize=(size * cols + 0.8, size * rows),
                              layout="constrained", squeeze=False)
@@ -262,6 +273,7 @@ def plot_unet_diagram(shapes: Mapping[str, tuple], *, skips: bool = True):
     """
     import matplotlib.pyplot as plt
 
+    skips = check_bool(skips, "skips")
     check_instance(shapes, "shapes", Mapping, "TinyUNet.last_shapes (a dict)")
     depth = sum(1 for k in shapes if str(k).startswith("down"))
     needed = ["input", "bottom", "output"] + [f"down{i}" for i in range(1, depth + 1)] + [

@@ -199,6 +199,8 @@ def plot_assignment(values: Any, matches: Any, *, title: str = "", row_label: st
     import matplotlib.pyplot as plt
 
     values = as_array(values, "values", ndim=2, kinds="iuf", finite=False, shape_hint="(N, M)")
+    if np.isnan(values).any():
+        raise ValueError("values must not hold NaN (inf marks a forbidden pair and is shown blank)")
     if max(values.shape) > 20:
         raise ValueError(f"values must be at most 20 x 20 to be readable; got {values.shape}")
     matches = as_array(matches, "matches", ndim=2, kinds="iu", allow_empty=True,
@@ -320,8 +322,9 @@ def plot_track_timeline(matched: Any, tracks: Mapping[str, Sequence[str]], *,
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    flags = [bool(m) for m in matched] if isinstance(matched, (list, tuple, np.ndarray)) \
-        else None
+    flags = ([bool(m) for m in matched]
+             if isinstance(matched, (list, tuple, np.ndarray))
+             and all(isinstance(m, (bool, np.bool_)) for m in matched) else None)
     if flags is None or not 1 <= len(flags) <= 200:
         raise TypeError(f"matched must be a list of 1 to 200 bools; got {describe(matched)}")
     if not isinstance(tracks, Mapping) or not 1 <= len(tracks) <= 6:
@@ -330,6 +333,9 @@ def plot_track_timeline(matched: Any, tracks: Mapping[str, Sequence[str]], *,
         if len(states) != len(flags) + 1 or not set(states) <= set(_STATE_COLOURS):
             raise ValueError(f"tracks[{name!r}] must list {len(flags) + 1} states "
                              f"({', '.join(_STATE_COLOURS)}); got {describe(states)}")
+    if reported is not None and not isinstance(reported, Mapping):
+        raise TypeError(f"reported must be a dict name -> list of bools, or None; got "
+                        f"{describe(reported)}")
     reported = reported or {}
     rows = ["detection", *tracks]
     fig, ax = plt.subplots(figsize=(min(0.42 * (len(flags) + 1) + 2.5, 14), 0.7 * len(rows) + 1.2),
@@ -393,7 +399,7 @@ def plot_id_timeline(scene: Any, outputs: Mapping[str, Sequence[np.ndarray]], wa
     if not isinstance(outputs, Mapping) or not 1 <= len(outputs) <= 4:
         raise TypeError(f"outputs must be a dict of 1 to 4 trackers' outputs; "
                         f"got {describe(outputs)}")
-    walkers = [check_int(w, "walkers", min=1) for w in
+    walkers = [check_int(w, "walkers", min=1, max=scene.n_identities) for w in
                as_array(walkers, "walkers", ndim=1, kinds="iu").tolist()]
     if len(walkers) > 8:
         raise ValueError(f"walkers must name at most 8 walkers; got {len(walkers)}")
@@ -679,6 +685,8 @@ def plot_matching_cascade(cost: Any, time_since_update: Any, cascade: Any, singl
     import matplotlib.pyplot as plt
 
     cost = as_array(cost, "cost", ndim=2, kinds="iuf", finite=False, shape_hint="(N, M)")
+    if np.isnan(cost).any():
+        raise ValueError("cost must not hold NaN (use inf for a forbidden pair)")
     if max(cost.shape) > 10:
         raise ValueError(f"cost must be at most 10 x 10 to be readable; got {cost.shape}")
     tsu = as_array(time_since_update, "time_since_update", ndim=1, kinds="iu")

@@ -38,6 +38,7 @@ from ._validation import (
     check_int,
     check_pair,
     check_rng,
+    describe,
 )
 from .shapes import BACKGROUNDS, random_background
 
@@ -307,8 +308,8 @@ def _check_words(char_words: Any, n: int) -> np.ndarray:
     w = as_array(char_words, "char_words", ndim=1, kinds="iu", allow_empty=True,
                  shape_hint="(K,)")
     if len(w) != n:
-        raise ValueError(f"char_words must give one word index per character box; got {len(w)} "
-                         f"for {n} boxes")
+        raise ValueError(f"char_words must give one word index per character box of char_quads; "
+                         f"got {len(w)} for {n} boxes")
     return w.astype(np.int64)
 
 
@@ -766,7 +767,11 @@ def evaluate_text_detection(
     thr = check_float(iou_threshold, "iou_threshold", min=0, max=1, min_inclusive=False)
     n_true = n_pred = matched = 0
     all_ious, matched_ious = [], []
-    for preds, trues in zip(predictions, truths, strict=True):
+    for i, (preds, trues) in enumerate(zip(predictions, truths, strict=True)):
+        for name, value in (("predictions", preds), ("truths", trues)):
+            if not isinstance(value, (list, tuple, np.ndarray)):
+                raise TypeError(f"{name}[{i}] must be a list of (V, 2) polygons or a (P, V, 2) "
+                                f"array; got {describe(value)}")
         preds, trues = list(preds), list(trues)
         if len(preds) > MAX_CHARS or len(trues) > MAX_CHARS:
             raise ValueError(f"at most {MAX_CHARS:,} polygons per image")

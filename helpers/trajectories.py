@@ -48,6 +48,8 @@ DT = 0.5
 BEHAVIOUR_PROBABILITIES = (0.4, 0.2, 0.2, 0.2)
 #: Largest number of agents, time steps, anchors and modes accepted.
 MAX_AGENTS = 1_000_000
+#: Most agents :func:`make_agent_dataset` simulates in one call (about a second per 50,000).
+MAX_GENERATED_AGENTS = 20_000
 MAX_STEPS = 64
 MAX_ANCHORS = 256
 #: Integration sub-steps per time step (Euler on the arc length).
@@ -93,7 +95,7 @@ def make_agent_dataset(
     Parameters
     ----------
     n : int
-        Number of agents (1 to 1,000,000).
+        Number of agents (1 to 20,000, :data:`MAX_GENERATED_AGENTS`).
     history : int
         Past positions per agent, the current one included (1 to 64).
     future : int
@@ -137,7 +139,7 @@ def make_agent_dataset(
     >>> d["history"].shape, d["future"].shape, d["behaviour"].dtype
     ((3, 8, 2), (3, 12, 2), dtype('int64'))
     """
-    n = check_int(n, "n", min=1, max=MAX_AGENTS)
+    n = check_int(n, "n", min=1, max=MAX_GENERATED_AGENTS)
     h = check_int(history, "history", min=1, max=MAX_STEPS)
     f = check_int(future, "future", min=1, max=MAX_STEPS)
     sigma = check_float(noise, "noise", min=0, max=5)

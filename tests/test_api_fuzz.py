@@ -219,6 +219,30 @@ def _track_state():
     return _kalman().initiate([20.0, 30.0, 0.5, 20.0])
 
 
+def _kalman_examples(cls: str, z: np.ndarray) -> dict[str, Example]:
+    """The methods both Kalman filters share (one valid measurement ``z`` in their format)."""
+    def kf():
+        return getattr(_h("tracking.kalman"), cls)()
+
+    def state(i: int) -> Make:
+        return make(lambda: kf().initiate(z)[i])
+
+    return {
+        # a stack of states or measurements is fine: ndim+ / ndim- are legal here
+        "process_noise": ex(state(0)).on(kf).accept(mean="ndim+"),
+        "measurement_noise": ex(state(0)).on(kf).accept(mean="ndim+"),
+        "initial_covariance": ex(z[None]).on(kf).accept(measurement="ndim-"),
+        "box_to_measurement": ex(BOXES).on(kf).accept(boxes="empty"),
+        "state_to_box": ex(make(lambda: kf().initiate(z)[0][None])).on(kf).accept(mean="empty"),
+        "initiate": ex(z).on(kf).accept(measurement="ndim+"),  # (2, 4): two new tracks
+        "predict": ex(state(0), state(1)).on(kf),
+        "project": ex(state(0), state(1)).on(kf),
+        "update": ex(state(0), state(1), z + [1.0, 0, 0, 0]).on(kf),
+        "gating_distance": ex(state(0), state(1), z[None] + [1.0, 0, 0, 0],
+                              only_position=False).on(kf).accept(measurements="empty"),
+    }
+
+
 def _track():
     mean, cov = _track_state()
     return _h("tracking.track").Track(1, mean, cov)
@@ -273,6 +297,36 @@ def _tensor(*shape: int):
         return torch.rand(*shape, generator=torch.Generator().manual_seed(0))
 
     return make(build)
+
+
+def _mask_tensor(*shape: int):
+    def build():
+        import torch
+
+        return (torch.rand(*shape, generator=torch.Generator().manual_seed(1)) > 0.5).float()
+
+    return make(build)
+
+
+def _unet_shapes() -> dict:
+    import torch
+
+    net = _h("nets.segmentation").TinyUNet(1, 1, width=4, depth=2)
+    with torch.no_grad():
+        net(torch.zeros(1, 1, 16, 16))
+    return dict(net.last_shapes)
+
+
+def _double(w: float) -> float:
+    return 2.0 * w
+
+
+def _arch():
+    return _h("nas").Architecture(1, 8, 3, False)
+
+
+def _width_score(arch) -> float:
+    return arch.width / 24
 
 
 def _mnist_dir() -> str:
@@ -361,6 +415,14 @@ def _hypotheses():
 
 
 @functools.cache
+def _breakdown_results() -> dict:
+    def result(switches: int, mota: float) -> dict:
+        return {"mean": {"id_switches": switches, "mota": mota, "fps": 100.0}}
+
+    return {"sort": result(100, 0.5), "sort_patient": result(80, 0.48),
+            "deep_sort_no_appearance": result(40, 0.7), "deep_sort": result(10, 0.72)}
+
+
 def _benchmark():
     return _h("tracking.benchmark").run_benchmark([0], n_frames=8, progress=False)
 
@@ -381,6 +443,25 @@ FLOW_NAN[0, 0] = np.nan  # an unknown vector
 GRID = np.zeros((2, 2, 7))  # YOLO: 2x2 cells, 5 box values + 2 classes
 GRID[0, 1, :5] = [0.5, 0.5, 0.5, 0.5, 0.9]
 GRID[0, 1, 6] = 1.0
+
+# Chapters 14 and 18 (conv 1-D / 3-D / transpose, segmentation metrics, signals, volumes).
+_R = np.random.default_rng(1)
+X1D = _R.standard_normal((1, 2, 16))
+W1D = _R.standard_normal((3, 2, 3))
+X3D = _R.standard_normal((1, 2, 5, 5, 5))
+W3D = _R.standard_normal((2, 2, 3, 3, 3))
+XT = _R.standard_normal((1, 2, 4, 4))
+WT = _R.standard_normal((2, 3, 3, 3))  # transpose convolution: (C_in, C_out, kh, kw)
+LABELS = (GRAY // 86).astype(np.int64)  # three classes 0..2
+PROB = np.clip(GRAYF, 0.05, 0.95).astype(np.float64)
+MASK = GRAY > 128
+SIGNAL = np.sin(np.linspace(0, 6 * np.pi, 200))
+SQUARE = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]])
+QUADS = np.stack([SQUARE / 2, SQUARE / 2 + [1.0, 0.0]])  # two neighbouring unit squares
+_T = np.arange(1.0, 4.0)[:, None]
+FUTURES = np.stack([np.c_[0 * _T, _T], np.c_[0 * _T, _T] + 0.1, np.c_[_T, 0 * _T],
+                    np.c_[_T, 0 * _T] - 0.1])  # four (3, 2) futures: two up, two right
+
 
 EXAMPLES: dict[str, Example] = {
     # -- helpers.color (chapter 01) -----------------------------------------------------------
@@ -789,22 +870,13 @@ EXAMPLES: dict[str, Example] = {
     "tracking.kalman.filter_sequence": ex(make(_kalman), np.array([[20.0, 30.0, 0.5, 20.0],
                                                                   [21.0, 30.0, 0.5, 20.0]])),
     "tracking.kalman.KalmanBoxFilter": ex(0.05, 0.00625, 0.05),
-    "tracking.kalman.KalmanBoxFilter.process_noise": ex(make(lambda: _track_state()[0]))
-    .on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.measurement_noise": ex(make(lambda: _track_state()[0]))
-    .on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.initiate": ex(np.array([20.0, 30.0, 0.5, 20.0])).on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.predict": ex(*[make(lambda i=i: _track_state()[i])
-                                                    for i in (0, 1)]).on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.project": ex(*[make(lambda i=i: _track_state()[i])
-                                                    for i in (0, 1)]).on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.update": ex(*[make(lambda i=i: _track_state()[i])
-                                                   for i in (0, 1)],
-                                                 np.array([21.0, 30.0, 0.5, 20.0])).on(_kalman),
-    "tracking.kalman.KalmanBoxFilter.gating_distance": ex(
-        *[make(lambda i=i: _track_state()[i]) for i in (0, 1)],
-        np.array([[21.0, 30.0, 0.5, 20.0]]), only_position=False).on(_kalman)
-    .accept(measurements="empty"),
+    "tracking.kalman.SortKalmanFilter": ex((1.0, 1.0, 1.0, 1.0, 0.01, 0.01, 1e-4),
+                                           (1.0, 1.0, 10.0, 10.0),
+                                           (10.0, 10.0, 10.0, 10.0, 1e4, 1e4, 1e4)),
+    **{f"tracking.kalman.{cls}.{meth}": example
+       for cls, z in (("KalmanBoxFilter", [20.0, 30.0, 0.5, 20.0]),
+                      ("SortKalmanFilter", [20.0, 30.0, 200.0, 0.5]))
+       for meth, example in _kalman_examples(cls, np.array(z)).items()},
     "tracking.assignment.hungarian": ex(np.array([[4.0, 1.0, 3.0], [2.0, 0.0, 5.0]]))
     .accept(cost="empty"),
     "tracking.assignment.assignment_brute_force": ex(np.array([[4.0, 1.0, 3.0], [2.0, 0.0, 5.0]]))
@@ -822,13 +894,13 @@ EXAMPLES: dict[str, Example] = {
     "tracking.association.matching_cascade": ex(
         lambda t, d: np.full((len(t), len(d)), 0.1), 0.5, [1, 2], [0, 1], [0, 1],
         cascade_depth=3).accept(track_indices="empty", detection_indices="empty"),
-    "tracking.track.Track": ex(1, *[make(lambda i=i: _track_state()[i]) for i in (0, 1)]),
-    "tracking.track.Track.mark_missed": ex(3).on(_track),
+    "tracking.track.Track": ex(1, *[make(lambda i=i: _track_state()[i]) for i in (0, 1)])
+    .accept(track_id="huge"),  # an id is a label, not a size: any positive int is fine
     "tracking.sort.SortTracker": ex(iou_threshold=0.3, max_age=1, min_hits=3,
                                     kalman=make(_kalman), solver="scipy"),
     "tracking.sort.SortTracker.update": ex(BOXES).on(lambda: _h("tracking.sort").SortTracker())
     .accept(detections="empty"),
-    "tracking.sort.predict_tracks": ex(make(_kalman), make(lambda: [_track()]))
+    "tracking.track.predict_tracks": ex(make(_kalman), make(lambda: [_track()]))
     .accept(tracks="empty"),
     "tracking.sort.valid_detections": ex(BOXES, "detections").kind(name="text")
     .accept(detections="empty"),
@@ -866,6 +938,187 @@ EXAMPLES: dict[str, Example] = {
     .accept(seeds="large huge"),
     "tracking.benchmark.format_table": ex(make(lambda: _benchmark()[0]),
                                           make(lambda: _benchmark()[1])),
+    # -- chapters 14 and 18: helpers.conv (1-D, 3-D, transpose), segmentation, signals ------
+    "conv.causal_conv1d": ex(X1D, W1D, np.zeros(3), 2),
+    "conv.conv1d": ex(X1D, W1D, np.zeros(3), 1, 1, 1),
+    "conv.conv1d_naive": ex(X1D, W1D, np.zeros(3), 1, 1, 1),
+    "conv.conv3d": ex(X3D, W3D, np.zeros(2), 1, 1, dilation=1),
+    "conv.conv3d_naive": ex(X3D, W3D, np.zeros(2), 1, 1, dilation=1),
+    "conv.conv_cost": ex((3, 3), 8, 16, (32, 32), bias=True),
+    "conv.conv_nd_output_shape": ex((32, 32), (3, 3), 1, 2, 1),
+    "conv.conv_transpose2d": ex(XT, WT, np.zeros(3), 2, 1, 1, dilation=1),
+    "conv.conv_transpose2d_forward": ex(XT, WT, np.zeros(3), 2, 1, 1, dilation=1),
+    "conv.conv_transpose2d_naive": ex(XT, WT, np.zeros(3), 2, 1, 1, dilation=1),
+    "conv.conv_transpose2d_backward": ex(np.ones((1, 3, 8, 8)), make(
+        lambda: _h("conv").conv_transpose2d_forward(XT, WT, np.zeros(3), 2, 1, 1)[1])),
+    "conv.conv_transpose_output_size": ex(4, 3, 1, 2, 1, 1),
+    "conv.input_dependencies": ex(5, [3, 3], [1, 2], [1, 1]),
+    "conv.receptive_field_size": ex([3, 3], [1, 2], [1, 1]),
+    "conv.zero_upsample": ex(XT, 2),
+    "segmentation.binary_cross_entropy": ex(PROB, MASK),
+    "segmentation.dice": ex(LABELS, np.roll(LABELS, 1, axis=0), num_classes=3),
+    "segmentation.mask_iou": ex(LABELS, np.roll(LABELS, 1, axis=0), num_classes=3),
+    "segmentation.label_components": ex(LABELS, num_classes=3),
+    "segmentation.mask_boundary": ex(MASK, 1).accept(mask="ndim+"),  # (D, H, W) is legal
+    "segmentation.panoptic_map": ex(LABELS, (LABELS > 0).astype(np.int64), label_divisor=1000),
+    "segmentation.panoptic_quality": ex(LABELS * 1000 + 1, np.roll(LABELS * 1000 + 1, 1, axis=0),
+                                        label_divisor=1000),
+    "segmentation.soft_dice_loss": ex(PROB, MASK, eps=1.0),
+    "signals.peak_indices": ex(SIGNAL, height=0.5, distance=3),
+    "signals.signal_kernel": ex("gaussian", 7),
+    "signals.synthetic_ecg": ex(2.0, fs=250, heart_rate=72.0, noise=0.03, mains=0.15,
+                                mains_hz=50.0, wander=0.2, rng=0),
+    "volumes.make_blob_volumes": ex(2, size=16, max_blobs=3, contrast=0.25, noise=0.2, rng=0),
+    "volumes.sobel_kernel3d": ex(0),
+    # -- helpers.tracking: names that landed with chapters 20, 21 on template v2 --------------
+    "tracking.boxes.xyxy_to_xysr": ex(BOXES).accept(boxes="empty"),
+    "tracking.boxes.xysr_to_xyxy": ex(np.array([[20.0, 30.0, 200.0, 0.5]])).accept(boxes="empty"),
+    "tracking.metrics.evaluation_frames": ex(make(_scene), make(_hypotheses), iou_threshold=0.5,
+                                             min_visibility=0.1),
+    "tracking.metrics.hota": ex(make(_scene), make(_hypotheses), min_visibility=0.1),
+    "tracking.scene.frame_offsets": ex(np.array([0, 0, 1, 3]), 5).accept(frames="empty"),
+    "tracking.scene.Scene.walker_height": ex(60.0).on(_scene),
+    "tracking.sort.tracks_to_output": ex(make(_kalman), make(lambda: [_track()]))
+    .accept(tracks="empty"),
+    "tracking.track.life_cycle_states": ex([True, True, False], rules="sort", confirm_after=3,
+                                           max_age=1).accept(matched="empty"),
+    "tracking.track.update_tracks": ex(make(_kalman), make(lambda: [_track()]),
+                                       np.array([[21.0, 30.0, 0.5, 20.0]]), DESC[:1])
+    .accept(tracks="empty"),
+    "tracking.track.Track.predict": ex(make(_kalman)).on(_track),
+    "tracking.track.Track.update": ex(make(_kalman), np.array([21.0, 30.0, 0.5, 20.0]),
+                                      DESC[0]).on(_track),
+    "tracking.benchmark.make_benchmark_tracker": ex("sort"),
+    "tracking.benchmark.benchmark_breakdown": ex(make(_breakdown_results)),
+    # -- chapters 14 and 18: figures, nets.segmentation --------------------------------------
+    "plots_conv_nd.plot_dilated_stack": ex([1, 2, 4], kernel=2, length=16),
+    "plots_conv_nd.plot_photo_row": ex(GRAY, 5, size=(10.0, 3.0)),
+    "plots_conv_nd.plot_signals": ex(np.arange(200) / 100.0, {"sine": SIGNAL},
+                                     marks=np.array([10, 50]), xlabel="t", size=(10.0, 1.6))
+    .kind(xlabel="text").accept(marks="empty"),
+    "plots_conv_nd.plot_volume_slices": ex({"volume": X3D[0, 0]}, slices=[1, 2], size=1.6,
+                                           cmap="gray"),
+    "plots_segmentation.plot_fpn_diagram": ex(None),
+    "plots_segmentation.plot_mask_predictions": ex(RGBF[None], MASK[None], {"net": PROB[None]},
+                                                   rows=1, size=1.9),
+    "plots_segmentation.plot_segmentation_kinds": ex(
+        RGB, LABELS, (LABELS > 0).astype(np.int64), class_names=["bg", "a", "b"], size=3.0),
+    "plots_segmentation.plot_transpose_scatter": ex(np.ones((2, 2)), np.ones((2, 2)), stride=2),
+    "nets.segmentation.dice_loss": ex(_tensor(2, 1, 8, 8),
+                                      _mask_tensor(2, 1, 8, 8), eps=1.0),
+    "nets.segmentation.mean_dice_metric": ex(_tensor(2, 1, 8, 8),
+                                             _mask_tensor(2, 1, 8, 8)),
+    "nets.segmentation.segmentation_loss": ex(_tensor(2, 1, 8, 8),
+                                              _mask_tensor(2, 1, 8, 8),
+                                              dice_weight=1.0),
+    "nets.segmentation.TinyUNet": ex(1, 1, width=4, depth=2, skips=True, seed=0),
+    "nets.segmentation.TinyUNet3d": ex(1, 1, width=2, depth=1, skips=True, seed=0),
+    "nets.segmentation.TinyFPN": ex(1, width=4, out_channels=8, seed=0),
+    "nets.segmentation.TinyUNet.forward": ex(_tensor(1, 1, 16, 16)).on(
+        lambda: _h("nets.segmentation").TinyUNet(1, 1, width=4, depth=2)),
+    "nets.segmentation.TinyUNet3d.forward": ex(_tensor(1, 1, 8, 8, 8)).on(
+        lambda: _h("nets.segmentation").TinyUNet3d(1, 1, width=2, depth=1)),
+    "nets.segmentation.TinyFPN.forward": ex(_tensor(1, 1, 32, 32)).on(
+        lambda: _h("nets.segmentation").TinyFPN(1, width=4, out_channels=8)),
+    # -- helpers.plots_tracking (chapters 20, 21) ----------------------------------------------
+    "plots_tracking.show_scene_frame": ex(make(_scene), 2, size=10.0),
+    "plots_tracking.plot_occlusion_gaps": ex(make(_scene), max_ages=[1, 30], min_visibility=0.4),
+    "plots_tracking.plot_kalman_update": ex((10.0, 4.0), (12.0, 1.0), (11.6, 0.8),
+                                            quantity="u (px)").kind(quantity="text"),
+    "plots_tracking.plot_assignment": ex(np.array([[0.1, 0.9], [0.8, 0.3]]), np.array([[0, 1]]),
+                                         title="IoU", row_label="track", col_label="detection",
+                                         fmt="{:.2f}", cmap="viridis", value_label="IoU")
+    .kind(row_label="text", col_label="text", value_label="text")
+    .accept(matches="empty", values="inf"),  # inf: a gated pair, drawn blank
+    "plots_tracking.plot_life_cycle": ex("sort", confirm="min_hits", max_age="max_age")
+    .kind(confirm="text", max_age="text"),
+    "plots_tracking.plot_track_timeline": ex(
+        [True, False], {"sort": ["tentative", "tentative", "deleted"]},
+        reported={"sort": [False, False, False]}),
+    "plots_tracking.kalman_noise_table": ex(make(lambda: {"deep": _kalman()}), [40.0, 150.0]),
+    "plots_tracking.plot_filter_uncertainty": ex(make(lambda: {"deep": _kalman()}), [40.0, 150.0],
+                                                 5),
+    "plots_tracking.show_crops": ex(make(_crops), np.array([0, 1, 0, 1]), walkers=2,
+                                    per_walker=2),
+    "plots_tracking.plot_embedding_distances": ex(np.array([0.1, 0.2, 0.15]),
+                                                  np.array([0.5, 0.7, 0.6]), 0.3),
+    "plots_segmentation.plot_unet_diagram": ex(make(_unet_shapes), skips=True),
+    "color.threshold_for_fraction": ex(GRAY, 0.25),
+    "shapes.make_segmentation_dataset": ex(2, image_size=64, min_size=12, max_size=28,
+                                           max_objects=3, min_visible=0.5, rng=0),
+    "plots_tracking.plot_gate": ex(make(_kalman), make(lambda: {"a": _track_state()}),
+                                   np.array([[21.0, 30.0, 0.5, 20.0], [26.0, 30.0, 0.5, 20.0]]),
+                                   gate=9.4877),
+    "plots_tracking.plot_matching_cascade": ex(
+        np.array([[0.1, 0.5], [0.2, 0.3]]), np.array([1, 2]), np.array([[0, 0], [1, 1]]),
+        np.array([[0, 0], [1, 1]]), max_cost=0.7)
+    .accept(cascade="empty", single="empty", cost="inf"),  # inf: a forbidden pair
+    "plots.show_value_panels": ex([np.arange(4.0).reshape(2, 2)], ["a"], fmt="{:g}", height=2.6)
+    .kind(fmt="text"),
+    "plots.plot_psnr_curves": ex({"run": [20.0, 21.0, 22.0]}, {"run": 19.0}, xlabel="iteration",
+                                 ylabel="PSNR (dB)", size=(6.5, 3.0))
+    .kind(xlabel="text", ylabel="text"),
+    "plots_tracking.plot_benchmark": ex(make(lambda: _benchmark()[0])),
+    "plots_tracking.plot_id_timeline": ex(make(_scene), make(lambda: {"sort": _hypotheses()}),
+                                          [1, 2], iou_threshold=0.5),
+    "cnn.gradient_check": ex(_fn("cnn.linear_forward"), _fn("cnn.linear_backward"),
+                             {"x": DESC[:2].astype(np.float64),
+                              "w": DESC[:3].astype(np.float64),
+                              "b": np.zeros(3)}, np.ones((2, 3)), h=1e-5),
+    # -- helpers.centernet (chapter 22) --------------------------------------------------------
+    "centernet.gaussian_radius": ex(10.0, 12.0, min_overlap=0.5, rule="exact"),
+    "centernet.draw_gaussian": ex(np.zeros((8, 8)), (3, 4), 2),
+    "centernet.centernet_heatmap": ex(np.array([[4.0, 4.0, 12.0, 12.0]]), np.array([0]),
+                                      num_classes=1, image_size=16, stride=4, min_overlap=0.3),
+    "centernet.centernet_encode": ex(np.array([[2.0, 2.0, 12.0, 8.0]]), np.array([0]),
+                                     num_classes=1, image_size=16, stride=4, min_overlap=0.3),
+    "centernet.centernet_decode": ex(*[make(lambda i=i: _h("centernet").centernet_encode(
+        [[2, 2, 12, 8]], [0], num_classes=1, image_size=16)[i]) for i in range(3)],
+        stride=4, threshold=0.1, window=3, max_detections=100),
+    "centernet.heatmap_peaks": ex(np.array([[[0.2, 0.9, 0.3], [0.1, 0.4, 0.8]]]), threshold=0.1,
+                                  window=3, max_peaks=100),
+    "centernet.heatmap_peaks_naive": ex(np.array([[[0.2, 0.9, 0.3], [0.1, 0.4, 0.8]]]),
+                                        threshold=0.1, window=3, max_peaks=100),
+    "centernet.count_centre_conflicts": ex(np.array([[0.0, 0.0, 8.0, 8.0], [4.0, 4.0, 12.0, 12.0]]),
+                                           np.array([0, 0]), stride=4, window=3),
+    # -- helpers.nas (chapter 22) --------------------------------------------------------------
+    "nas.Architecture": ex(2, 8, 3, True),
+    "nas.architecture_macs": ex(make(_arch), input_size=28, num_classes=10),
+    "nas.enumerate_architectures": ex(make(lambda: dict(_h("nas").SEARCH_SPACE))),
+    "nas.sample_architecture": ex(0),
+    "nas.mutate_architecture": ex(make(_arch), 0),
+    "nas.pareto_front": ex([1.0, 2.0, 3.0, 2.0], [0.5, 0.7, 0.6, 0.9]),
+    # budget is a cap on MACs, not a size: a huge cap only means "no cap"
+    "nas.random_search": ex(_width_score, n=3, rng=0, budget=200_000, progress=False)
+    .accept(budget="huge"),
+    "nas.evolution_search": ex(_width_score, n=6, rng=0, population=4, sample_size=2,
+                               budget=200_000, progress=False).accept(budget="huge"),
+    # -- helpers.trajectories (chapter 22), cnn.gradient_descent_1d, boxes.label_anchors ------
+    "trajectories.make_agent_dataset": ex(3, history=8, future=12, noise=0.1, rng=0),
+    "trajectories.trajectory_anchors": ex(FUTURES, 2, rng=0, attempts=3),
+    "trajectories.anchor_targets": ex(FUTURES[:1], FUTURES[[0, 2]]),
+    "trajectories.constant_velocity": ex(np.array([[[0.0, -2.0], [0.0, -1.0], [0.0, 0.0]]]), 2,
+                                         window=1),
+    "trajectories.min_ade_fde": ex(np.stack([FUTURES[:1] + 0.5, FUTURES[:1] - 0.5], axis=1),
+                                   np.array([[0.7, 0.3]]), FUTURES[:1], k=2, reduction="mean"),
+    "cnn.gradient_descent_1d": ex(_double, 3.0, 0.1, 10),
+    "boxes.label_anchors": ex(np.array([[0.8, 0.1], [0.2, 0.5], [0.1, 0.05]]), pos_threshold=0.7,
+                              neg_threshold=0.3, allow_low_quality=True),
+    # -- helpers.text_detection (chapter 22) ---------------------------------------------------
+    "text_detection.make_text_dataset": ex(2, image_size=96, max_words=3, height=(10, 16),
+                                           max_angle=20.0, bend=(0.0, 0.0), word_length=(3, 6),
+                                           rng=0),
+    "text_detection.draw_quad_gaussian": ex(np.zeros((4, 4)), SQUARE, stride=2),
+    "text_detection.affinity_quads": ex(QUADS, np.array([0, 0])),
+    "text_detection.craft_targets": ex(QUADS * 6, np.array([0, 0]), image_size=12, stride=2),
+    "text_detection.word_polygons": ex(QUADS, np.array([0, 0])),
+    "text_detection.group_words": ex(np.array([[0.9, 0.0, 0.8, 0.0, 0.5]]),
+                                     np.array([[0.0, 0.6, 0.0, 0.0, 0.0]]), text_threshold=0.7,
+                                     link_threshold=0.4, low_text=0.4, min_cells=1),
+    "text_detection.word_boxes": ex(np.array([[1, 1, 1]]), stride=2, grow=0.2),
+    "text_detection.polygon_iou": ex(SQUARE * 2, SQUARE * 2 + [2.0, 0.0], image_size=16),
+    "text_detection.evaluate_text_detection": ex([[SQUARE, SQUARE + 10]], [[SQUARE]],
+                                                 image_size=16, iou_threshold=0.5),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -946,6 +1199,14 @@ EXAMPLES: dict[str, Example] = {
                                              truth_boxes=np.array([[8.0, 0.0, 16.0, 8.0]]),
                                              truth_labels=np.array([1]))
     .accept(truth_boxes="empty", truth_labels="empty"),
+    "widgets.conv.conv_transpose_explorer": ex(2, 2, 2, 0, 0),
+    "widgets.conv.ConvTransposeExplorer": ex(2, 2, 2, 0, 0),
+    "widgets.signals.signal_conv_explorer": ex(SIGNAL, kind="average", size=5, stride=1,
+                                               dilation=1, layers=1),
+    "widgets.signals.SignalConvExplorer": ex(SIGNAL, "average", 5, 1, 1, 1),
+    "widgets.tracking.scaled_filter": ex(make(_kalman), 1.0, 1.0),
+    "widgets.tracking.DeepSortExplorer.bench_changes": ex(5).on(
+        lambda: _h("widgets.tracking").deep_sort_explorer(0, 12, _embedding_net())).shared(),
     "widgets.tracking.kalman_explorer": ex(3, 80),
     "widgets.tracking.KalmanExplorer": ex(make(_scene), make(_detections), 1),
     "widgets.tracking.sort_explorer": ex(0, 12),
@@ -976,14 +1237,27 @@ EXAMPLES: dict[str, Example] = {
         ("conv", "check_conv_output_size", "conv.conv_output_size"),
         ("conv", "check_conv2d", "conv.conv2d"),
         ("cnn", "check_softmax_cross_entropy", "cnn.softmax_cross_entropy"),
-        ("boxes", "check_iou", "boxes.box_iou"),
-        ("boxes", "check_xyxy_to_cxcywh", "boxes.xyxy_to_cxcywh"),
+        ("boxes", "check_box_iou", "boxes.box_iou"),
+        ("boxes", "check_label_anchors", "boxes.label_anchors"),
+        ("detection", "check_yolo_decode_head", "yolo.yolo_decode_head"),
+        ("detection", "check_average_precision", "evaluation.average_precision"),
+        ("frontiers", "check_centernet_heatmap", "centernet.centernet_heatmap"),
+        ("frontiers", "check_group_words", "text_detection.group_words"),
+        ("frontiers", "check_pareto_front", "nas.pareto_front"),
+        ("frontiers", "check_anchor_targets", "trajectories.anchor_targets"),
         ("detection", "check_nms", "ops.nms"),
         ("detection", "check_yolo_cell", "yolo.yolo_encode"),
-        ("tracking", "check_kalman_predict", "tracking.kalman.KalmanBoxFilter"),
         ("tracking", "check_iou_association", "tracking.association.associate_iou"),
         ("tracking", "check_mahalanobis_gate", "tracking.association.gate_cost_matrix"),
-        ("tracking", "check_gallery_distance", "tracking.gallery.cosine_distance"),
+        ("conv", "check_conv1d", "conv.conv1d"),
+        ("conv", "check_conv_output_shape", "conv.conv_nd_output_shape"),
+        ("conv", "check_conv_transpose", "conv.conv_transpose2d"),
+        ("segmentation", "check_dice", "segmentation.dice"),
+        ("tracking", "check_matching_cascade", "tracking.association.matching_cascade"),
+        ("tracking", "check_sort_life_cycle", "tracking.track.life_cycle_states"),
+        ("cnn", "check_conv_backward", "conv.conv2d_backward"),
+        ("cnn", "check_linear_backward", "cnn.linear_backward"),
+        ("cnn", "check_max_pool_backward", "conv.max_pool2d_backward"),
         ("architecture", "check_conv_layer_cost", "architecture.conv_layer_cost"),
         ("architecture", "check_receptive_field", "architecture.receptive_field"),
         ("architecture", "check_residual_forward", "architecture.conv_layer_cost"),
@@ -1013,6 +1287,11 @@ EXEMPT: dict[str, str] = {
     "cnn.LinearCache": "result record returned by linear_forward",
     "conv.ConvCache": "result record returned by conv2d_forward",
     "conv.PoolCache": "result record returned by max_pool2d_forward / avg_pool2d_forward",
+    "conv.ConvCost": "result record (NamedTuple) returned by conv_cost",
+    "conv.ConvTransposeCache": "result record returned by conv_transpose2d_forward",
+    "signals.ECGTrace": "result record returned by synthetic_ecg",
+    "volumes.BlobVolumes": "result record returned by make_blob_volumes",
+    "shapes.SegmentationScenes": "result record returned by make_segmentation_dataset",
     "motion.FlowPyramids": "result record (NamedTuple) returned by flow_pyramids",
     "motion.MotionPair": "result record (NamedTuple) returned by make_motion_pair",
     "motion.MotionSequence": "result record (NamedTuple) returned by make_motion_sequence",
@@ -1034,17 +1313,9 @@ UNWALKED: dict[str, str] = {
         "Backup Backup.differences TemplateViolation lint_notebook list_backups restore_backup "
         "solution_stub"
     ),
-    "checks.cnn": "check_conv_backward check_linear_backward check_max_pool_backward",
-    "checks.conv": "check_conv1d check_conv_output_shape check_conv_transpose",
-    "checks.segmentation": "check_dice",
-    "checks.tracking": "check_matching_cascade check_sort_life_cycle",
-    "cnn": "gradient_check",
-    "color": "threshold_for_fraction",
-    "conv": (
-        "ConvCost ConvTransposeCache causal_conv1d conv1d conv1d_naive conv3d conv3d_naive "
-        "conv_cost conv_nd_output_shape conv_transpose2d conv_transpose2d_backward "
-        "conv_transpose2d_forward conv_transpose2d_naive conv_transpose_output_size "
-        "input_dependencies receptive_field_size zero_upsample"
+    "darknet": (
+        "YoloTiny YoloTinyMissing find_yolo_tiny load_yolo_tiny yolo_tiny_detect "
+        "yolo_tiny_forward yolo_tiny_heads yolo_tiny_opencv_outputs yolo_tiny_status"
     ),
     "faces": (
         "StumpEnsemble StumpEnsemble.decision_function StumpEnsemble.predict adaboost_fit "
@@ -1056,6 +1327,11 @@ UNWALKED: dict[str, str] = {
         "plot_boosting_errors plot_distance_histograms plot_verification_roc "
         "show_boosted_features show_detections show_embedding_pca show_haar_kinds "
         "show_verification_mistakes"
+    ),
+    "frontiers_plots": (
+        "plot_agents plot_anchors plot_predicted_modes plot_radius_rule plot_search_progress "
+        "plot_search_results plot_supernet road_segments show_centernet_outputs "
+        "show_centernet_targets show_text_detections show_text_targets"
     ),
     "gradcam": (
         "GradCAMResult grad_cam gradcam_channel_weights gradcam_map gradcam_precompute "
@@ -1070,24 +1346,30 @@ UNWALKED: dict[str, str] = {
         "DepthwiseSeparableConv.forward HighwayLayer HighwayLayer.forward InceptionModule "
         "InceptionModule.forward ResidualBlock ResidualBlock.forward conv_bn_relu"
     ),
+    "nets.centernet": (
+        "TinyCenterNet TinyCenterNet.forward centernet_loss centernet_predict train_centernet"
+    ),
     "nets.classic": (
         "AlexNet AlexNet.forward LeNet5 LeNet5.forward Standardize Standardize.forward ZFNet "
         "ZFNet.forward random_shift_batch"
     ),
     "nets.cnn": "TorchSmallCNN TorchSmallCNN.forward TorchSmallCNN.from_numpy",
+    "nets.craft": "TinyCraft TinyCraft.forward craft_loss craft_predict train_craft",
     "nets.detection": "LandmarkRegressor.forward TinyDetector.forward detector_loss",
     "nets.embedding": "CosineSoftmax CosineSoftmax.forward EmbeddingNet.forward",
     "nets.inside": "SEDigitNet SEDigitNet.forward",
     "nets.memory": "MemoryNetwork MemoryNetwork.forward make_location_stories story_text",
     "nets.modern": "DeepDigitNet DeepDigitNet.forward layer_gradient_norms",
+    "nets.multipath": (
+        "MultiPathNet MultiPathNet.forward multipath_features multipath_loss multipath_predict "
+        "train_multipath"
+    ),
+    "nets.nas": "SearchNet SearchNet.forward evaluate_architecture train_and_score",
     "nets.pretrained": (
         "ImageNetNet ImageNetNet.features ImageNetNet.forward InputScaling InputScaling.forward "
-        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net Conv2dSame "
-        "Conv2dSame.forward EfficientNetLite0 MBConvBlock MBConvBlock.forward "
+        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net "
+        "Conv2dSame Conv2dSame.forward EfficientNetLite0 MBConvBlock MBConvBlock.forward "
         "convert_wheel_state_dict wheel_key_to_course_key"
-    ),
-    "nets.segmentation": (
-        "TinyFPN TinyFPN.forward TinyUNet TinyUNet3d dice_loss mean_dice_metric segmentation_loss"
     ),
     "nets.siamese": (
         "SiameseNet SiameseNet.forward TripletMiningLoss TripletMiningLoss.forward "
@@ -1100,28 +1382,15 @@ UNWALKED: dict[str, str] = {
     ),
     "nets.summary": "count_macs count_params flop_counter_macs layer_table",
     "nets.zoo": "build_network network_tables",
-    "plots": "plot_psnr_curves show_value_panels",
-    "plots_conv_nd": "plot_dilated_stack plot_photo_row plot_signals plot_volume_slices",
+    "plots": "plot_gradient_descent_1d",
+    "plots_detection": (
+        "plot_anchor_shapes plot_head_objectness plot_pr_curves plot_region_detectors plot_rpn "
+        "plot_sliding_windows plot_ssd_default_boxes show_boxes"
+    ),
     "plots_motion": (
         "add_flow_wheel draw_flow_arrows plot_block_vectors plot_error_curves plot_flow_result "
         "plot_motion_pair plot_pyramid plot_template_match plot_tracks plot_window_motion"
     ),
-    "plots_segmentation": (
-        "plot_fpn_diagram plot_mask_predictions plot_segmentation_kinds plot_transpose_scatter "
-        "plot_unet_diagram"
-    ),
-    "plots_tracking": (
-        "kalman_noise_table plot_assignment plot_benchmark plot_embedding_distances "
-        "plot_filter_uncertainty plot_gate plot_id_timeline plot_kalman_update plot_life_cycle "
-        "plot_matching_cascade plot_occlusion_gaps plot_track_timeline show_crops "
-        "show_scene_frame"
-    ),
-    "segmentation": (
-        "binary_cross_entropy dice label_components mask_boundary mask_iou panoptic_map "
-        "panoptic_quality soft_dice_loss"
-    ),
-    "shapes": "SegmentationScenes make_segmentation_dataset",
-    "signals": "ECGTrace peak_indices signal_kernel synthetic_ecg",
     "style": (
         "StyleTransferResult content_cost gram_matrix make_painting reconstruct_from_layer "
         "style_cost style_layer_cost style_transfer style_weight_grid total_variation "
@@ -1130,34 +1399,26 @@ UNWALKED: dict[str, str] = {
     "style_plots": (
         "plot_style_costs show_activation_rows show_gram_matrices show_layer_reconstructions"
     ),
-    "tracking.benchmark": "benchmark_breakdown make_benchmark_tracker",
-    "tracking.boxes": "xysr_to_xyxy xyxy_to_xysr",
-    "tracking.kalman": (
-        "KalmanBoxFilter.box_to_measurement KalmanBoxFilter.initial_covariance "
-        "KalmanBoxFilter.state_to_box SortKalmanFilter SortKalmanFilter.box_to_measurement "
-        "SortKalmanFilter.initial_covariance SortKalmanFilter.measurement_noise "
-        "SortKalmanFilter.process_noise SortKalmanFilter.state_to_box"
-    ),
-    "tracking.metrics": "evaluation_frames hota",
-    "tracking.scene": "Scene.walker_height frame_offsets",
-    "tracking.sort": "tracks_to_output",
-    "tracking.track": "Track.predict Track.update life_cycle_states predict_tracks update_tracks",
-    "volumes": "BlobVolumes make_blob_volumes sobel_kernel3d",
     "widgets.architecture": (
         "ArchitectureExplorer ArchitectureExplorer.bench_changes CompoundScalingExplorer "
         "SeparableCostExplorer SeparableCostExplorer.bench_changes architecture_explorer "
         "compound_scaling_explorer separable_cost_explorer"
     ),
-    "widgets.conv": "ConvTransposeExplorer conv_transpose_explorer",
     "widgets.faces": "CascadeExplorer VerificationExplorer cascade_explorer verification_explorer",
+    "widgets.frontiers": (
+        "CenterNetExplorer CraftExplorer MultiPathExplorer NasBudgetExplorer centernet_explorer "
+        "craft_explorer multipath_explorer nas_budget_explorer"
+    ),
     "widgets.gradcam": "GradCAMExplorer gradcam_explorer",
     "widgets.motion": (
         "BlockMatchExplorer BlockMatchExplorer.bench_changes FlowExplorer "
         "FlowExplorer.bench_changes block_match_explorer flow_explorer"
     ),
-    "widgets.signals": "SignalConvExplorer signal_conv_explorer",
     "widgets.style": "StyleWeightExplorer style_weight_explorer",
-    "widgets.tracking": "DeepSortExplorer.bench_changes scaled_filter",
+    "yolo": (
+        "YoloConfig YoloHead parse_darknet_cfg read_yolo_cfg yolo_decode_head "
+        "yolo_decode_head_naive yolo_decode_heads yolo_detect yolo_head_grid"
+    ),
 }
 
 
@@ -1175,25 +1436,22 @@ ALLOWED: dict[str, dict[str, str]] = {
     # -- helpers.authoring: owned elsewhere (4 calls)
     "authoring.generate": {"solutions": "bad:missing", "backup": "bad:missing"},
     "authoring.out_of_date": {"solutions": "bad:missing", "chapters": "bad:missing"},
-    # -- helpers.boxes: branch detect (3 calls)
-    "boxes.assign_anchors": {"anchors": "weak:empty"},
-    "boxes.clip_boxes": {"height": "bad:huge", "width": "bad:huge"},
     # -- helpers.checks.run_cases: owned elsewhere (the exercise engine) (2 calls)
     "checks.run_cases": {"cases": "weak:int weak:none"},
     # -- helpers.cnn: pending (74 calls)
     "cnn.SmallCNN": {
-        "conv1_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
-            "bad:ndim- bad:none bad:object bad:scalar bad:string",
-        "conv1_b": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
-        "conv2_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
-            "bad:ndim- bad:none bad:object bad:scalar bad:string",
-        "conv2_b": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
-        "fc_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
-            "bad:ndim- bad:none bad:object bad:scalar bad:string",
-        "fc_b": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
+        "conv1_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- "
+            "bad:none bad:object bad:scalar bad:string",
+        "conv1_b": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none "
+            "bad:object bad:scalar bad:string",
+        "conv2_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- "
+            "bad:none bad:object bad:scalar bad:string",
+        "conv2_b": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none "
+            "bad:object bad:scalar bad:string",
+        "fc_w": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:ndim- "
+            "bad:none bad:object bad:scalar bad:string",
+        "fc_b": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none "
+            "bad:object bad:scalar bad:string",
     },
     "cnn.SmallCNN.astype": {"dtype": "bad:none weak:int weak:object weak:string"},
     "cnn.SmallCNN.init": {
@@ -1205,42 +1463,14 @@ ALLOWED: dict[str, dict[str, str]] = {
         "epochs": "hang:huge hang:large",
         "threads": "bad:none crash:huge crash:large",
     },
-    # -- helpers.conv: branch dense (31 calls)
-    "conv.avg_pool2d": {"stride": "bad:huge"},
-    "conv.avg_pool2d_forward": {"stride": "bad:huge"},
-    "conv.col2im": {
-        "kh": "weak:huge",
-        "kw": "weak:huge",
-        "stride": "weak:huge",
-        "padding": "weak:huge",
-    },
-    "conv.conv2d": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
-    "conv.conv2d_forward": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
-    "conv.conv2d_naive": {"stride": "bad:huge", "padding": "bad:large weak:huge"},
-    "conv.conv_output_size": {"n": "bad:huge", "padding": "bad:huge", "stride": "bad:huge"},
-    "conv.conv_param_count": {"f": "bad:huge", "c_in": "bad:huge", "c_out": "bad:huge"},
-    "conv.im2col": {
-        "kh": "weak:huge",
-        "kw": "weak:huge",
-        "stride": "bad:huge",
-        "padding": "bad:large weak:huge",
-    },
-    "conv.max_pool2d": {"stride": "bad:huge"},
-    "conv.max_pool2d_forward": {"stride": "bad:huge"},
-    "conv.max_pool2d_naive": {"stride": "bad:huge"},
-    "conv.same_padding": {"f": "bad:huge", "dilation": "bad:huge"},
     # -- helpers.data: pending (4 calls)
     "data.load_photo": {"gray": "bad:int bad:none bad:string weak:array"},
     # -- helpers.datasets: pending (6 calls)
     "datasets.load_cifar10": {"directory": "weak:int weak:none"},
     "datasets.load_digits": {"root": "bad:missing weak:int"},
     "datasets.load_mnist": {"directory": "weak:int weak:none"},
-    # -- helpers.evaluation: branch detect (4 calls)
-    "evaluation.evaluate_detections": {
-        "detections": "weak:item-object",
-        "truths": "weak:item-object",
-        "num_classes": "hang:huge hang:large",
-    },
+    # -- helpers.evaluation: branch detect (2 calls)
+    "evaluation.evaluate_detections": {"num_classes": "hang:huge hang:large"},
     # -- helpers.image: owned elsewhere (15 calls)
     "image.as_float_image": {"name": "bad:int bad:none bad:object"},
     "image.as_uint8_image": {"name": "bad:int bad:none bad:object"},
@@ -1254,6 +1484,25 @@ ALLOWED: dict[str, dict[str, str]] = {
     # -- helpers.nets.detection: branch detect (4 calls)
     "nets.detection.train_detector": {"epochs": "hang:huge hang:large"},
     "nets.detection.train_landmarks": {"epochs": "hang:huge hang:large"},
+    # -- helpers.nets.segmentation: pending (30 calls)
+    "nets.segmentation.TinyFPN.forward": {
+        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
+    },
+    "nets.segmentation.TinyUNet.forward": {
+        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
+    },
+    "nets.segmentation.TinyUNet3d.forward": {
+        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
+    },
+    "nets.segmentation.dice_loss": {"logits": "bad:inf bad:nan", "target": "bad:inf bad:nan"},
+    "nets.segmentation.mean_dice_metric": {
+        "logits": "bad:inf bad:nan",
+        "target": "bad:inf bad:nan",
+    },
+    "nets.segmentation.segmentation_loss": {
+        "logits": "bad:inf bad:nan",
+        "target": "bad:inf bad:nan",
+    },
     # -- helpers.nets.training: pending (12 calls)
     "nets.training.accuracy": {
         "logits": "bad:inf bad:nan bad:none bad:object bad:string",
@@ -1261,211 +1510,43 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "nets.training.fit": {"metrics": "bad:list weak:int weak:string"},
     "nets.training.predict": {"threads": "bad:none"},
-    # -- helpers.shapes: branch detect (17 calls)
-    "shapes.make_detection_dataset": {
-        "n": "bad:huge hang:large",
-        "min_size": "weak:huge",
-        "classes": "weak:int",
-        "backgrounds": "weak:empty weak:int weak:none",
-    },
-    "shapes.make_landmark_dataset": {
-        "n": "bad:huge hang:large",
-        "backgrounds": "weak:empty weak:int weak:none",
-    },
-    "shapes.random_background": {"backgrounds": "weak:empty weak:int weak:none"},
-    "shapes.shape_mask": {"width": "bad:huge", "height": "bad:huge"},
+    # -- helpers.shapes: branch detect (2 calls)
+    "shapes.make_detection_dataset": {"n": "hang:large"},
+    "shapes.make_landmark_dataset": {"n": "hang:large"},
     # -- helpers.tracking.assignment: branch tracking (2 calls)
     "tracking.assignment.linear_assignment": {"cost": "bad:inf", "max_cost": "bad:inf"},
-    # -- helpers.tracking.association: branch tracking (75 calls)
-    "tracking.association.associate_iou": {
-        "track_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-        "detection_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-    },
-    "tracking.association.gate_cost_matrix": {
-        "cost": "bad:inf bad:nan",
-        "kalman": "bad:int bad:none bad:object bad:string",
-        "means": "weak:empty",
-        "covs": "weak:complex weak:empty weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-        "detections_xyah": "weak:empty",
-    },
-    "tracking.association.iou_cost": {
-        "track_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-        "detection_boxes": "weak:complex weak:inf weak:nan weak:ndim+ "
-            "weak:ndim- weak:none weak:object weak:scalar weak:string",
-    },
-    "tracking.association.matching_cascade": {
-        "cost_fn": "weak:int weak:none weak:string",
-        "max_cost": "bad:inf",
-        "time_since_update": "bad:huge bad:negative bad:short",
-        "track_indices": "bad:float bad:huge bad:large "
-            "bad:negative bad:string weak:bool weak:none",
-        "detection_indices": "bad:bool bad:float bad:huge bad:negative weak:none weak:string",
-        "cascade_depth": "bad:huge",
-    },
-    # -- helpers.tracking.benchmark: branch tracking (18 calls)
-    "tracking.benchmark.format_table": {
-        "results": "weak:int weak:list weak:none weak:string",
-        "details": "bad:int bad:list bad:string",
-    },
-    "tracking.benchmark.run_benchmark": {
-        "seeds": "weak:bool weak:float weak:negative weak:none weak:string",
-        "n_frames": "hang:huge hang:large",
-        "progress": "bad:int bad:none bad:string weak:array",
-    },
-    # -- helpers.tracking.deep_sort: branch tracking (10 calls)
-    "tracking.deep_sort.DeepSortTracker": {
-        "nn_budget": "bad:huge weak:bool weak:float weak:negative weak:none weak:string weak:zero",
-        "max_age": "bad:huge",
-        "n_init": "bad:huge",
-    },
+    # -- helpers.tracking.association: branch tracking (4 calls)
+    "tracking.association.gate_cost_matrix": {"cost": "bad:inf", "detections_xyah": "weak:empty"},
+    "tracking.association.matching_cascade": {"time_since_update": "bad:huge bad:negative"},
+    # -- helpers.tracking.benchmark: branch tracking (2 calls)
+    "tracking.benchmark.run_benchmark": {"n_frames": "hang:huge hang:large"},
+    # -- helpers.tracking.deep_sort: branch tracking (1 calls)
     "tracking.deep_sort.DeepSortTracker.update": {"detections": "weak:empty"},
-    # -- helpers.tracking.detector: branch tracking (15 calls)
-    "tracking.detector.Detections.at": {
-        "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
-    },
-    "tracking.detector.Detections.sources_at": {
-        "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
-    },
+    # -- helpers.tracking.detector: branch tracking (1 calls)
     "tracking.detector.simulate_detections": {"fp_rate": "hang:large"},
-    # -- helpers.tracking.embedding: branch tracking (34 calls)
-    "tracking.embedding.crop_boxes": {
-        "size": "bad:huge bad:large weak:empty weak:long weak:none weak:short",
-    },
+    # -- helpers.tracking.embedding: branch tracking (5 calls)
     "tracking.embedding.embed": {"crops": "bad:empty"},
-    "tracking.embedding.sequence_features": {
-        "min_score": "bad:-inf bad:bool bad:complex bad:inf bad:nan weak:none weak:string",
-        "frames": "weak:object",
-    },
     "tracking.embedding.train_embedding": {"epochs": "hang:huge hang:large"},
-    "tracking.embedding.training_crops": {
-        "seeds": "weak:bool weak:empty weak:float weak:negative weak:none weak:string",
-        "n_frames": "hang:huge hang:large",
-        "every": "bad:huge",
-        "min_visibility": "bad:-inf bad:bool weak:complex weak:inf "
-            "weak:large weak:nan weak:none weak:string",
-    },
-    # -- helpers.tracking.gallery: branch tracking (15 calls)
-    "tracking.gallery.FeatureGallery": {"budget": "bad:huge"},
-    "tracking.gallery.FeatureGallery.distance": {
-        "targets": "bad:complex bad:inf weak:nan weak:ndim+ "
-            "weak:none weak:object weak:scalar weak:string",
-    },
-    "tracking.gallery.FeatureGallery.partial_fit": {
-        "active_targets": "bad:bool bad:float bad:huge bad:negative weak:none weak:string",
-    },
-    # -- helpers.tracking.kalman: branch tracking (23 calls)
-    "tracking.kalman.KalmanBoxFilter.gating_distance": {
-        "only_position": "bad:int bad:none bad:string weak:array",
-    },
-    "tracking.kalman.KalmanBoxFilter.initiate": {"measurement": "bad:ndim+"},
-    "tracking.kalman.KalmanBoxFilter.measurement_noise": {
-        "mean": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:scalar weak:object weak:string",
-    },
-    "tracking.kalman.KalmanBoxFilter.process_noise": {
-        "mean": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:scalar weak:object weak:string",
-    },
-    # -- helpers.tracking.metrics: branch tracking (2 calls)
-    "tracking.metrics.evaluate_tracking": {"hypotheses": "weak:item-object"},
-    "tracking.metrics.mot_accumulator": {"hypotheses": "weak:item-object"},
-    # -- helpers.tracking.mot_io: branch tracking (9 calls)
-    "tracking.mot_io.read_mot": {"path": "weak:int weak:none"},
-    "tracking.mot_io.write_mot_ground_truth": {"path": "weak:int weak:none"},
-    "tracking.mot_io.write_mot_results": {
-        "hypotheses": "weak:item-object weak:none weak:string",
-        "path": "weak:int weak:none",
-    },
-    # -- helpers.tracking.pipeline: branch tracking (1 calls)
-    "tracking.pipeline.track_sequence": {"features": "bad:object"},
-    # -- helpers.tracking.scene: branch tracking (4 calls)
-    "tracking.scene.make_scene": {
-        "n_frames": "hang:huge hang:large",
-        "width": "bad:huge",
-        "height": "bad:huge",
-    },
-    # -- helpers.tracking.sort: branch tracking (13 calls)
-    "tracking.sort.SortTracker": {"max_age": "bad:huge", "min_hits": "bad:huge"},
-    "tracking.sort.predict_tracks": {
-        "kalman": "bad:int bad:none bad:object bad:string",
-        "tracks": "bad:item-object bad:none bad:string weak:int",
-    },
-    "tracking.sort.valid_detections": {"name": "bad:int bad:none bad:object"},
-    # -- helpers.tracking.track: branch tracking (63 calls)
-    "tracking.track.Track": {
-        "track_id": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "mean": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
-        "cov": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ "
-            "bad:ndim- bad:none bad:object bad:scalar bad:string",
-        "hits": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "hit_streak": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "age": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "time_since_update": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "state": "bad:int bad:none bad:object bad:string",
-        "features": "bad:int bad:none bad:object bad:string",
-    },
-    "tracking.track.Track.mark_missed": {
-        "max_age": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-    },
-    # -- helpers.widgets.boxes: branch detect (28 calls)
-    "widgets.boxes.AnchorExplorer": {
-        "image": "weak:ndim-",
-        "truth": "bad:empty",
-        "stride": "weak:huge weak:large",
-    },
-    "widgets.boxes.IoUExplorer": {
-        "a": "bad:bool bad:float bad:huge bad:negative "
-            "weak:empty weak:long weak:none weak:short weak:string",
-        "b": "bad:bool bad:float bad:huge bad:negative "
-            "weak:empty weak:long weak:none weak:short weak:string",
-    },
-    "widgets.boxes.anchor_explorer": {
-        "image": "weak:ndim-",
-        "truth": "bad:empty",
-        "stride": "weak:huge weak:large",
-    },
-    "widgets.boxes.iou_explorer": {"a": "weak:none", "b": "weak:none"},
+    "tracking.embedding.training_crops": {"n_frames": "hang:huge hang:large"},
+    # -- helpers.tracking.gallery: branch tracking (2 calls)
+    "tracking.gallery.FeatureGallery.partial_fit": {"active_targets": "bad:huge bad:negative"},
+    # -- helpers.tracking.scene: branch tracking (2 calls)
+    "tracking.scene.make_scene": {"n_frames": "hang:huge hang:large"},
+    # -- helpers.widgets.boxes: branch detect (4 calls)
+    "widgets.boxes.AnchorExplorer": {"image": "weak:ndim-", "truth": "bad:empty"},
+    "widgets.boxes.anchor_explorer": {"image": "weak:ndim-", "truth": "bad:empty"},
     # -- helpers.widgets.cnn: pending (27 calls)
     "widgets.cnn.FeatureMapExplorer": {
         "net": "bad:int bad:none bad:object bad:string",
         "images": "weak:complex weak:empty weak:inf weak:nan weak:none weak:object weak:string",
-        "labels": "bad:complex bad:empty bad:inf bad:nan "
-            "bad:ndim+ bad:none bad:object bad:scalar bad:string",
+        "labels": "bad:complex bad:empty bad:inf bad:nan bad:ndim+ bad:none "
+            "bad:object bad:scalar bad:string",
         "index": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
     },
     "widgets.cnn.feature_map_explorer": {"images": "weak:ndim+"},
-    # -- helpers.widgets.conv: branch dense (48 calls)
-    "widgets.conv.ConvExplorer": {
-        "n": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "f": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "padding": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "stride": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "dilation": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-    },
-    "widgets.conv.PoolExplorer": {
-        "n": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "size": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-        "stride": "bad:bool bad:float bad:huge bad:negative bad:none bad:string",
-    },
-    # -- helpers.widgets.detection: branch detect (19 calls)
-    "widgets.detection.NMSExplorer": {
-        "class_names": "bad:empty bad:item-int weak:int weak:none",
-        "truth": "bad:none",
-    },
-    "widgets.detection.YoloGridExplorer": {
-        "class_names": "bad:item-int weak:empty weak:int weak:none",
-        "truth_boxes": "bad:none",
-        "truth_labels": "bad:none",
-    },
-    "widgets.detection.nms_explorer": {"class_names": "bad:empty bad:item-int weak:int weak:none"},
-    "widgets.detection.yolo_grid_explorer": {
-        "class_names": "bad:item-int weak:empty weak:int weak:none",
-    },
+    # -- helpers.widgets.detection: branch detect (2 calls)
+    "widgets.detection.NMSExplorer": {"truth": "bad:none"},
+    "widgets.detection.YoloGridExplorer": {"truth_labels": "bad:none"},
     # -- helpers.widgets.edges: branch rev0103 (6 calls)
     "widgets.edges.CannyExplorer.bench_changes": {
         "n": "bad:bool bad:negative hang:huge weak:float weak:none weak:string",
@@ -1475,8 +1556,8 @@ ALLOWED: dict[str, dict[str, str]] = {
     "widgets.tracking.KalmanExplorer": {
         "scene": "bad:int bad:none bad:object bad:string",
         "detections": "bad:int bad:none bad:object bad:string",
-        "walker": "bad:bool bad:float bad:huge bad:large "
-            "bad:negative bad:none bad:string bad:zero",
+        "walker": "bad:bool bad:float bad:huge bad:large bad:negative bad:none "
+            "bad:string bad:zero",
     },
     "widgets.tracking.SortExplorer": {"scene": "bad:int bad:none bad:object bad:string"},
 }
@@ -1536,13 +1617,28 @@ def _takes_arguments(obj: Any, skip_first: bool = False) -> bool:
     return any(p.kind is not inspect.Parameter.VAR_KEYWORD for p in params)
 
 
+def _own_methods(cls: type) -> dict[str, Any]:
+    """The class's own attributes plus those it inherits from private helpers bases.
+
+    A public method defined on a private base (``_ConstantVelocity.predict`` inherited by
+    ``KalmanBoxFilter`` and ``SortKalmanFilter``) is part of each public subclass's API.
+    """
+    out: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if klass is cls or (klass.__name__.startswith("_")
+                            and klass.__module__.startswith("helpers")):
+            out.update(vars(klass))
+    return out
+
+
 def discover() -> dict[str, dict[str, Any]]:
     """Every walked callable: qualified name -> {"module", "attr", "method", "params"}.
 
     Qualified names drop the ``helpers.`` prefix: ``filters.gaussian_blur``,
     ``widgets.edges.canny_explorer``, ``tracking.kalman.KalmanBoxFilter.update``; a class's
-    name stands for its constructor. Methods are those defined in the class itself (not
-    inherited) that take at least one argument besides ``self``.
+    name stands for its constructor. Methods are those defined in the class itself or in a
+    private base of it (not inherited from a public class, which is walked on its own) that
+    take at least one argument besides ``self``.
     """
     found: dict[str, dict[str, Any]] = {}
     for module in public_modules():
@@ -1559,7 +1655,7 @@ def discover() -> dict[str, dict[str, Any]]:
                 found[qual] = {"module": module, "attr": attr, "method": None}
             if not inspect.isclass(obj):
                 continue
-            for meth, raw in vars(obj).items():
+            for meth, raw in _own_methods(obj).items():
                 if meth.startswith("_") or isinstance(raw, property):
                     continue
                 func = raw.__func__ if isinstance(raw, (classmethod, staticmethod)) else raw
@@ -1577,7 +1673,7 @@ def resolve_callable(info: dict[str, Any], instance: Any = None) -> Callable:
     obj = getattr(importlib.import_module(info["module"]), info["attr"])
     if info["method"] is None:
         return obj
-    raw = vars(obj)[info["method"]]
+    raw = _own_methods(obj)[info["method"]]
     if isinstance(raw, (classmethod, staticmethod)):
         return getattr(obj, info["method"])
     return getattr(instance, info["method"])

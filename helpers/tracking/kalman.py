@@ -53,8 +53,8 @@ MAX_SEQUENCE = 100_000
 class _ConstantVelocity:
     """The algebra both filters share: 4 measured numbers, the first ``dim - 4`` with velocities.
 
-    Subclasses set ``dim`` and ``measurement_name`` and give ``process_noise``,
-    ``measurement_noise``, ``initial_covariance`` and the box conversions.
+    Subclasses set ``dim`` and ``measurement_name`` and give the unchecked ``_process_noise``,
+    ``_measurement_noise``, ``_initial_covariance`` and the box conversions.
     """
 
     dim = 8
@@ -103,6 +103,29 @@ class _ConstantVelocity:
                              "with no width or height first")
         return z.astype(np.float64)
 
+    def _check_means(self, mean: Any) -> np.ndarray:
+        n = self.dim
+        mean = as_array(mean, "mean", ndim=(1, 2), kinds="iuf", shape_hint=f"({n},) or (N, {n})")
+        if mean.shape[-1] != n:
+            raise ValueError(f"mean must have shape ({n},) or (N, {n}) for "
+                             f"{type(self).__name__}; got {mean.shape}")
+        if mean.ndim == 2 and len(mean) > MAX_SEQUENCE:
+            raise ValueError(f"mean must hold at most {MAX_SEQUENCE} tracks; got {len(mean)}")
+        return mean.astype(np.float64)
+
+    # -- the noise: public methods validate, the steps call the unchecked ``_`` versions --------
+    def process_noise(self, mean: Any) -> np.ndarray:
+        """``Q`` for the state(s) ``mean`` (dim,) or (N, dim): (dim, dim) or (N, dim, dim)."""
+        return self._process_noise(self._check_means(mean))
+
+    def measurement_noise(self, mean: Any) -> np.ndarray:
+        """``R`` for the state(s) ``mean`` (dim,) or (N, dim): (4, 4) or (N, 4, 4)."""
+        return self._measurement_noise(self._check_means(mean))
+
+    def initial_covariance(self, measurement: Any) -> np.ndarray:
+        """``P_0`` of new tracks from measurement(s) (4,) or (N, 4): (dim, dim) or (N, ...)."""
+        return self._initial_covariance(self._check_measurement(measurement))
+
     # -- the steps -----------------------------------------------------------------------------
     def initiate(self, measurement: Any) -> tuple[np.ndarray, np.ndarray]:
         """A new track from one measurement: zero velocity, a wide velocity uncertainty.
@@ -119,7 +142,7 @@ class _ConstantVelocity:
         """
         z = self._check_measurement(measurement)
         mean = np.concatenate([z, np.zeros(z.shape[:-1] + (self.dim - 4,))], axis=-1)
-        return mean, self.initial_covariance(z)
+        return mean, self._initial_covariance(z)
 
     def predict(self, mean: Any, cov: Any) -> tuple[np.ndarray, np.ndarray]:
         """One frame ahead: ``(F x, F P F^T + Q)``; one track or a stack of N."""
@@ -130,7 +153,7 @@ class _ConstantVelocity:
         # blocks; written out, that is several times faster than two matrix products.
         k = self.dim - 4
         mean = self._before_predict(mean)
-        Q = self.process_noise(mean)
+        Q = self._process_noise(mean)
         new_mean = mean.copy()
         new_mean[..., :k] += mean[..., 4:]
         FP = cov.copy()
@@ -145,7 +168,7 @@ class _ConstantVelocity:
     def project(self, mean: Any, cov: Any) -> tuple[np.ndarray, np.ndarray]:
         """The state in measurement space: ``(H x, H P H^T + R)``, shapes (..., 4), (..., 4, 4)."""
         mean, cov = self._check_state(mean, cov)
-        return mean[..., :4], cov[..., :4, :4] + self.measurement_noise(mean)
+        return mean[..., :4], cov[..., :4, :4] + self._measurement_noise(mean)
 
     def update(self, mean: Any, cov: Any, measurement: Any) -> tuple[np.ndarray, np.ndarray]:
         """Correct a predicted state with a measurement; one track or a stack of N."""
@@ -158,7 +181,7 @@ class _ConstantVelocity:
 
     def _update(self, mean: np.ndarray, cov: np.ndarray, z: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
-        S = cov[..., :4, :4] + self.measurement_noise(mean)
+        S = cov[..., :4, :4] + self._measurement_noise(mean)
         PHt = cov[..., :, :4]  # P H^T: H only picks the first four columns
         # K = P H^T S^-1, computed as a solve (S is symmetric positive definite).
         K = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, -1, -2)), -1, -2)
@@ -207,7 +230,7 @@ class _ConstantVelocity:
         if len(z) > MAX_SEQUENCE:
             raise ValueError(f"measurements must hold at most {MAX_SEQUENCE} boxes; got {len(z)}")
         only_position = check_bool(only_position, "only_position")
-        z_pred, S = mean[..., :4], cov[..., :4, :4] + self.measurement_noise(mean)
+        z_pred, S = mean[..., :4], cov[..., :4, :4] + self._measurement_noise(mean)
         if only_position:
             z_pred, S, z = z_pred[..., :2], S[..., :2, :2], z[:, :2]
         # S is a small symmetric positive definite matrix: its inverse is cheap and accurate
@@ -289,18 +312,18 @@ class KalmanBoxFilter(_ConstantVelocity):
         out[..., np.arange(n), np.arange(n)] = std**2
         return out
 
-    def process_noise(self, mean: np.ndarray) -> np.ndarray:
+    def _process_noise(self, mean: np.ndarray) -> np.ndarray:
         """``Q``, (..., 8, 8), diagonal, scaled by the height ``mean[..., 3]``."""
         p, v = self.std_weight_position, self.std_weight_velocity
         return self._diagonal(np.asarray(mean, np.float64)[..., 3], (p, p, 0, p, v, v, 0, v),
                               (0, 0, 1e-2, 0, 0, 0, 1e-5, 0))
 
-    def measurement_noise(self, mean: np.ndarray) -> np.ndarray:
+    def _measurement_noise(self, mean: np.ndarray) -> np.ndarray:
         """``R``, (..., 4, 4), diagonal, scaled by the height ``mean[..., 3]``."""
         m = self.std_weight_measurement
         return self._diagonal(np.asarray(mean, np.float64)[..., 3], (m, m, 0, m), (0, 0, 1e-1, 0))
 
-    def initial_covariance(self, measurement: np.ndarray) -> np.ndarray:
+    def _initial_covariance(self, measurement: np.ndarray) -> np.ndarray:
         """``P_0``, (..., 8, 8): twice the position noise, ten times the velocity noise."""
         p, v = 2 * self.std_weight_position, 10 * self.std_weight_velocity
         return self._diagonal(np.asarray(measurement, np.float64)[..., 3],
@@ -393,15 +416,15 @@ class SortKalmanFilter(_ConstantVelocity):
             matrix.flags.writeable = False
             object.__setattr__(self, name, matrix)
 
-    def process_noise(self, mean: np.ndarray) -> np.ndarray:
+    def _process_noise(self, mean: np.ndarray) -> np.ndarray:
         """``Q``, (..., 7, 7): fixed, whatever the box (a read-only broadcast view)."""
         return np.broadcast_to(self._Q, np.shape(mean)[:-1] + (7, 7))
 
-    def measurement_noise(self, mean: np.ndarray) -> np.ndarray:
+    def _measurement_noise(self, mean: np.ndarray) -> np.ndarray:
         """``R``, (..., 4, 4): fixed, whatever the box (a read-only broadcast view)."""
         return np.broadcast_to(self._R, np.shape(mean)[:-1] + (4, 4))
 
-    def initial_covariance(self, measurement: np.ndarray) -> np.ndarray:
+    def _initial_covariance(self, measurement: np.ndarray) -> np.ndarray:
         """``P_0``, (..., 7, 7): fixed (a new array, for the track to own)."""
         return np.broadcast_to(self._P0, np.shape(measurement)[:-1] + (7, 7)).copy()
 

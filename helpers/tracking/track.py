@@ -179,6 +179,8 @@ class Track:
 
     def update(self, kalman: Any, measurement: Any, feature: Any = None) -> None:
         """Matched to a detection (its measurement in the filter's format): correct and count."""
+        if feature is not None:
+            feature = as_array(feature, "feature", ndim=1, kinds="iuf", shape_hint="(D,)")
         self.mean, self.cov = _check_filter(kalman).update(self.mean, self.cov, measurement)
         self._count_hit(feature)
 

@@ -141,6 +141,9 @@ class ConvExplorer(_GridExplorer):
     def __init__(
         self, n: int = 6, f: int = 3, padding: int = 0, stride: int = 1, dilation: int = 1
     ) -> None:
+        for name, value, lo, hi in (("n", n, 3, 12), ("f", f, 1, 7), ("padding", padding, 0, 4),
+                                    ("stride", stride, 1, 4), ("dilation", dilation, 1, 3)):
+            check_int(value, name, min=lo, max=hi)
         self._init = {"n": n, "f": f, "padding": padding, "stride": stride, "dilation": dilation}
         super().__init__()
 
@@ -243,6 +246,9 @@ class PoolExplorer(_GridExplorer):
               ("darker: larger value", colormaps["Greys"](0.7)))
 
     def __init__(self, n: int = 4, size: int = 2, stride: int = 2, mode: str = "max") -> None:
+        for name, value, lo, hi in (("n", n, 2, 12), ("size", size, 1, 4),
+                                    ("stride", stride, 1, 4)):
+            check_int(value, name, min=lo, max=hi)
         check_choice(mode, "mode", ("max", "avg"))
         self._init = {"n": n, "size": size, "stride": stride, "mode": mode}
         super().__init__()
@@ -311,21 +317,11 @@ def conv_explorer(
     n: int = 6, f: int = 3, padding: int = 0, stride: int = 1, dilation: int = 1
 ) -> ConvExplorer:
     """The convolution explorer on the notes' 6x6 example with a vertical-edge kernel (returned)."""
-    for name, value, lo, hi in (
-        ("n", n, 3, 12),
-        ("f", f, 1, 7),
-        ("padding", padding, 0, 4),
-        ("stride", stride, 1, 4),
-        ("dilation", dilation, 1, 3),
-    ):
-        check_int(value, name, min=lo, max=hi)
     return ConvExplorer(n, f, padding, stride, dilation)
 
 
 def pool_explorer(n: int = 4, size: int = 2, stride: int = 2, mode: str = "max") -> PoolExplorer:
     """The pooling explorer on the notes' 4x4 examples (returned, not displayed)."""
-    for name, value, lo, hi in (("n", n, 2, 12), ("size", size, 1, 4), ("stride", stride, 1, 4)):
-        check_int(value, name, min=lo, max=hi)
     return PoolExplorer(n, size, stride, mode)
 
 
@@ -336,6 +332,10 @@ class ConvTransposeExplorer(_GridExplorer):
 
     def __init__(self, n: int = 2, f: int = 2, stride: int = 1, padding: int = 0,
                  output_padding: int = 0) -> None:
+        for name, value, lo, hi in (("n", n, 1, 6), ("f", f, 1, 5), ("stride", stride, 1, 4),
+                                    ("padding", padding, 0, 3),
+                                    ("output_padding", output_padding, 0, 3)):
+            check_int(value, name, min=lo, max=hi)
         self._init = {"n": n, "f": f, "stride": stride, "padding": padding,
                       "output_padding": output_padding}
         super().__init__()
@@ -444,10 +444,6 @@ def conv_transpose_explorer(n: int = 2, f: int = 2, stride: int = 1, padding: in
     >>> ex.result["out"].tolist()
     [[0.0, 0.0, 1.0], [0.0, 4.0, 6.0], [4.0, 12.0, 9.0]]
     """
-    for name, value, lo, hi in (("n", n, 1, 6), ("f", f, 1, 5), ("stride", stride, 1, 4),
-                                ("padding", padding, 0, 3),
-                                ("output_padding", output_padding, 0, 3)):
-        check_int(value, name, min=lo, max=hi)
     return ConvTransposeExplorer(n, f, stride, padding, output_padding)
 
 

@@ -27,7 +27,7 @@ class SignalConvExplorer(Explorer):
 
     def __init__(self, signal: np.ndarray, kind: str = "average", size: int = 5,
                  stride: int = 1, dilation: int = 1, layers: int = 1) -> None:
-        self.signal = signal
+        self.signal = _check_arguments(signal, kind, size, stride, dilation, layers)
         self._init = {"kind": kind, "size": size, "stride": stride, "dilation": dilation,
                       "layers": layers}
         super().__init__()
@@ -142,6 +142,12 @@ def signal_conv_explorer(signal: np.ndarray, *, kind: str = "average", size: int
     >>> len(ex.result["out"]), ex.result["field"]
     (62, 3)
     """
+    return SignalConvExplorer(signal, kind, size, stride, dilation, layers)
+
+
+def _check_arguments(signal: Any, kind: Any, size: Any, stride: Any, dilation: Any,
+                     layers: Any) -> np.ndarray:
+    """The explorer's arguments, validated (the class and the factory share it)."""
     signal = as_array(signal, "signal", ndim=1, shape_hint="(L,)").astype(np.float64)
     if not 16 <= len(signal) <= 2048:
         raise ValueError(f"signal must have 16 to 2,048 samples; got {len(signal)}")
@@ -150,7 +156,7 @@ def signal_conv_explorer(signal: np.ndarray, *, kind: str = "average", size: int
     for name, value, lo, hi in (("size", size, 1, 15), ("stride", stride, 1, 4),
                                 ("dilation", dilation, 1, 8), ("layers", layers, 1, 4)):
         check_int(value, name, min=lo, max=hi)
-    return SignalConvExplorer(signal, kind, size, stride, dilation, layers)
+    return signal
 
 
 @register_bench("signal_conv")
