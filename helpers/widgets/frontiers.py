@@ -226,7 +226,10 @@ class CraftExplorer(Explorer):
         shown = np.ma.masked_equal((r["labels"] - 1) % 20 + 1, 0)
         shown[r["labels"] == 0] = np.ma.masked
         self._labels.set_data(shown)
-        self._title.set_text(f"{len(r['boxes'])} words found (green), truth dotted")
+        v = self.values()
+        self._title.set_text(f"{len(r['boxes'])} words found (green), truth dotted\n"
+                             f"peak >= {v['text_threshold']:.2f}, character cells >= "
+                             f"{v['low_text']:.2f}, links >= {v['link_threshold']:.2f}")
         return (f"{len(r['boxes'])} connected components pass (cells above 'character' or "
                 f"'link', with a peak above the word threshold); <b>{r['matched']} of "
                 f"{len(self.truth)}</b> true words matched at IoU 0.5. Lower the link threshold "
