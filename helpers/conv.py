@@ -309,6 +309,12 @@ def _check_elements(count: int, what: str) -> None:
 def _check_conv_args(x, w, b):
     x = check_batch(x)
     w = as_array(w, "w", ndim=4, shape_hint="(F, C, kh, kw)")
+    return _match_weights(x, w, b)
+
+
+def _match_weights(x, w, b):
+    """Checked x and w (any dimension) agree on channels; b has one bias per filter; all three
+    in x and w's common float dtype. Shared by the 2-D and the 1-D/3-D validators."""
     if w.shape[1] != x.shape[1]:
         raise ValueError(
             f"w has {w.shape[1]} input channels (w.shape[1]) but x has {x.shape[1]} (x.shape[1]); "
@@ -1467,20 +1473,7 @@ def _check_nd_args(x, w, b, ndim: int):
     x = as_array(x, "x", ndim=ndim + 2, shape_hint=f"(N, C, {axes})",
                  fix="add a batch axis with x[None] and a channel axis with x[:, None]")
     w = as_array(w, "w", ndim=ndim + 2, shape_hint=f"(F, C, {kernel})")
-    if w.shape[1] != x.shape[1]:
-        raise ValueError(
-            f"w has {w.shape[1]} input channels (w.shape[1]) but x has {x.shape[1]} "
-            f"(x.shape[1]); got w shape {w.shape} and x shape {x.shape} - they must match"
-        )
-    dtype = _float_dtype(x, w)
-    if b is not None:
-        b = as_array(b, "b", ndim=1, shape_hint="(F,)")
-        if b.shape[0] != w.shape[0]:
-            raise ValueError(
-                f"b must have one bias per filter, shape ({w.shape[0]},); got shape {b.shape}"
-            )
-        b = b.astype(dtype, copy=False)
-    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b
+    return _match_weights(x, w, b)
 
 
 def _tuple_arg(value: Any, name: str, ndim: int, *, min: int,  # noqa: A002
