@@ -373,6 +373,10 @@ def test_assignment_errors():
         linear_assignment([[np.nan]])
     with pytest.raises(ValueError, match="solver must be one of"):
         linear_assignment([[1.0]], solver="greedy")
+    with pytest.raises(ValueError, match="cost contains -inf"):
+        linear_assignment([[-np.inf, 1.0]])
+    with pytest.raises(ValueError, match="max_cost must be finite"):
+        linear_assignment([[1.0]], -np.inf)
 
 
 def test_linear_assignment_gate_and_infinities():
@@ -384,6 +388,11 @@ def test_linear_assignment_gate_and_infinities():
     cost = np.array([[0.2, 0.8, 0.6], [0.7, 0.1, 0.9]])
     assert (linear_assignment(cost, 0.5, solver="hungarian")[0]
             == linear_assignment(cost, 0.5)[0]).all()
+    # Without a gate (max_cost = inf) a forbidden pair is still never a match.
+    for solver in ("scipy", "hungarian"):
+        m, r, c = linear_assignment([[np.inf, np.inf], [1e6, np.inf]], solver=solver)
+        assert m.tolist() == [[1, 0]] and r.tolist() == [0] and c.tolist() == [1]
+        assert linear_assignment([[np.inf]], solver=solver)[0].shape == (0, 2)
 
 
 # -- association ------------------------------------------------------------------------------
@@ -409,8 +418,14 @@ def test_gate_cost_matrix_and_errors():
     dets = np.array([[101, 50, 0.5, 40], [299, 51, 0.5, 40]])
     gated = gate_cost_matrix(np.full((2, 2), 0.3), kf, m, P, dets)
     assert gated.tolist() == [[0.3, INFTY_COST], [INFTY_COST, 0.3]]
-    with pytest.raises(ValueError, match=r"cost must have shape \(tracks, detections\) = \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"cost must have shape \(len\(means\), "
+                                         r"len\(detections_xyah\)\) = \(2, 2\)"):
         gate_cost_matrix(np.zeros((1, 2)), kf, m, P, dets)
+    # +inf (already forbidden) becomes INFTY_COST like a gated pair; -inf and NaN are refused.
+    gated = gate_cost_matrix([[np.inf, 0.3], [0.3, 0.3]], kf, m, P, dets)
+    assert gated.tolist() == [[INFTY_COST, INFTY_COST], [INFTY_COST, 0.3]]
+    with pytest.raises(ValueError, match="cost contains NaN or -inf"):
+        gate_cost_matrix([[-np.inf, 0.3], [0.3, 0.3]], kf, m, P, dets)
 
 
 def test_matching_cascade_gives_priority_to_recent_tracks():
@@ -420,6 +435,13 @@ def test_matching_cascade_gives_priority_to_recent_tracks():
     assert m.tolist() == [[0, 0]] and ut.tolist() == [1]  # ...but track 0 chooses first
     with pytest.raises(ValueError, match="cascade_depth must be an integer >= 1"):
         matching_cascade(fn, 0.5, [1, 5], [0, 1], [0], cascade_depth=0)
+    for bad in ([1, -1], [1, 10**9]):
+        with pytest.raises(ValueError, match=r"time_since_update must hold frame counts in "
+                                             r"\[0, 1000000\]"):
+            matching_cascade(fn, 0.5, bad, [0, 1], [0], cascade_depth=30)
+    # A track missed for longer than the cascade is deep is simply not matched.
+    m, ut, ud = matching_cascade(fn, 0.5, [10**6, 10**6], [0, 1], [0], cascade_depth=30)
+    assert m.shape == (0, 2) and ut.tolist() == [0, 1] and ud.tolist() == [0]
 
 
 # -- gallery ----------------------------------------------------------------------------------
@@ -447,3 +469,13 @@ def test_gallery_errors():
         cosine_distance(np.ones((1, 3)), np.ones((1, 4)))
     with pytest.raises(ValueError, match="all-zero"):
         cosine_distance(np.zeros((1, 3)), np.ones((1, 3)))
+    with pytest.raises(ValueError, match="active_targets must be track ids >= 0; got -1"):
+        FeatureGallery().partial_fit(np.ones((1, 3)), [1], [1, -1])
+    with pytest.raises(ValueError, match="targets must be track ids >= 0; got -2"):
+        FeatureGallery().partial_fit(np.ones((1, 3)), [-2], [1])
+    g = FeatureGallery()
+    g.partial_fit(np.ones((1, 3)), [1], [1])
+    with pytest.raises(ValueError, match="features must have the gallery's feature length 3"):
+        g.partial_fit(np.ones((1, 4)), [1], [1])
+    with pytest.raises(ValueError, match="features must have the gallery's feature length 3"):
+        g.distance(np.ones((1, 4)), [1])

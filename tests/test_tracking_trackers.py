@@ -254,7 +254,7 @@ def test_deep_sort_errors():
     tracker = DeepSortTracker()
     with pytest.raises(ValueError, match="features are required when use_appearance=True"):
         tracker.update([[0, 0, 1, 1]])
-    with pytest.raises(ValueError, match=r"features must have one row per detection \(1\)"):
+    with pytest.raises(ValueError, match=r"features must have one row per row of detections \(1\)"):
         tracker.update([[0, 0, 1, 1]], np.ones((2, 4)))
     with pytest.raises(ValueError, match="max_cosine_distance must be >= 0 and <= 2"):
         DeepSortTracker(max_cosine_distance=3)

@@ -175,9 +175,11 @@ def linear_assignment(
     Parameters
     ----------
     cost : (N, M) array_like, N, M <= 4000 (150 with ``solver="hungarian"``)
-        May contain ``inf`` for forbidden pairs (they are capped before solving).
-    max_cost : float
-        Gate: pairs with ``cost > max_cost`` are not matches.
+        May contain ``+inf`` for forbidden pairs: they are capped before solving and never
+        returned as matches, whatever ``max_cost``. NaN and ``-inf`` are refused.
+    max_cost : float or inf
+        Gate: pairs with ``cost > max_cost`` are not matches; ``inf`` (the default) keeps every
+        finite pair. Finite values must lie in [-1e12, 1e12].
     solver : {"scipy", "hungarian"}
         ``scipy.optimize.linear_sum_assignment`` (fast) or the teaching :func:`hungarian`.
 
@@ -206,7 +208,11 @@ def linear_assignment(
     if np.isnan(C).any():
         raise ValueError("cost contains NaN; use inf (or any value above max_cost) "
                          "for forbidden pairs")
-    if isinstance(max_cost, (int, float, np.floating)) and max_cost == np.inf:
+    if (C == -np.inf).any():
+        raise ValueError("cost contains -inf (a pair better than any other, whatever the rest); "
+                         "use finite costs, and +inf for forbidden pairs")
+    if (isinstance(max_cost, (int, float, np.floating))
+            and not isinstance(max_cost, (bool, np.bool_)) and max_cost == np.inf):
         max_cost = float(max_cost)
     else:
         max_cost = check_float(max_cost, "max_cost", min=-1e12, max=1e12)
@@ -218,7 +224,8 @@ def _assign(C: np.ndarray, max_cost: float, solver: str = "scipy"):
     n, m = C.shape
     if n == 0 or m == 0:
         return np.zeros((0, 2), np.int64), np.arange(n), np.arange(m)
-    cap = max_cost + 1e-5 if np.isfinite(max_cost) else 1e5 + np.nanmax(np.where(np.isinf(C), 0, C))
+    allowed = np.isfinite(C)  # +inf marks a forbidden pair: never a match
+    cap = max_cost + 1e-5 if np.isfinite(max_cost) else 1e5 + np.max(np.where(allowed, C, 0))
     C = np.minimum(C, cap)
     if solver == "scipy":
         from scipy.optimize import linear_sum_assignment
@@ -226,7 +233,7 @@ def _assign(C: np.ndarray, max_cost: float, solver: str = "scipy"):
         rows, cols = linear_sum_assignment(C)
     else:
         rows, cols = hungarian(C)
-    keep = C[rows, cols] <= max_cost
+    keep = allowed[rows, cols] & (C[rows, cols] <= max_cost)
     matches = np.stack([rows[keep], cols[keep]], axis=1).astype(np.int64)
     free_rows, free_cols = np.ones(n, bool), np.ones(m, bool)
     free_rows[matches[:, 0]] = False

@@ -32,6 +32,7 @@ from .kalman import GATING_THRESHOLD, KalmanBoxFilter
 
 __all__ = [
     "INFTY_COST",
+    "MAX_TIME_SINCE_UPDATE",
     "associate_iou",
     "gate_cost_matrix",
     "iou_cost",
@@ -42,6 +43,9 @@ __all__ = [
 INFTY_COST = 1e5
 #: Most tracks or detections one association step accepts.
 MAX_BOXES = 10_000
+#: Largest frames-since-last-match count :func:`matching_cascade` accepts (about 9 hours at
+#: 30 frames per second; a count beyond ``cascade_depth`` is simply never matched).
+MAX_TIME_SINCE_UPDATE = 1_000_000
 
 
 def iou_cost(track_boxes: Any, detection_boxes: Any) -> np.ndarray:
@@ -131,7 +135,8 @@ def gate_cost_matrix(
     Parameters
     ----------
     cost : (N, M) array_like
-        Any cost between N tracks and M detections.
+        Any cost between N tracks and M detections; ``+inf`` marks a pair already forbidden
+        and becomes :data:`INFTY_COST` like the gated ones (NaN and ``-inf`` are refused).
     kalman : KalmanBoxFilter
     means, covs : (N, 8), (N, 8, 8) array_like
         The tracks' predicted states.
@@ -141,7 +146,7 @@ def gate_cost_matrix(
 
     Returns
     -------
-    (N, M) ndarray, a gated copy of ``cost``.
+    (N, M) ndarray, a gated copy of ``cost``: every forbidden pair holds :data:`INFTY_COST`.
 
     Notes
     -----
@@ -161,9 +166,11 @@ def gate_cost_matrix(
     """
     cost = as_array(cost, "cost", ndim=2, kinds="iuf", allow_empty=True, finite=False,
                     shape_hint="(N, M)")
-    if np.isnan(cost).any():
-        raise ValueError("cost contains NaN; use a large finite value or inf for forbidden pairs")
+    if np.isnan(cost).any() or (cost == -np.inf).any():
+        raise ValueError("cost contains NaN or -inf; use a large finite value or inf for "
+                         "forbidden pairs")
     cost = cost.astype(np.float64, copy=True)
+    cost[np.isinf(cost)] = INFTY_COST  # one convention for every forbidden pair
     check_instance(kalman, "kalman", KalmanBoxFilter, "a KalmanBoxFilter (Deep SORT's, xyah)")
     means = as_array(means, "means", ndim=2, kinds="iuf", allow_empty=True, shape_hint="(N, 8)")
     covs = as_array(covs, "covs", ndim=3, kinds="iuf", allow_empty=True,
@@ -180,8 +187,8 @@ def gate_cost_matrix(
                          f"{len(means)} and {len(dets)}")
     if cost.shape != (len(means), len(dets)):
         raise ValueError(
-            f"cost must have shape (tracks, detections) = ({len(means)}, {len(dets)}); "
-            f"got {cost.shape}"
+            f"cost must have shape (len(means), len(detections_xyah)) = ({len(means)}, "
+            f"{len(dets)}); got {cost.shape}"
         )
     gate = check_float(gate, "gate", min=0, max=1e6, min_inclusive=False)
     if cost.size:
@@ -220,9 +227,10 @@ def matching_cascade(
         Gated cost between the given tracks and detections.
     max_cost : float
         Pairs costing more are not matched (``max_cosine_distance`` for appearance).
-    time_since_update : (T,) array_like of int
+    time_since_update : (T,) array_like of int in [0, 1000000]
         For every track of the tracker (indexed by ``track_indices``), frames since its last
-        match, counted after this frame's predict (so 1 = matched last frame).
+        match, counted after this frame's predict (so 1 = matched last frame). A track whose
+        count exceeds ``cascade_depth`` is never matched here.
     track_indices : sequence of int in [0, T)
         The candidate tracks (no repeats).
     detection_indices : sequence of int >= 0
@@ -256,6 +264,9 @@ def matching_cascade(
     depth = check_int(cascade_depth, "cascade_depth", min=1, max=MAX_BOXES)
     tsu = as_array(time_since_update, "time_since_update", ndim=1, kinds="iu", allow_empty=True,
                    shape_hint="(T,)")
+    if len(tsu) and (tsu.min() < 0 or tsu.max() > MAX_TIME_SINCE_UPDATE):
+        raise ValueError(f"time_since_update must hold frame counts in [0, "
+                         f"{MAX_TIME_SINCE_UPDATE}]; got min {tsu.min()}, max {tsu.max()}")
     tracks = _check_indices(track_indices, "track_indices", len(tsu))
     unmatched = _check_indices(detection_indices, "detection_indices", MAX_BOXES)
     matches: list[tuple[int, int]] = []

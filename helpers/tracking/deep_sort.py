@@ -167,7 +167,7 @@ class DeepSortTracker:
         features = as_array(features, "features", ndim=2, kinds="iuf", allow_empty=True,
                             shape_hint="(N, D)").astype(np.float64)
         if features.shape[0] != n:
-            raise ValueError(f"features must have one row per detection ({n}); "
+            raise ValueError(f"features must have one row per row of detections ({n}); "
                              f"got shape {features.shape}")
         if not 1 <= features.shape[1] <= MAX_FEATURE_DIM:
             raise ValueError(f"features must have between 1 and {MAX_FEATURE_DIM} numbers per "

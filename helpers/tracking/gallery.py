@@ -65,8 +65,14 @@ def _check_ids(values: Any, name: str) -> np.ndarray:
         values = sorted(values)
     if isinstance(values, (list, tuple)) and len(values) == 0:
         return np.zeros(0, np.int64)
-    return as_array(values, name, ndim=1, kinds="iu", allow_empty=True,
-                    shape_hint="(K,) track ids").astype(np.int64)
+    ids = as_array(values, name, ndim=1, kinds="iu", allow_empty=True,
+                   shape_hint="(K,) track ids")
+    if ids.dtype.kind == "u" and len(ids) and ids.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} must be track ids that fit in int64; got {ids.max()}")
+    ids = ids.astype(np.int64)
+    if len(ids) and ids.min() < 0:
+        raise ValueError(f"{name} must be track ids >= 0; got {ids.min()}")
+    return ids
 
 
 class FeatureGallery:
@@ -91,16 +97,25 @@ class FeatureGallery:
         self.budget = check_int(budget, "budget", min=1, max=MAX_BUDGET)
         self.samples: dict[int, np.ndarray] = {}
 
+    def _feature_length(self) -> int | None:
+        """D of the stored features (None while the gallery is empty)."""
+        for gallery in self.samples.values():
+            if len(gallery):
+                return int(gallery.shape[1])
+        return None
+
     def partial_fit(self, features: Any, targets: Any, active_targets: Iterable[int]) -> None:
         """Append features to their tracks' galleries; forget tracks not in ``active_targets``.
 
         Parameters
         ----------
         features : (N, D) array_like
-        targets : (N,) array_like of int
+            Finite; D must match the features already stored.
+        targets : (N,) array_like of int >= 0
             The track id of each feature.
-        active_targets : sequence of int
+        active_targets : sequence of int >= 0
             The tracks to remember (Deep SORT: the confirmed ones); the others are forgotten.
+            Ids are labels, not sizes: any non-negative integer is fine.
         """
         f = as_array(features, "features", ndim=2, kinds="iuf", allow_empty=True,
                      shape_hint="(N, D)")
@@ -109,6 +124,10 @@ class FeatureGallery:
             raise ValueError("features and targets must have the same length; "
                              f"got {len(f)} and {len(tg)}")
         active_targets = _check_ids(active_targets, "active_targets")
+        width = self._feature_length()
+        if len(f) and width is not None and f.shape[1] != width:
+            raise ValueError(f"features must have the gallery's feature length {width}; got "
+                             f"shape {f.shape}")
         for target in np.unique(tg):
             new = f[tg == target]
             old = self.samples.get(int(target))
@@ -125,6 +144,10 @@ class FeatureGallery:
         f = as_array(features, "features", ndim=2, kinds="iuf", allow_empty=True,
                      shape_hint="(M, D)")
         targets = _check_ids(targets, "targets")
+        width = self._feature_length()
+        if len(f) and width is not None and f.shape[1] != width:
+            raise ValueError(f"features must have the gallery's feature length {width}; got "
+                             f"shape {f.shape}")
         out = np.ones((len(targets), len(f)))
         if len(f) == 0:
             return out
