@@ -266,6 +266,10 @@ def test_anchor_explorer_counts_and_bad_thresholds():
     assert ex.error and "neg_threshold must be <= pos_threshold" in ex.readout.value
     with pytest.raises(ValueError, match="truth must be"):
         anchor_explorer(images[0], [[5, 5, 1, 1]])
+    with pytest.raises(ValueError, match="image must be at least stride = 16 pixels"):
+        anchor_explorer(images[0][0], boxes[0])  # one row: (128, 3) read as a gray image
+    empty = anchor_explorer(images[0], np.zeros((0, 4)))  # no objects: every anchor negative
+    assert empty.error is None and (empty.result["labels"] == 0).all()
 
 
 # -- checks ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from helpers.shapes import SHAPE_CLASSES, make_raw_detections
 
 # -- widgets ---------------------------------------------------------------------------------
 def test_nms_explorer_follows_the_sliders():
-    from helpers.widgets.detection import nms_explorer
+    from helpers.widgets.detection import NMSExplorer, nms_explorer
 
     image, raw, scores, classes, truth, _ = make_raw_detections(0)
     names = SHAPE_CLASSES
@@ -39,6 +39,8 @@ def test_nms_explorer_follows_the_sliders():
         nms_explorer(image, raw, scores, classes, class_names=names[:2])
     with pytest.raises(ValueError, match="score_threshold must be"):
         nms_explorer(image, raw, scores, classes, class_names=names, score_threshold=0)
+    # The class takes the factory's defaults: no ground truth unless given.
+    assert NMSExplorer(image, raw, scores, classes, class_names=names).truth.shape == (0, 4)
 
 
 def test_explorer_controls_are_labelled_in_full():

@@ -490,6 +490,11 @@ def test_explorer_factories_validate():
         widgets.gradient_explorer(load_photo("camera"), operator="scharr")
     with pytest.raises(ValueError, match="blur_size must be an odd integer"):
         widgets.GradientExplorer(load_photo("camera"), "sobel", 4)
+    ex = widgets.canny_explorer(load_photo("camera"))
+    with pytest.raises(ValueError, match="n must be an integer >= 0 and <= 10000"):
+        ex.bench_changes(10**9)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        ex.bench_changes(2.5)
 
 
 def test_explorers_are_registered_for_the_benchmark():

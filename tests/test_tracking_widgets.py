@@ -89,6 +89,25 @@ def test_deep_sort_explorer_side_by_side():
     assert f"Deep SORT <b>{ex.result['n_ids']}</b>" in ex.readout.value
 
 
+def test_explorer_classes_refuse_bad_objects_by_name():
+    from helpers.tracking.detector import simulate_detections
+    from helpers.tracking.scene import make_scene
+    from helpers.widgets.tracking import KalmanExplorer, SortExplorer
+
+    scene = make_scene(0, n_frames=12, n_objects=3, width=160, height=120)
+    dets = simulate_detections(scene, seed=0)
+    with pytest.raises(TypeError, match="scene must be a Scene"):
+        SortExplorer("scene", dets)
+    with pytest.raises(TypeError, match="detections must be a Detections"):
+        KalmanExplorer(scene, None, 1)
+    with pytest.raises(ValueError, match="detections must cover the scene's 12 frames; got 5"):
+        SortExplorer(scene, simulate_detections(make_scene(0, n_frames=5), seed=0))
+    with pytest.raises(ValueError, match="walker must be the id of one of the scene's 3 walkers"):
+        KalmanExplorer(scene, dets, 99)
+    with pytest.raises(TypeError, match="walker must be an integer"):
+        KalmanExplorer(scene, dets, True)
+
+
 def test_kalman_explorer_bad_frame_shows_no_crash():
     ex = kalman_explorer()
     ex.result = {}

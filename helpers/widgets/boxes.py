@@ -162,7 +162,10 @@ class AnchorExplorer(Explorer):
             raise ValueError(f"image sides must be at most 1024 (downscale it first); got "
                              f"{(h, w)}")
         self.truth = check_boxes(truth, "truth")
-        self.stride = check_int(stride, "stride", min=1, max=min(h, w))
+        self.stride = check_int(stride, "stride", min=1, max=1024)
+        if min(h, w) < self.stride:
+            raise ValueError(f"image must be at least stride = {self.stride} pixels on each side "
+                             f"(one anchor cell); got shape {self.picture.shape}")
         self.anchors = B.make_anchors((h // self.stride, w // self.stride), self.stride,
                                       sizes, aspect_ratios)
         if len(self.anchors) > 20_000:

@@ -51,7 +51,8 @@ class NMSExplorer(Explorer):
     image_format = "jpeg"  # a photograph: JPEG encodes several times faster than PNG
 
     def __init__(self, image: np.ndarray, boxes: np.ndarray, scores: np.ndarray,
-                 classes: np.ndarray, *, class_names: tuple[str, ...], truth: np.ndarray | None,
+                 classes: np.ndarray, *, class_names: tuple[str, ...],
+                 truth: np.ndarray | None = None,
                  score_threshold: float = 0.1, iou_threshold: float = 0.5) -> None:
         # The picture is shown downscaled; boxes stay in the image's own pixels (imshow's
         # extent maps one to the other), so every number in the readout is the image's.
@@ -171,7 +172,8 @@ class YoloGridExplorer(Explorer):
     figsize = (8.4, 4.0)
 
     def __init__(self, image: np.ndarray, grid: np.ndarray, *, class_names: tuple[str, ...],
-                 truth_boxes: np.ndarray | None, truth_labels: np.ndarray | None) -> None:
+                 truth_boxes: np.ndarray | None = None,
+                 truth_labels: np.ndarray | None = None) -> None:
         self.picture = check_image(image, "image")
         self.grid = as_array(grid, "grid", ndim=3, shape_hint="(S, S, 5 + C)")
         self.size = self.picture.shape[0]

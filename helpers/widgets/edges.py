@@ -146,6 +146,7 @@ class CannyExplorer(Explorer):
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
         # Valid settings only (low <= high), so every timed update computes and draws.
+        n = check_int(n, "n", min=0, max=10_000)
         cycle = [("low", 30), ("high", 200), ("sigma", 0.6), ("low", 80), ("norm", "L2"),
                  ("high", 300), ("sigma", 2.0), ("low", 20), ("norm", "L1"), ("high", 120)]
         return [cycle[i % len(cycle)] for i in range(n)]

@@ -87,6 +87,17 @@ def scaled_filter(kalman: KalmanBoxFilter | SortKalmanFilter, process: float,
                            std_weight_measurement=kalman.std_weight_measurement * measurement)
 
 
+def _check_scene_detections(scene: Any, detections: Any) -> tuple[Scene, Detections]:
+    """A Scene and its Detections (same frame count), refused by name otherwise."""
+    check_instance(scene, "scene", Scene, "a Scene (from make_scene())")
+    check_instance(detections, "detections", Detections,
+                   "a Detections (from simulate_detections(scene))")
+    if detections.n_frames != scene.n_frames:
+        raise ValueError(f"detections must cover the scene's {scene.n_frames} frames; got "
+                         f"{detections.n_frames} - simulate them with simulate_detections(scene)")
+    return scene, detections
+
+
 class KalmanExplorer(Explorer):
     """One walker's detections through the Kalman filter, with noise sliders and a frame slider."""
 
@@ -102,6 +113,12 @@ class KalmanExplorer(Explorer):
     def __init__(self, scene: Scene, detections: Detections, walker: int,
                  kalman: str = "sort") -> None:
         kalman = check_choice(kalman, "kalman", ("sort", "deep_sort"))
+        scene, detections = _check_scene_detections(scene, detections)
+        walker = check_int(walker, "walker", min=0)
+        if walker not in scene.ids:
+            known = np.unique(scene.ids)
+            raise ValueError(f"walker must be the id of one of the scene's {len(known)} walkers "
+                             f"({int(known.min())} to {int(known.max())}); got {walker}")
         self.scene = scene
         self._initial_filter = list(self.FILTERS)[0 if kalman == "sort" else 1]
         ids = scene.ids == walker
@@ -414,6 +431,7 @@ class SortExplorer(_Playback):
     AGE_OPTIONS = (0, 1, 3, 10, 30)
 
     def __init__(self, scene: Scene, detections: Detections) -> None:
+        scene, detections = _check_scene_detections(scene, detections)
         # Every setting, up front: sliders then only look results up (see the module docstring).
         self.runs = {
             (iou, age): track_sequence(SortTracker(iou_threshold=iou, max_age=age), detections,
@@ -464,6 +482,7 @@ class DeepSortExplorer(_Playback):
     def __init__(self, scene: Scene, detections: Detections, features: list[np.ndarray],
                  frames: dict[int, np.ndarray] | None = None) -> None:
         _check_frames(frames)
+        scene, detections = _check_scene_detections(scene, detections)
         self.sort_output = track_sequence(SortTracker(), detections, min_score=_MIN_SCORE)[0]
         self.runs = {}
         for a in self.AGE_OPTIONS:
