@@ -9,7 +9,13 @@ import pytest
 
 from helpers import architecture as arch
 from helpers.checks import check_conv_layer_cost, check_receptive_field, check_residual_forward
-from helpers.widgets.architecture import compound_scaling_explorer, separable_cost_explorer
+from helpers.widgets.architecture import (
+    ArchitectureExplorer,
+    CompoundScalingExplorer,
+    SeparableCostExplorer,
+    compound_scaling_explorer,
+    separable_cost_explorer,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -45,6 +51,10 @@ def test_architecture_explorer_bad_input(tables):
         architecture_explorer({"x": [1, 2]})
     with pytest.raises(ValueError, match="network must be one of"):
         architecture_explorer(tables, network="VGG-19")
+    with pytest.raises(TypeError, match="tables must be a non-empty dict"):
+        ArchitectureExplorer(3)
+    with pytest.raises(ValueError, match="n must be an integer >= 0"):
+        architecture_explorer(tables).bench_changes(-1)
 
 
 def test_separable_explorer_matches_the_formula():
@@ -65,10 +75,14 @@ def test_separable_explorer_matches_the_formula():
 def test_separable_explorer_bad_input():
     with pytest.raises(ValueError, match="c_in must be an integer >= 1"):
         separable_cost_explorer(c_in=0)
-    with pytest.raises(ValueError, match="sliders cover"):
+    with pytest.raises(ValueError, match="c_in must be an integer >= 1 and <= 1024; got 4096"):
         separable_cost_explorer(c_in=4096)
-    with pytest.raises(TypeError, match="f must be an integer"):
+    with pytest.raises(TypeError, match="f must be one of 1, 3, 5, 7, 9"):
         separable_cost_explorer(f="3")
+    with pytest.raises(ValueError, match="size must be an integer >= 1 and <= 224"):
+        SeparableCostExplorer(32, 64, 3, 10**9)  # the class checks as its factory does
+    with pytest.raises(TypeError, match="n must be an integer"):
+        separable_cost_explorer().bench_changes(None)
 
 
 def test_compound_explorer_follows_the_helpers():
@@ -90,8 +104,10 @@ def test_compound_explorer_follows_the_helpers():
 def test_compound_explorer_bad_input():
     with pytest.raises(ValueError, match="alpha must be >= 1"):
         compound_scaling_explorer(alpha=0.9)
-    with pytest.raises(ValueError, match="sliders cover"):
+    with pytest.raises(ValueError, match="phi must be >= 0 and <= 6; got 8.0"):
         compound_scaling_explorer(phi=8)
+    with pytest.raises(ValueError, match="gamma must be finite"):
+        CompoundScalingExplorer(1.0, 1.2, 1.1, float("inf"))
     with pytest.raises(ValueError, match="phi must be finite"):
         compound_scaling_explorer(phi=float("nan"))
 

@@ -79,6 +79,10 @@ def test_cascade_explorer_groups_like_opencv():
         cascade_explorer(load_photo("astronaut"), scale_factors=())
     with pytest.raises(ValueError, match="cascade must be one of"):
         cascade_explorer(load_photo("astronaut"), "hand")
+    with pytest.raises(TypeError, match="scale_factors must be a list of 1 to 8 factors"):
+        cascade_explorer(load_photo("astronaut"), scale_factors=None)
+    with pytest.raises(ValueError, match="image must be at least min_size = 20 pixels"):
+        cascade_explorer(load_photo("astronaut")[0])  # one row, read as a (W, 3) gray image
 
 
 # -- checks ------------------------------------------------------------------------------------

@@ -247,3 +247,28 @@ def test_inside_figures_draw_and_refuse_bad_input(digit_net):
         inside_plots.show_stn_warps(np.zeros((20, 4, 4)), np.zeros((20, 4, 4)))
     with pytest.raises(ValueError, match="one sentence per slot"):
         inside_plots.plot_memory_attention(["a."], np.array([1.0]))
+
+
+def test_gradcam_explorer_class_refuses_bad_parts_by_name():
+    from helpers.nets.pretrained import ImageNetNet
+    from helpers.widgets.gradcam import GradCAMExplorer, gradcam_explorer
+
+    nn = torch.nn
+    torch.manual_seed(0)
+    net = ImageNetNet({"stage5": nn.Conv2d(3, 4, 3, stride=8, padding=1),
+                       "head": nn.Conv2d(4, 8, 1)}, nn.Linear(8, 1000)).eval()
+    photo = np.random.default_rng(0).integers(0, 255, (40, 50, 3), dtype=np.uint8)
+    ex = gradcam_explorer(net, {"a": photo}, layers=("stage5", "head"), top_k=2)
+    assert ex.error is None
+    parts = ex.photos, ex.table, ex.labels, ex.layer_info
+    assert GradCAMExplorer(*parts).error is None
+    with pytest.raises(TypeError, match="photos must be a dict of 1 to 8"):
+        GradCAMExplorer([photo], *parts[1:])
+    with pytest.raises(TypeError, match="table must be the dict of gradcam_precompute"):
+        GradCAMExplorer(parts[0], {}, *parts[2:])
+    with pytest.raises(TypeError, match="labels must be a list with one list"):
+        GradCAMExplorer(*parts[:2], "labels", parts[3])
+    with pytest.raises(TypeError, match=r"labels\[0\] must be a list of 2"):
+        GradCAMExplorer(*parts[:2], [[object()]], parts[3])
+    with pytest.raises(TypeError, match="layer_info must be a dict"):
+        GradCAMExplorer(*parts[:3], [])

@@ -614,6 +614,15 @@ def test_block_match_explorer_counts_true_vectors(cat):
         block_match_explorer(cat, block=5)
     with pytest.raises(ValueError, match="metric"):
         block_match_explorer(cat, metric="mse")
+    # The class checks its arguments as the factory does (before building anything).
+    from helpers.widgets.motion import BlockMatchExplorer
+
+    with pytest.raises(ValueError, match="block must be one of"):
+        BlockMatchExplorer(cat, 5, 4, "sad", 0)
+    with pytest.raises(TypeError, match="search must be an integer"):
+        BlockMatchExplorer(cat, 8, None, "sad", 0)
+    with pytest.raises(ValueError, match="n must be an integer >= 0"):
+        ex.bench_changes(-1)
 
 
 def test_flow_explorer_factory_validates(cat):
@@ -627,6 +636,13 @@ def test_flow_explorer_factory_validates(cat):
         flow_explorer(cat, n_frames=100)
     with pytest.raises(ValueError, match="too small"):
         flow_explorer(np.zeros((200, 260), np.uint8))
+    from helpers.widgets.motion import FlowExplorer
+
+    with pytest.raises(TypeError, match="sequence must be a MotionSequence"):
+        FlowExplorer(cat, 15, 2)
+    seq = motion.make_motion_sequence(cat, 3, size=(64, 64), rng=0)
+    with pytest.raises(ValueError, match="window must be an odd integer"):
+        FlowExplorer(seq, 16, 2)
 
 
 # -- exercise checks -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from .. import architecture as arch
-from .._validation import describe
+from .._validation import check_choice, check_float, check_int, describe
 from ..architecture_plots import KIND_COLORS
 from ._base import Explorer, register_bench
 
@@ -82,6 +82,23 @@ def _bar_polygons(values: np.ndarray, floor: float) -> list[np.ndarray]:
             for a, b, t in zip(left, right, top, strict=True)]
 
 
+def _check_tables(tables: Any) -> dict[str, Any]:
+    """``tables``: a non-empty dict name -> layer_table DataFrame (at most 40), by name."""
+    if not isinstance(tables, Mapping) or not tables:
+        raise TypeError(f"tables must be a non-empty dict name -> layer table; got "
+                        f"{describe(tables)}")
+    if len(tables) > 40:
+        raise ValueError(f"tables must hold at most 40 networks; got {len(tables)}")
+    for key, table in tables.items():
+        if not isinstance(key, str):
+            raise TypeError(f"tables keys must be names (str); got {describe(key)}")
+        if not hasattr(table, "columns") or not {"kind", "parameters", "macs", "settings"} <= \
+                set(table.columns):
+            raise TypeError(f"tables[{key!r}] must be a layer_table DataFrame; got "
+                            f"{describe(table)}")
+    return dict(tables)
+
+
 class ArchitectureExplorer(Explorer):
     """Pick a network: its parameters and MACs layer by layer, and its table of weight layers.
 
@@ -95,7 +112,9 @@ class ArchitectureExplorer(Explorer):
     MAC_RANGE = (1e2, 3e10)
 
     def __init__(self, tables: Mapping[str, Any], network: str | None = None) -> None:
-        self.tables = dict(tables)
+        self.tables = _check_tables(tables)
+        if network is not None:
+            check_choice(network, "network", tuple(self.tables))
         self._first = network or next(iter(self.tables))
         self._data = {}
         for name, table in self.tables.items():       # everything per network, once
@@ -160,6 +179,7 @@ class ArchitectureExplorer(Explorer):
         return data["html"]
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         names = list(self.tables)
         return [("network", names[(i + 1) % len(names)]) for i in range(n)]
 
@@ -184,21 +204,6 @@ def architecture_explorer(tables: Mapping[str, Any] | None = None,
         from ..nets.zoo import network_tables
 
         tables = network_tables()
-    if not isinstance(tables, Mapping) or not tables:
-        raise TypeError(f"tables must be a non-empty dict name -> layer table; got "
-                        f"{describe(tables)}")
-    if len(tables) > 40:
-        raise ValueError(f"tables must hold at most 40 networks; got {len(tables)}")
-    for key, table in tables.items():
-        if not isinstance(key, str):
-            raise TypeError(f"tables keys must be names (str); got {describe(key)}")
-        if not hasattr(table, "columns") or not {"kind", "parameters", "macs", "settings"} <= \
-                set(table.columns):
-            raise TypeError(f"tables[{key!r}] must be a layer_table DataFrame; got "
-                            f"{describe(table)}")
-    if network is not None and network not in tables:
-        raise ValueError(f"network must be one of {', '.join(map(repr, tables))}; got "
-                         f"{network!r}")
     return ArchitectureExplorer(tables, network)
 
 
@@ -209,7 +214,11 @@ class SeparableCostExplorer(Explorer):
     figsize = (9.0, 3.3)
 
     def __init__(self, c_in: int, c_out: int, f: int, size: int) -> None:
-        self._init = (c_in, c_out, f, size)
+        # The sliders' ranges (the formulas take more; the explorer shows these).
+        self._init = (check_int(c_in, "c_in", min=1, max=1024),
+                      check_int(c_out, "c_out", min=1, max=1024),
+                      check_choice(f, "f", (1, 3, 5, 7, 9)),
+                      check_int(size, "size", min=1, max=224))
         super().__init__()
 
     def _build(self) -> None:
@@ -281,6 +290,7 @@ class SeparableCostExplorer(Explorer):
         )
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         values = {"c_in": [32, 512, 3, 96], "c_out": [64, 1024, 16, 320],
                   "f": [3, 5, 7, 1], "size": [112, 7, 56, 14]}
         names = list(values)
@@ -300,12 +310,7 @@ def separable_cost_explorer(c_in: int = 32, c_out: int = 64, f: int = 3,
     size : int
         Starting output side (1 to 224).
     """
-    arch.separable_conv_cost(c_in, c_out, f, size)             # validates every argument
-    if c_in > 1024 or c_out > 1024 or size > 224 or f not in (1, 3, 5, 7, 9):
-        raise ValueError(f"the explorer's sliders cover c_in, c_out <= 1024, size <= 224 and "
-                         f"f in 1, 3, 5, 7, 9; got c_in={c_in}, c_out={c_out}, f={f}, "
-                         f"size={size}")
-    return SeparableCostExplorer(c_in, c_out, f, size)
+    return SeparableCostExplorer(c_in, c_out, f, size)             # validates every argument
 
 
 # -- chapter 11: EfficientNet's compound scaling -------------------------------------------------
@@ -315,7 +320,11 @@ class CompoundScalingExplorer(Explorer):
     figsize = (9.5, 3.6)
 
     def __init__(self, phi: float, alpha: float, beta: float, gamma: float) -> None:
-        self._init = (phi, alpha, beta, gamma)
+        # The sliders' ranges: phi 0 to 6, multipliers 1 to 1.4.
+        self._init = (check_float(phi, "phi", min=0, max=6),
+                      check_float(alpha, "alpha", min=1, max=1.4),
+                      check_float(beta, "beta", min=1, max=1.4),
+                      check_float(gamma, "gamma", min=1, max=1.4))
         self._base = arch.efficientnet_cost()
         self._variants = {k: arch.efficientnet_cost(*v) for k, v in
                           arch.EFFICIENTNET_VARIANTS.items()}
@@ -418,11 +427,7 @@ def compound_scaling_explorer(phi: float = 1.0, alpha: float = 1.2, beta: float 
         Starting per-step multipliers of depth, width and resolution, 1 to 1.4 (the paper's
         1.2, 1.1, 1.15 by default).
     """
-    arch.compound_scaling(phi, alpha, beta, gamma)              # validates every argument
-    if phi > 6 or max(alpha, beta, gamma) > 1.4:
-        raise ValueError(f"the explorer's sliders cover phi <= 6 and alpha, beta, gamma <= 1.4; "
-                         f"got phi={phi}, alpha={alpha}, beta={beta}, gamma={gamma}")
-    return CompoundScalingExplorer(float(phi), float(alpha), float(beta), float(gamma))
+    return CompoundScalingExplorer(phi, alpha, beta, gamma)     # validates every argument
 
 
 @register_bench("architecture")

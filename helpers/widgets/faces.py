@@ -169,13 +169,21 @@ class CascadeExplorer(Explorer):
     def __init__(self, image: Any, cascade: str, scale_factors: Sequence[float],
                  min_size: int) -> None:
         self.photo = downscale(check_image(image), 256)
-        if not isinstance(scale_factors, (list, tuple)) or not 1 <= len(scale_factors) <= 8:
+        if isinstance(scale_factors, np.ndarray) and scale_factors.ndim == 1:
+            scale_factors = scale_factors.tolist()
+        if not isinstance(scale_factors, (list, tuple)):
+            raise TypeError(f"scale_factors must be a list of 1 to 8 factors; got "
+                            f"{describe(scale_factors)}")
+        if not 1 <= len(scale_factors) <= 8:
             raise ValueError(f"scale_factors must be a list of 1 to 8 factors; got "
                              f"{describe(scale_factors)}")
         self.scale_factors = [check_float(s, f"scale_factors[{i}]", min=1, max=4,
                                           min_inclusive=False)
                               for i, s in enumerate(scale_factors)]
         self.min_size = check_int(min_size, "min_size", min=1, max=4096)
+        if min(self.photo.shape[:2]) < self.min_size:
+            raise ValueError(f"image must be at least min_size = {self.min_size} pixels on each "
+                             f"side (after downscaling to 256); got shape {self.photo.shape}")
         self.cascade = cascade
         self.candidates = [faces.cascade_candidates(self.photo, cascade, scale_factor=s,
                                                     min_size=self.min_size)
@@ -240,7 +248,7 @@ def cascade_explorer(image: Any, cascade: str = "frontalface_default", *,
     min_size : int
         Smallest window side, in pixels of the downscaled photo.
     """
-    return CascadeExplorer(image, cascade, list(scale_factors), min_size)
+    return CascadeExplorer(image, cascade, scale_factors, min_size)  # validates every argument
 
 
 @register_bench("verification")

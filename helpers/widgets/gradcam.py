@@ -25,6 +25,41 @@ __all__ = ["GradCAMExplorer", "gradcam_explorer"]
 DEFAULT_LAYERS = ("stage3", "stage5", "head")
 
 
+def _check_parts(photos: Any, table: Any, labels: Any, layer_info: Any) -> tuple:
+    """The explorer's precomputed inputs (what :func:`gradcam_explorer` builds), by name."""
+    if not isinstance(photos, dict) or not 1 <= len(photos) <= 8:
+        raise TypeError(f"photos must be a dict of 1 to 8 name -> image; got {describe(photos)}")
+    photos = {n: check_image(im, f"photos[{n!r}]") for n, im in photos.items()}
+    if not isinstance(layer_info, dict) or not 1 <= len(layer_info) <= 12:
+        raise TypeError(f"layer_info must be a dict of 1 to 12 layer name -> (C, h, w); got "
+                        f"{describe(layer_info)}")
+    for name, shape in layer_info.items():
+        if not isinstance(name, str) or len(tuple(shape) if hasattr(shape, "__len__") else ()) != 3:
+            raise TypeError(f"layer_info must map layer names to (C, h, w); got {name!r}: "
+                            f"{describe(shape)}")
+    if not isinstance(table, dict) or not {"activations", "weights", "class_index"} <= set(table):
+        raise TypeError("table must be the dict of gradcam_precompute() (activations, weights, "
+                        f"class_index); got {describe(table)}")
+    index = table["class_index"]
+    if not isinstance(index, np.ndarray) or index.ndim != 2 or len(index) != len(photos):
+        raise ValueError(f"table['class_index'] must be (photos, K), one row per photo "
+                         f"({len(photos)}); got {describe(index)}")
+    for name in layer_info:
+        if name not in table["activations"] or name not in table["weights"]:
+            raise ValueError(f"table must hold activations and weights of every layer of "
+                             f"layer_info; {name!r} is missing")
+    k = index.shape[1]
+    if not isinstance(labels, list) or len(labels) != len(photos):
+        raise TypeError(f"labels must be a list with one list of (class name, probability) per "
+                        f"photo ({len(photos)}); got {describe(labels)}")
+    for i, row in enumerate(labels):
+        if (not isinstance(row, (list, tuple)) or len(row) != k
+                or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in row)):
+            raise TypeError(f"labels[{i}] must be a list of {k} (class name, probability) "
+                            f"pairs; got {describe(row)}")
+    return photos, table, labels, layer_info
+
+
 class GradCAMExplorer(Explorer):
     """Pick a photo, one of the network's top guesses and a layer; see where the evidence is."""
 
@@ -32,6 +67,7 @@ class GradCAMExplorer(Explorer):
     image_format = "jpeg"  # photographs with a heat map: JPEG encodes several times faster
 
     def __init__(self, photos: dict, table: dict, labels: list, layer_info: dict) -> None:
+        photos, table, labels, layer_info = _check_parts(photos, table, labels, layer_info)
         self.names = list(photos)
         self.photos = photos
         self.table = table

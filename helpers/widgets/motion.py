@@ -18,7 +18,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 
 from .. import motion
-from .._validation import check_choice, check_image, check_int
+from .._validation import check_choice, check_image, check_int, describe
 from ..data import load_photo
 from ._base import Explorer, register_bench
 
@@ -47,6 +47,13 @@ class FlowExplorer(Explorer):
     image_format = "jpeg"  # photographic frames: JPEG encodes several times faster than PNG
 
     def __init__(self, sequence: motion.MotionSequence, window: int, levels: int) -> None:
+        if not isinstance(sequence, motion.MotionSequence):
+            raise TypeError(f"sequence must be a MotionSequence (from make_motion_sequence()); "
+                            f"got {describe(sequence)}")
+        if not 2 <= len(sequence.frames) <= 16:
+            raise ValueError(f"sequence must hold 2 to 16 frames; got {len(sequence.frames)}")
+        window = check_int(window, "window", min=5, max=41, odd=True)
+        levels = check_int(levels, "levels", min=0, max=_MAX_LEVELS)
         self.sequence = sequence
         self.n_pairs = len(sequence.frames) - 1
         frames = sequence.frames
@@ -170,6 +177,7 @@ class FlowExplorer(Explorer):
         )
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         cycle = [("frame", 3), ("window", 21), ("frame", 7), ("levels", 1), ("frame", 2),
                  ("window", 9), ("levels", 4), ("frame", 8), ("window", 31), ("levels", 0),
                  ("frame", 5), ("window", 15), ("levels", 3), ("frame", 1)]
@@ -237,6 +245,12 @@ class BlockMatchExplorer(Explorer):
     image_format = "jpeg"
 
     def __init__(self, image: np.ndarray, block: int, search: int, metric: str, rng: Any) -> None:
+        check_image(image, "image")
+        block = check_int(block, "block", min=4, max=16)
+        if block not in _BLOCKS:
+            raise ValueError(f"block must be one of {_BLOCKS}; got {block}")
+        search = check_int(search, "search", min=0, max=8)
+        metric = check_choice(metric, "metric", ("sad", "ssd"))
         # One pair (background pan, a disc moving faster; whole pixels, so that a block vector
         # can be exactly right) with each level of sensor noise.
         self.pairs = {
@@ -353,6 +367,7 @@ class BlockMatchExplorer(Explorer):
         )
 
     def bench_changes(self, n: int = 30) -> list[tuple[str, Any]]:
+        n = check_int(n, "n", min=0, max=10_000)
         cycle = [("search", 4), ("block", 16), ("noise", "2.5 gray levels"), ("metric", "ssd"),
                  ("search", 8), ("block", 4), ("noise", "none"), ("metric", "sad"),
                  ("search", 2), ("block", 8)]
@@ -380,13 +395,7 @@ def block_match_explorer(
     rng : numpy.random.Generator or int
         Where the disc starts, and the noise.
     """
-    check_image(image, "image")
-    block = check_int(block, "block", min=4, max=16)
-    if block not in _BLOCKS:
-        raise ValueError(f"block must be one of {_BLOCKS}; got {block}")
-    search = check_int(search, "search", min=0, max=8)
-    check_choice(metric, "metric", ("sad", "ssd"))
-    return BlockMatchExplorer(image, block, search, metric, rng)
+    return BlockMatchExplorer(image, block, search, metric, rng)  # validates every argument
 
 
 @register_bench("block_matching")
