@@ -614,8 +614,15 @@ def _shifted_rows_size(x_shape, w_shape, padding, dilation) -> tuple[int, int, i
 
 def _shifted_rows_fit(x_shape, w_shape, padding, dilation) -> bool:
     positions, reach, _ = _shifted_rows_size(x_shape, w_shape, padding, dilation)
-    n_filt, c = w_shape[:2]
-    return c * (positions + reach) <= MAX_ELEMENTS and n_filt * positions <= MAX_ELEMENTS
+    n_filt, c, kh, kw = w_shape
+    return (c * (positions + reach) <= MAX_ELEMENTS and n_filt * positions <= MAX_ELEMENTS
+            and c * kh * kw * _block_size(positions, c * kh * kw) <= MAX_ELEMENTS)
+
+
+def _block_size(positions: int, rows: int) -> int:
+    # Positions per block: SHIFTED_ROWS_BLOCK values, but at least 256 positions (one Python
+    # step per 256 positions at worst) and at most all of them.
+    return min(positions, max(256, SHIFTED_ROWS_BLOCK // rows))
 
 
 #: Values in one block of :func:`_conv2d_shifted_rows`'s im2col matrix (256 KB of float32: the
@@ -644,7 +651,7 @@ def _conv2d_shifted_rows(x, w, b, padding, dilation, out_size):
     )
     # The im2col matrix a block of positions at a time (256 KB), so that the GEMM reads it
     # from the cache rather than from memory: about 1.5x faster than one big matrix here.
-    block = max(1, SHIFTED_ROWS_BLOCK // (c * kh * kw))
+    block = _block_size(positions, c * kh * kw)
     cols = np.empty((c, kh, kw, block), dtype=x.dtype)
     weights = w.reshape(n_filt, -1)
     out = np.empty((n_filt, positions), dtype=x.dtype)
