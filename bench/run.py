@@ -15,7 +15,9 @@ Prints a table and writes ``bench/results.json``: a list of ``{"name", "value", 
 * ``browser/...`` - input to painted pixels for every explorer in JupyterLab in Chromium, drag
   figures and chapter open times (see ``bench/browser.py``)
 
-Usage: ``python bench/run.py [--only notebooks|widgets|cases|import|browser] [--notebook PATTERN]``.
+Usage: ``python bench/run.py [--only notebooks|widgets|cases|references|import|browser]
+[--notebook PATTERN]``; ``--only references`` times just the numpy reference implementations
+against their libraries (conv layer, NMS, IoU matrix, Canny: a subset of the cases).
 Targets are the course's (2 cores): notebooks <= 60 s and <= 1 GB peak memory, widget median
 <= 50 ms, p95 <= 100 ms.
 """
@@ -162,10 +164,22 @@ def bench_cases(record: Recorder) -> None:
         module.run(record)
 
 
+def bench_references(record: Recorder) -> None:
+    """Only issue 18's reference implementations against their libraries (a minute, not the
+    cases' training runs): ``conv_layer/*``, ``nms/*``, ``box_iou/*``, ``canny/*``."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    for stem, function in (("cases_conv", "conv_layer"), ("cases_detection", "references"),
+                           ("cases_edges", "run")):
+        spec = importlib.util.spec_from_file_location(stem, ROOT / "bench" / f"{stem}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        getattr(module, function)(record)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append",
-                        choices=["import", "cases", "widgets", "notebooks", "browser"])
+    parser.add_argument("--only", action="append", choices=["import", "cases", "references",
+                                                            "widgets", "notebooks", "browser"])
     parser.add_argument("--notebook", default="*.ipynb", help="glob of solution notebooks to time")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -177,6 +191,8 @@ def main() -> int:
         bench_import(record)
     if "cases" in parts:
         bench_cases(record)
+    if "references" in parts and "cases" not in parts:
+        bench_references(record)
     if "widgets" in parts:
         bench_widgets(record)
     if "notebooks" in parts:

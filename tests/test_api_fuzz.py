@@ -561,6 +561,8 @@ EXAMPLES: dict[str, Example] = {
     "edges.hysteresis_naive": ex(GRAYF > 0.8, GRAYF > 0.4, connectivity=8),
     "edges.canny_stages": ex(GRAY, 50.0, 150.0, blur_size=5, sigma=1.0, l2_gradient=True),
     "edges.canny": ex(GRAY, 50.0, 150.0, blur_size=5, sigma=1.0, l2_gradient=True),
+    "edges.canny_stage_times": ex(GRAY, 50.0, 150.0, blur_size=5, sigma=1.0, l2_gradient=True,
+                                  repeats=2),
     "edges.canny_opencv": ex(GRAY, 50.0, 150.0, l2_gradient=True),
     "edges.edge_agreement": ex(GRAY > 128, GRAY > 100),
     # -- helpers.transforms (chapter 04) ------------------------------------------------------
