@@ -31,8 +31,8 @@ from .._validation import (
 )
 from ..centernet import centernet_encode
 from ..image import to_tensor
+from ._tensors import check_tensor
 from .blocks import conv_bn_relu
-from .detection import _check_tensor
 from .history import History
 from .training import fit, predict
 
@@ -124,7 +124,7 @@ class TinyCenterNet(nn.Module):
                 self.head[-1].bias[:c].fill_(-2.19)  # every cell starts at score 0.1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _check_tensor(x, "x", ndim=4, channels=3)
+        x = check_tensor(x, "x", ndim=4, channels=3)
         return self.head(self.backbone(x - 0.5))  # centre [0, 1] inputs on 0
 
 
@@ -181,7 +181,7 @@ def centernet_loss(
     0.6931
     """
     for name, t in (("out", out), ("heatmap", heatmap), ("size", size), ("offset", offset)):
-        _check_tensor(t, name, ndim=4)  # finite, float, (N, channels, h, w)
+        check_tensor(t, name, ndim=4)  # finite, float, (N, channels, h, w)
     check_instance(mask, "mask", torch.Tensor, "a torch.Tensor (N, h, w) of bool")
     c = heatmap.shape[1]
     n, _, h, w = out.shape

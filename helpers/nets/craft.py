@@ -23,8 +23,8 @@ from torch import nn
 from .._validation import as_array, check_bool, check_float, check_instance, check_int
 from ..image import to_tensor
 from ..text_detection import craft_targets
+from ._tensors import check_tensor
 from .blocks import conv_bn_relu
-from .detection import _check_tensor
 from .history import History
 from .training import fit, predict
 
@@ -109,7 +109,7 @@ class TinyCraft(nn.Module):
             self.head = nn.Conv2d(w, 2, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _check_tensor(x, "x", ndim=4, channels=3)
+        x = check_tensor(x, "x", ndim=4, channels=3)
         if x.shape[-1] % 8 or x.shape[-2] % 8:
             raise ValueError(f"x must have sides that are multiples of 8; got {tuple(x.shape)}")
         e1 = self.enc1(x - 0.5)  # centre [0, 1] inputs on 0
@@ -155,9 +155,9 @@ def craft_loss(out: torch.Tensor, region: torch.Tensor, affinity: torch.Tensor) 
     >>> float(craft_loss(out, target, target))
     0.0
     """
-    out = _check_tensor(out, "out", ndim=4)
-    region = _check_tensor(region, "region", ndim=3)
-    affinity = _check_tensor(affinity, "affinity", ndim=3)
+    out = check_tensor(out, "out", ndim=4)
+    region = check_tensor(region, "region", ndim=3)
+    affinity = check_tensor(affinity, "affinity", ndim=3)
     if out.ndim != 4 or out.shape[1] != 2:
         raise ValueError(f"out must be (N, 2, h, w); got {tuple(out.shape)}")
     shape = (out.shape[0], *out.shape[2:])

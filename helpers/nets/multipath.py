@@ -22,7 +22,7 @@ from torch import nn
 
 from .._validation import as_array, check_bool, check_float, check_instance, check_int
 from ..trajectories import anchor_targets
-from .detection import _check_tensor
+from ._tensors import check_tensor
 from .history import History
 from .training import fit, predict
 
@@ -135,7 +135,7 @@ class MultiPathNet(nn.Module):
                                      nn.Linear(hidden, k + 2 * k * t))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _check_tensor(x, "x", ndim=2)
+        x = check_tensor(x, "x", ndim=2)
         if x.shape[1] != 2 * self.history_len + 1:
             raise ValueError(f"x must be (N, {2 * self.history_len + 1}) features "
                              f"(multipath_features with history_len={self.history_len}); got "
@@ -179,9 +179,9 @@ def multipath_loss(out: torch.Tensor, index: torch.Tensor, residual: torch.Tenso
     >>> round(float(multipath_loss(out, torch.tensor([0]), torch.ones(1, 3, 2))), 4)
     1.6931
     """
-    out = _check_tensor(out, "out", ndim=2)
+    out = check_tensor(out, "out", ndim=2)
     check_instance(index, "index", torch.Tensor, "a torch.Tensor (N,) of anchor indices")
-    residual = _check_tensor(residual, "residual", ndim=3)
+    residual = check_tensor(residual, "residual", ndim=3)
     if residual.ndim != 3 or out.ndim != 2 or index.shape != out.shape[:1] or \
             residual.shape[0] != out.shape[0]:
         raise ValueError(f"out must be (N, K + 2KT), index (N,) and residual (N, T, 2); got "

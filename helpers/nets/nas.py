@@ -37,8 +37,8 @@ from ..nas import (
     architecture_macs,
     enumerate_architectures,
 )
+from ._tensors import check_tensor
 from .classic import Standardize
-from .detection import _check_tensor
 from .history import History
 from .training import accuracy, fit
 
@@ -116,7 +116,7 @@ class SearchNet(nn.Module):
             self.classifier = nn.Linear(w * HEAD_GRID**2, classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.stem(_check_tensor(x, "x", ndim=4, channels=1))
+        x = self.stem(check_tensor(x, "x", ndim=4, channels=1))
         for i, block in enumerate(self.blocks):
             x = x + block(x) if self.arch.skip else block(x)
             if i == 1:
