@@ -16,8 +16,9 @@ Prints a table and writes ``bench/results.json``: a list of ``{"name", "value", 
   figures and chapter open times (see ``bench/browser.py``)
 
 Usage: ``python bench/run.py [--only notebooks|widgets|cases|references|import|browser]
-[--notebook PATTERN]``; ``--only references`` times just the numpy reference implementations
-against their libraries (conv layer, NMS, IoU matrix, Canny: a subset of the cases).
+[--notebook PATTERN] [--cases PATTERN]``; ``--only references`` times just the numpy reference
+implementations against their libraries (conv layer, NMS, IoU matrix, Canny: a subset of the
+cases); ``--only cases --cases frontiers`` runs ``bench/cases_frontiers.py`` alone.
 Targets are the course's (2 cores): notebooks <= 60 s and <= 1 GB peak memory, widget median
 <= 50 ms, p95 <= 100 ms.
 """
@@ -155,9 +156,9 @@ def bench_widgets(record: Recorder, n: int = 30) -> None:
         record(f"widget/{name}/p95_ms", p95, "ms", f"<= {WIDGET_P95_TARGET_MS:g}")
 
 
-def bench_cases(record: Recorder) -> None:
+def bench_cases(record: Recorder, pattern: str = "*") -> None:
     sys.path.insert(0, str(ROOT / "bench"))  # the cases share bench/timing.py
-    for path in sorted((ROOT / "bench").glob("cases_*.py")):
+    for path in sorted((ROOT / "bench").glob(f"cases_{pattern}.py")):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -181,6 +182,8 @@ def main() -> int:
     parser.add_argument("--only", action="append", choices=["import", "cases", "references",
                                                             "widgets", "notebooks", "browser"])
     parser.add_argument("--notebook", default="*.ipynb", help="glob of solution notebooks to time")
+    parser.add_argument("--cases", default="*",
+                        help="glob of bench/cases_*.py to run (frontiers: cases_frontiers.py)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     parts = args.only or ["import", "cases", "widgets", "notebooks", "browser"]
@@ -190,7 +193,7 @@ def main() -> int:
     if "import" in parts:
         bench_import(record)
     if "cases" in parts:
-        bench_cases(record)
+        bench_cases(record, args.cases)
     if "references" in parts and "cases" not in parts:
         bench_references(record)
     if "widgets" in parts:

@@ -67,6 +67,19 @@ def _boxes(ax, boxes, colour, lw=1.5, ls="-"):
                                         ls=ls))
 
 
+def _per_image(value: Any, name: str, what: str) -> Sequence[Any]:
+    """A list or tuple with one entry per image (detections, truths, predictions)."""
+    check_instance(value, name, (list, tuple), f"a list with one {what} per image")
+    return value
+
+
+def _strings(value: Any, name: str, what: str) -> tuple[str, ...]:
+    check_instance(value, name, (list, tuple), f"a sequence of {what}")
+    if not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must hold strings ({what}); got {describe(value)}")
+    return tuple(value)
+
+
 def _names(class_names: Any) -> tuple[str, ...]:
     check_instance(class_names, "class_names", (tuple, list), "a tuple of class names")
     if not 1 <= len(class_names) <= 100 or not all(isinstance(c, str) for c in class_names):
@@ -205,6 +218,8 @@ def show_centernet_outputs(images: Any, heatmaps: Any, detections: Sequence[Any]
     heat = as_array(heatmaps, "heatmaps", ndim=4, shape_hint="(N, C, h, w)")
     r = check_int(stride, "stride", min=1, max=64)
     size = check_float(size, "size", min=0.5, max=10)
+    detections = _per_image(detections, "detections", "(boxes, scores, classes) tuple")
+    truths = _per_image(truths, "truths", "(K, 4) box array")
     n = len(imgs)
     if not 1 <= n <= 8 or len(heat) != n or len(detections) != n or len(truths) != n:
         raise ValueError(f"images, heatmaps, detections and truths must hold the same 1 to 8 "
@@ -213,8 +228,10 @@ def show_centernet_outputs(images: Any, heatmaps: Any, detections: Sequence[Any]
                              layout="constrained")
     im = None
     for i in range(n):
-        boxes, scores, _ = detections[i]
-        boxes = check_boxes(boxes, "detections boxes")
+        if not (isinstance(detections[i], (tuple, list)) and len(detections[i]) == 3):
+            raise TypeError(f"detections[{i}] must be a (boxes, scores, classes) tuple; got "
+                            f"{describe(detections[i])}")
+        boxes = check_boxes(detections[i][0], "detections boxes")
         _show(axes[0, i], check_image(imgs[i], "images[i]"), f"{len(boxes)} detections")
         _boxes(axes[0, i], check_boxes(truths[i], "truths"), "white", lw=1, ls=":")
         _boxes(axes[0, i], boxes, "lime", lw=1.5)
@@ -298,6 +315,14 @@ def show_text_detections(images: Any, predictions: Sequence[Any], truths: Sequen
 
     imgs = as_array(images, "images", ndim=4, shape_hint="(N, H, W, 3)")
     size = check_float(size, "size", min=0.5, max=10)
+    predictions = _per_image(predictions, "predictions", "list of (V, 2) polygons")
+    truths = _per_image(truths, "truths", "list of (V, 2) polygons")
+    if titles is not None:
+        titles = _strings(titles, "titles", "panel titles")
+    for name, value in (("predictions", predictions), ("truths", truths)):
+        for i, polygons in enumerate(value):
+            check_instance(polygons, f"{name}[{i}]", (list, tuple, np.ndarray),
+                           "a list of (V, 2) polygons")
     n = len(imgs)
     if not 1 <= n <= MAX_PANELS or len(predictions) != n or len(truths) != n or \
             (titles is not None and len(titles) != n):
@@ -450,7 +475,7 @@ def plot_supernet(*, blocks: int = 4, choices: Sequence[str] = ("3x3", "5x5", "7
     from matplotlib.patches import FancyBboxPatch
 
     n = check_int(blocks, "blocks", min=2, max=8)
-    check_instance(choices, "choices", (tuple, list), "a sequence of operation names")
+    choices = _strings(choices, "choices", "operation names")
     if not 2 <= len(choices) <= 6:
         raise ValueError(f"choices must hold 2 to 6 names; got {len(choices)}")
     p = as_array(path, "path", ndim=1, kinds="iu")
@@ -660,6 +685,9 @@ def plot_predicted_modes(history: Any, future: Any, modes: Any, probabilities: A
     if ax is None:
         fig, ax = plt.subplots(figsize=_pair(size), layout="constrained")
     else:
+        from matplotlib.axes import Axes
+
+        check_instance(ax, "ax", Axes, "a matplotlib Axes")
         fig = ax.figure
     _road(ax, check_float(distance, "distance", min=-100, max=100), 35)
     order = np.argsort(-p, kind="stable")[:top]

@@ -517,6 +517,64 @@ FUTURES = np.stack([np.c_[0 * _T, _T], np.c_[0 * _T, _T] + 0.1, np.c_[_T, 0 * _T
                     np.c_[_T, 0 * _T] - 0.1])  # four (3, 2) futures: two up, two right
 
 
+# -- chapter 22's networks, plots and explorers (tiny: every call well under a second) --------
+IMG16 = (RGB[:16, :16] / 255.0).astype(np.float32)
+DIST4 = np.array([10.0, 20.0, 30.0, 40.0])
+CN_BOXES = np.array([[2.0, 2.0, 12.0, 8.0]])
+
+
+def _centernet_maps():
+    return _h("centernet").centernet_encode(CN_BOXES, [0], num_classes=1, image_size=16)
+
+
+def _tiny_centernet():
+    return _h("nets.centernet").TinyCenterNet(1, width=2, seed=0)
+
+
+def _tiny_craft():
+    return _h("nets.craft").TinyCraft(width=2, seed=0)
+
+
+def _multipath_net():
+    return _h("nets.multipath").MultiPathNet(FUTURES[:2], history_len=2, hidden=8, seed=0)
+
+
+def _search_net():
+    return _h("nets.nas").SearchNet(_arch(), seed=0)
+
+
+def _nas_data():
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    x = lambda n: torch.rand(n, 1, 28, 28, generator=g)  # noqa: E731
+    y = lambda n: torch.arange(n) % 10  # noqa: E731
+    return {"x_train": x(8), "y_train": y(8), "x_val": x(4), "y_val": y(4), "x_test": x(4),
+            "y_test": y(4)}
+
+
+def _searches():
+    return {"random search": _h("nas").random_search(_width_score, n=3, rng=0, progress=False)}
+
+
+def _craft_maps():
+    return _h("text_detection").craft_targets(QUADS * 4, [0, 0], image_size=16, stride=2)
+
+
+def _anchor_index():
+    import torch
+
+    return torch.tensor([0, 1])
+
+
+def _centre_mask():
+    import torch
+
+    mask = torch.zeros(1, 4, 4, dtype=torch.bool)
+    mask[0, 1, 2] = True
+    return mask
+
+
 EXAMPLES: dict[str, Example] = {
     # -- helpers.color (chapter 01) -----------------------------------------------------------
     "color.to_gray": ex(RGB),
@@ -1179,6 +1237,96 @@ EXAMPLES: dict[str, Example] = {
     "text_detection.polygon_iou": ex(SQUARE * 2, SQUARE * 2 + [2.0, 0.0], image_size=16),
     "text_detection.evaluate_text_detection": ex([[SQUARE, SQUARE + 10]], [[SQUARE]],
                                                  image_size=16, iou_threshold=0.5),
+    # -- helpers.nets.centernet / craft / multipath / nas (chapter 22) --------------------------
+    "nets.centernet.TinyCenterNet": ex(1, width=2, seed=0),
+    "nets.centernet.TinyCenterNet.forward": ex(_tensor(1, 3, 16, 16)).on(_tiny_centernet),
+    "nets.centernet.centernet_loss": ex(_tensor(1, 5, 4, 4), _tensor(1, 1, 4, 4),
+                                        _tensor(1, 2, 4, 4), _tensor(1, 2, 4, 4),
+                                        make(_centre_mask)),
+    "nets.centernet.centernet_predict": ex(make(_tiny_centernet), IMG16[None]),
+    "nets.centernet.train_centernet": ex(make(_tiny_centernet), np.stack([IMG16] * 2),
+                                         [CN_BOXES] * 2, [np.array([0])] * 2, epochs=1,
+                                         batch_size=2, lr=5e-3, min_overlap=0.3, seed=0,
+                                         progress=False),
+    "nets.craft.TinyCraft": ex(width=2, seed=0),
+    "nets.craft.TinyCraft.forward": ex(_tensor(1, 3, 16, 16)).on(_tiny_craft),
+    "nets.craft.craft_loss": ex(_tensor(1, 2, 4, 4), _tensor(1, 4, 4), _tensor(1, 4, 4)),
+    "nets.craft.craft_predict": ex(make(_tiny_craft), IMG16[None]),
+    "nets.craft.train_craft": ex(make(_tiny_craft), np.stack([IMG16] * 2), [QUADS * 4] * 2,
+                                 [np.array([0, 0])] * 2, epochs=1, batch_size=2, lr=5e-3,
+                                 seed=0, progress=False),
+    "nets.multipath.MultiPathNet": ex(FUTURES[:2], history_len=2, hidden=8, seed=0),
+    "nets.multipath.MultiPathNet.forward": ex(_tensor(3, 5)).on(_multipath_net),
+    "nets.multipath.multipath_features": ex(FUTURES, DIST4, history_len=2),
+    "nets.multipath.multipath_loss": ex(_tensor(2, 14), make(_anchor_index),
+                                        _tensor(2, 3, 2)),
+    "nets.multipath.multipath_predict": ex(make(_multipath_net), FUTURES, DIST4),
+    "nets.multipath.train_multipath": ex(make(_multipath_net), FUTURES, DIST4, FUTURES,
+                                         epochs=1, batch_size=2, lr=3e-3, seed=0,
+                                         progress=False),
+    "nets.nas.SearchNet": ex(make(_arch), num_classes=10, seed=0),
+    "nets.nas.SearchNet.forward": ex(_tensor(2, 1, 28, 28)).on(_search_net),
+    "nets.nas.evaluate_architecture": ex(make(_arch), make(_nas_data), epochs=1, seed=0),
+    "nets.nas.train_and_score": ex(make(_search_net), make(_nas_data), epochs=1, seed=0,
+                                   test=False, progress=False),
+    # -- helpers.frontiers_plots (chapter 22) ---------------------------------------------------
+    "frontiers_plots.plot_radius_rule": ex(5.0, 6.0, min_overlap=0.3, size=(7.0, 3.2)),
+    "frontiers_plots.show_centernet_targets": ex(IMG16, CN_BOXES,
+                                                 make(lambda: _centernet_maps()[0]),
+                                                 class_names=("shape",), stride=4, size=2.6)
+    .accept(image="ndim-", boxes="empty"),  # a grey image; an image without objects
+    "frontiers_plots.show_centernet_outputs": ex(
+        IMG16[None], make(lambda: _centernet_maps()[0][None]),
+        [(CN_BOXES, np.array([0.9]), np.array([0]))], [CN_BOXES], stride=4, size=2.4),
+    "frontiers_plots.show_text_targets": ex(IMG16, QUADS * 4, np.array([0, 0]),
+                                            make(lambda: _craft_maps()[0]),
+                                            make(lambda: _craft_maps()[1]), stride=2, size=3.0)
+    .accept(image="ndim-"),
+    "frontiers_plots.show_text_detections": ex(IMG16[None], [[SQUARE * 3]], [[SQUARE * 3]],
+                                               titles=["one"], size=2.6),
+    "frontiers_plots.plot_search_results": ex(make(_searches), budget=200_000,
+                                              baseline=(50_000.0, 0.5, "reference"),
+                                              everything=None, size=(8.0, 4.2))
+    .accept(budget="huge"),  # a cap on MACs: a huge cap only means "no cap"
+    "frontiers_plots.plot_search_progress": ex(make(_searches), size=(6.0, 3.2)),
+    "frontiers_plots.plot_supernet": ex(blocks=4, choices=("3x3", "5x5", "7x7", "xcep"),
+                                        path=(0, 2, 1, 3), size=(9.0, 3.4)),
+    "frontiers_plots.road_segments": ex(20.0, lane=3.5, extent=60.0),
+    "frontiers_plots.plot_agents": ex(make(lambda: _h("trajectories").make_agent_dataset(
+        3, rng=0)), [0, 1], size=2.6),
+    "frontiers_plots.plot_anchors": ex(FUTURES[:2], FUTURES, sample=3, rng=0, size=(4.6, 4.6)),
+    "frontiers_plots.plot_predicted_modes": ex(FUTURES[0], FUTURES[1], FUTURES[:2],
+                                               np.array([0.7, 0.3]), distance=20.0,
+                                               baseline=FUTURES[2], top=2, size=(4.4, 4.6)),
+    # -- helpers.widgets.frontiers (chapter 22) -------------------------------------------------
+    "widgets.frontiers.centernet_explorer": ex(IMG16, *[make(lambda i=i: _centernet_maps()[i])
+                                                        for i in range(3)],
+                                               class_names=("shape",), truth_boxes=CN_BOXES,
+                                               truth_labels=np.array([0]), stride=4)
+    .accept(image="ndim-"),
+    "widgets.frontiers.CenterNetExplorer": ex(IMG16, *[make(lambda i=i: _centernet_maps()[i])
+                                                       for i in range(3)],
+                                              class_names=("shape",), truth_boxes=CN_BOXES,
+                                              truth_labels=np.array([0]), stride=4)
+    .accept(image="ndim-"),
+    "widgets.frontiers.craft_explorer": ex(IMG16, make(lambda: _craft_maps()[0]),
+                                           make(lambda: _craft_maps()[1]), truth=[SQUARE * 3],
+                                           stride=2).accept(image="ndim-", truth="empty"),
+    "widgets.frontiers.CraftExplorer": ex(IMG16, make(lambda: _craft_maps()[0]),
+                                          make(lambda: _craft_maps()[1]), truth=[SQUARE * 3],
+                                          stride=2).accept(image="ndim-", truth="empty"),
+    "widgets.frontiers.nas_budget_explorer": ex(make(_searches), everything=None,
+                                                baseline=(50_000.0, 0.5, "reference"))
+    .accept(baseline="none"),
+    "widgets.frontiers.NasBudgetExplorer": ex(make(_searches), everything=None,
+                                              baseline=(50_000.0, 0.5, "reference"))
+    .accept(baseline="none"),
+    "widgets.frontiers.multipath_explorer": ex(
+        make(lambda: {(2, 2): (np.repeat(FUTURES[None, :2], 4, 0), np.full((4, 2), 0.5))}),
+        history=FUTURES, future=FUTURES, distance=DIST4, anchors={2: FUTURES[:2]}),
+    "widgets.frontiers.MultiPathExplorer": ex(
+        make(lambda: {(2, 2): (np.repeat(FUTURES[None, :2], 4, 0), np.full((4, 2), 0.5))}),
+        history=FUTURES, future=FUTURES, distance=DIST4, anchors={2: FUTURES[:2]}),
     # -- helpers.widgets: explorers of chapters 01-07 -----------------------------------------
     "widgets.Explorer.bench_changes": ex(5).on(_explorer("color", "threshold_explorer", GRAY))
     .shared(),
@@ -1425,11 +1573,6 @@ UNWALKED: dict[str, str] = {
         "show_boosted_features show_detections show_embedding_pca show_haar_kinds "
         "show_verification_mistakes"
     ),
-    "frontiers_plots": (
-        "plot_agents plot_anchors plot_predicted_modes plot_radius_rule plot_search_progress "
-        "plot_search_results plot_supernet road_segments show_centernet_outputs "
-        "show_centernet_targets show_text_detections show_text_targets"
-    ),
     "gradcam": (
         "GradCAMResult grad_cam gradcam_channel_weights gradcam_map gradcam_precompute "
         "saliency_map upsample_map"
@@ -1443,25 +1586,16 @@ UNWALKED: dict[str, str] = {
         "DepthwiseSeparableConv.forward HighwayLayer HighwayLayer.forward InceptionModule "
         "InceptionModule.forward ResidualBlock ResidualBlock.forward conv_bn_relu"
     ),
-    "nets.centernet": (
-        "TinyCenterNet TinyCenterNet.forward centernet_loss centernet_predict train_centernet"
-    ),
     "nets.classic": (
         "AlexNet AlexNet.forward LeNet5 LeNet5.forward Standardize Standardize.forward ZFNet "
         "ZFNet.forward random_shift_batch"
     ),
     "nets.cnn": "TorchSmallCNN TorchSmallCNN.forward TorchSmallCNN.from_numpy",
-    "nets.craft": "TinyCraft TinyCraft.forward craft_loss craft_predict train_craft",
     "nets.detection": "LandmarkRegressor.forward TinyDetector.forward detector_loss",
     "nets.embedding": "CosineSoftmax CosineSoftmax.forward EmbeddingNet.forward",
     "nets.inside": "SEDigitNet SEDigitNet.forward",
     "nets.memory": "MemoryNetwork MemoryNetwork.forward make_location_stories story_text",
     "nets.modern": "DeepDigitNet DeepDigitNet.forward layer_gradient_norms",
-    "nets.multipath": (
-        "MultiPathNet MultiPathNet.forward multipath_features multipath_loss multipath_predict "
-        "train_multipath"
-    ),
-    "nets.nas": "SearchNet SearchNet.forward evaluate_architecture train_and_score",
     "nets.pretrained": (
         "ImageNetNet ImageNetNet.features ImageNetNet.forward InputScaling InputScaling.forward "
         "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net "
@@ -1495,10 +1629,6 @@ UNWALKED: dict[str, str] = {
     ),
     "style_plots": (
         "plot_style_costs show_activation_rows show_gram_matrices show_layer_reconstructions"
-    ),
-    "widgets.frontiers": (
-        "CenterNetExplorer CraftExplorer MultiPathExplorer NasBudgetExplorer centernet_explorer "
-        "craft_explorer multipath_explorer nas_budget_explorer"
     ),
     "yolo": (
         "YoloConfig YoloHead parse_darknet_cfg read_yolo_cfg yolo_decode_head "

@@ -12,6 +12,7 @@ Images go in as the course's stacks ``(N, H, W, 3)`` through :func:`helpers.imag
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -22,17 +23,34 @@ from torch import nn
 from .._validation import as_array, check_bool, check_float, check_instance, check_int
 from ..image import to_tensor
 from ..text_detection import craft_targets
+from ._tensors import check_tensor
 from .blocks import conv_bn_relu
 from .history import History
 from .training import fit, predict
 
-__all__ = ["CRAFT_STRIDE", "TinyCraft", "craft_loss", "craft_predict", "train_craft"]
+__all__ = ["CRAFT_RECIPE", "CRAFT_STRIDE", "TinyCraft", "craft_loss", "craft_predict",
+           "train_craft"]
 
 #: Pixels per output cell of :class:`TinyCraft` (CRAFT's maps are half the image's size too).
 CRAFT_STRIDE = 2
 MAX_WIDTH = 256
 MAX_EPOCHS = 1000
 MAX_IMAGES = 50_000
+#: Chapter 22's CRAFT, shared by its notebook and ``bench/cases_frontiers.py`` (read-only):
+#: :func:`helpers.text_detection.make_text_dataset` images of ``image_size`` pixels,
+#: ``train_images`` from seed ``train_seed``, ``test_images`` held out from ``straight_seed`` and,
+#: bent by ``bend`` degrees, from ``curved_seed``; :class:`TinyCraft`'s ``width``;
+#: :func:`train_craft`'s ``epochs``, ``batch_size`` and ``lr``; and the thresholds of
+#: :func:`helpers.text_detection.group_words` for this small network. Its maps peak lower than
+#: CRAFT's VGG-16, so CRAFT's thresholds (0.7, 0.4, 0.4) lose words: these were chosen by F1
+#: among text 0.5/0.6/0.7 x link 0.2/0.3/0.4 x low_text 0.2/0.3/0.4 on 120 *validation* images
+#: (seed ``validation_seed``, straight text), never on the held-out ones.
+CRAFT_RECIPE = MappingProxyType({
+    "image_size": 96, "train_images": 300, "train_seed": 11, "test_images": 120,
+    "straight_seed": 12, "curved_seed": 13, "bend": (20.0, 50.0), "validation_seed": 14,
+    "width": 8, "epochs": 12, "batch_size": 8, "lr": 1e-2,
+    "text_threshold": 0.6, "link_threshold": 0.2, "low_text": 0.3,
+})
 #: Weight of the cells where a target exceeds 0.1, against 1 for the background: text covers
 #: a few per cent of an image, and an unweighted MSE is content predicting low scores.
 POSITIVE_WEIGHT = 3.0
@@ -91,6 +109,9 @@ class TinyCraft(nn.Module):
             self.head = nn.Conv2d(w, 2, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = check_tensor(x, "x", ndim=4, channels=3)
+        if x.shape[-1] % 8 or x.shape[-2] % 8:
+            raise ValueError(f"x must have sides that are multiples of 8; got {tuple(x.shape)}")
         e1 = self.enc1(x - 0.5)  # centre [0, 1] inputs on 0
         e2 = self.enc2(e1)
         e3 = self.enc3(e2)
@@ -134,9 +155,9 @@ def craft_loss(out: torch.Tensor, region: torch.Tensor, affinity: torch.Tensor) 
     >>> float(craft_loss(out, target, target))
     0.0
     """
-    check_instance(out, "out", torch.Tensor, "a torch.Tensor (N, 2, h, w)")
-    check_instance(region, "region", torch.Tensor, "a torch.Tensor (N, h, w)")
-    check_instance(affinity, "affinity", torch.Tensor, "a torch.Tensor (N, h, w)")
+    out = check_tensor(out, "out", ndim=4)
+    region = check_tensor(region, "region", ndim=3)
+    affinity = check_tensor(affinity, "affinity", ndim=3)
     if out.ndim != 4 or out.shape[1] != 2:
         raise ValueError(f"out must be (N, 2, h, w); got {tuple(out.shape)}")
     shape = (out.shape[0], *out.shape[2:])

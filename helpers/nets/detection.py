@@ -26,6 +26,7 @@ from torch import nn
 from .._validation import as_array, check_bool, check_float, check_instance, check_int
 from ..image import to_tensor
 from ..yolo import yolo_encode
+from ._tensors import check_tensor as _check_tensor
 from .blocks import conv_bn_relu
 from .history import History
 from .training import fit, predict
@@ -47,21 +48,6 @@ MAX_WIDTH = 512
 MAX_CLASSES = 1000
 MAX_EPOCHS = 1000
 MAX_BATCH = 65536
-
-
-def _check_tensor(x: Any, name: str, *, ndim: int, channels: int | None = None) -> torch.Tensor:
-    """A finite, non-empty float tensor with ``ndim`` dimensions (and ``channels`` in axis 1)."""
-    check_instance(x, name, torch.Tensor, f"a torch.Tensor with {ndim} dimensions")
-    if x.ndim != ndim or (channels is not None and x.shape[1] != channels):
-        want = f"(N, {channels}, H, W)" if channels is not None else f"{ndim}-D"
-        raise ValueError(f"{name} must be {want}; got shape {tuple(x.shape)}")
-    if x.numel() == 0:
-        raise ValueError(f"{name} must not be empty; got shape {tuple(x.shape)}")
-    if not x.is_floating_point():
-        raise TypeError(f"{name} must be a float tensor; got {x.dtype}")
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return x
 
 
 class TinyDetector(nn.Module):

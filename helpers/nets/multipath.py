@@ -12,6 +12,7 @@ Trajectories are ``(N, T, 2)`` metres in the lane frame (:mod:`helpers.trajector
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -21,16 +22,28 @@ from torch import nn
 
 from .._validation import as_array, check_bool, check_float, check_instance, check_int
 from ..trajectories import anchor_targets
+from ._tensors import check_tensor
 from .history import History
 from .training import fit, predict
 
-__all__ = ["MultiPathNet", "multipath_features", "multipath_loss", "multipath_predict",
-           "train_multipath"]
+__all__ = ["MULTIPATH_RECIPE", "MultiPathNet", "multipath_features", "multipath_loss",
+           "multipath_predict", "train_multipath"]
 
 MAX_STEPS = 64
 MAX_ANCHORS = 256
 MAX_HIDDEN = 4096
 MAX_AGENTS = 1_000_000
+#: Chapter 22's MultiPath, shared by its notebook and ``bench/cases_frontiers.py`` (read-only):
+#: :func:`helpers.trajectories.make_agent_dataset` with ``history`` past and ``future`` future
+#: positions, ``train_agents`` from seed ``train_seed`` and ``test_agents`` held out from
+#: ``test_seed``; ``anchors`` anchor trajectories (:func:`helpers.trajectories.trajectory_anchors`
+#: with seed ``anchor_seed``); :class:`MultiPathNet` seeing ``history_len`` positions, trained
+#: by :func:`train_multipath` with ``epochs``, ``batch_size`` and ``lr``.
+MULTIPATH_RECIPE = MappingProxyType({
+    "train_agents": 4000, "train_seed": 1, "test_agents": 1000, "test_seed": 2, "history": 8,
+    "future": 12, "anchors": 8, "anchor_seed": 0, "history_len": 8, "epochs": 15,
+    "batch_size": 128, "lr": 1e-2,
+})
 #: Inputs are divided by this many metres, so they are of order 1.
 INPUT_SCALE = 10.0
 
@@ -122,6 +135,11 @@ class MultiPathNet(nn.Module):
                                      nn.Linear(hidden, k + 2 * k * t))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = check_tensor(x, "x", ndim=2)
+        if x.shape[1] != 2 * self.history_len + 1:
+            raise ValueError(f"x must be (N, {2 * self.history_len + 1}) features "
+                             f"(multipath_features with history_len={self.history_len}); got "
+                             f"shape {tuple(x.shape)}")
         return self.mlp(x)
 
 
@@ -161,9 +179,9 @@ def multipath_loss(out: torch.Tensor, index: torch.Tensor, residual: torch.Tenso
     >>> round(float(multipath_loss(out, torch.tensor([0]), torch.ones(1, 3, 2))), 4)
     1.6931
     """
-    check_instance(out, "out", torch.Tensor, "a torch.Tensor (N, K + 2 K T)")
+    out = check_tensor(out, "out", ndim=2)
     check_instance(index, "index", torch.Tensor, "a torch.Tensor (N,) of anchor indices")
-    check_instance(residual, "residual", torch.Tensor, "a torch.Tensor (N, T, 2)")
+    residual = check_tensor(residual, "residual", ndim=3)
     if residual.ndim != 3 or out.ndim != 2 or index.shape != out.shape[:1] or \
             residual.shape[0] != out.shape[0]:
         raise ValueError(f"out must be (N, K + 2KT), index (N,) and residual (N, T, 2); got "
@@ -172,6 +190,9 @@ def multipath_loss(out: torch.Tensor, index: torch.Tensor, residual: torch.Tenso
     k = out.shape[1] // (1 + 2 * t)
     if out.shape[1] != k * (1 + 2 * t):
         raise ValueError(f"out has {out.shape[1]} columns, not K (1 + 2T) for T = {t}")
+    if n and (bool((index < 0).any()) or bool((index >= k).any())):
+        raise ValueError(f"index must hold anchor indices in [0, {k}); got values from "
+                         f"{int(index.min())} to {int(index.max())}")
     logits, offsets = out[:, :k], out[:, k:].reshape(n, k, t, 2)
     chosen = offsets[torch.arange(n), index.long()]
     return F.cross_entropy(logits, index.long()) + 0.5 * ((chosen - residual) ** 2).sum((1, 2)
@@ -228,6 +249,7 @@ def train_multipath(
     """
     check_instance(model, "model", MultiPathNet)
     x = multipath_features(history, distance, history_len=model.history_len)
+    future = as_array(future, "future", ndim=3, shape_hint="(N, T, 2)")
     index, residual = anchor_targets(future, model.anchors.numpy())
     epochs = check_int(epochs, "epochs", min=1, max=1000)
     batch_size = check_int(batch_size, "batch_size", min=1, max=MAX_AGENTS)

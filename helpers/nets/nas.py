@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 import torch
 import torch.nn.functional as F  # noqa: N812 - torch's own convention
@@ -36,11 +37,13 @@ from ..nas import (
     architecture_macs,
     enumerate_architectures,
 )
+from ._tensors import check_tensor
 from .classic import Standardize
 from .history import History
 from .training import accuracy, fit
 
 __all__ = [
+    "NAS_RECIPE",
     "SEARCH_EPOCHS",
     "SearchNet",
     "evaluate_architecture",
@@ -50,6 +53,14 @@ __all__ = [
 
 #: Epochs each candidate trains for during a search (the "fixed short budget").
 SEARCH_EPOCHS = 1
+#: Chapter 22's two searches, shared by its notebook and ``bench/cases_frontiers.py``
+#: (read-only): ``candidates`` architectures each, random search from seed ``random_seed`` and
+#: evolution from ``evolution_seed`` with its ``population`` and ``sample_size``, under LeNet-5's
+#: MACs; the best candidate is then retrained on 4,000 digits for ``final_epochs`` and tested.
+NAS_RECIPE = MappingProxyType({
+    "candidates": 6, "random_seed": 0, "evolution_seed": 1, "population": 3, "sample_size": 2,
+    "final_epochs": 2,
+})
 
 
 class SearchNet(nn.Module):
@@ -105,7 +116,7 @@ class SearchNet(nn.Module):
             self.classifier = nn.Linear(w * HEAD_GRID**2, classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.stem(x)
+        x = self.stem(check_tensor(x, "x", ndim=4, channels=1))
         for i, block in enumerate(self.blocks):
             x = x + block(x) if self.arch.skip else block(x)
             if i == 1:

@@ -15,7 +15,15 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from .._validation import as_array, check_boxes, check_image, check_instance, check_int, describe
+from .._validation import (
+    as_array,
+    check_boxes,
+    check_float,
+    check_image,
+    check_instance,
+    check_int,
+    describe,
+)
 from ..centernet import centernet_decode, centernet_encode
 from ..evaluation import match_detections
 from ..frontiers_plots import road_segments
@@ -63,6 +71,9 @@ class CenterNetExplorer(Explorer):
         self.size = as_array(size, "size", ndim=3, shape_hint="(2, h, w)")
         self.offset = as_array(offset, "offset", ndim=3, shape_hint="(2, h, w)")
         self.stride = check_int(stride, "stride", min=1, max=64)
+        check_instance(class_names, "class_names", (tuple, list), "a tuple of class names")
+        if not all(isinstance(c, str) for c in class_names):
+            raise TypeError(f"class_names must hold strings; got {describe(class_names)}")
         self.class_names = tuple(class_names)
         if len(self.class_names) != len(self.heatmap):
             raise ValueError(f"class_names must name the heatmap's {len(self.heatmap)} classes; "
@@ -71,7 +82,8 @@ class CenterNetExplorer(Explorer):
         self.truth_labels = as_array(truth_labels, "truth_labels", ndim=1, kinds="iu",
                                      allow_empty=True)
         if len(self.truth_labels) != len(self.truth):
-            raise ValueError("truth_labels must give one class per truth box")
+            raise ValueError(f"truth_labels must give one class per box of truth_boxes; got "
+                             f"{len(self.truth_labels)} labels for {len(self.truth)} boxes")
         super().__init__()
 
     def _build(self) -> None:
@@ -273,7 +285,21 @@ class NasBudgetExplorer(Explorer):
                 raise ValueError(f"searches[{name!r}] must be a non-empty list of search records "
                                  "(dicts with arch, macs, accuracy)")
             self.searches[str(name)] = list(recs)
+        if everything is not None:
+            check_instance(everything, "everything", (list, tuple),
+                           "a list of search records (dicts with macs and accuracy)")
+            if not all(isinstance(r, Mapping) and {"macs", "accuracy"} <= set(r)
+                       for r in everything):
+                raise ValueError("everything must hold search records (dicts with macs and "
+                                 "accuracy)")
         self.everything = list(everything) if everything is not None else []
+        if baseline is not None:
+            if not (isinstance(baseline, (tuple, list)) and len(baseline) == 3):
+                raise TypeError(f"baseline must be (macs, accuracy, label); got "
+                                f"{describe(baseline)}")
+            baseline = (check_float(baseline[0], "baseline macs", min=0),
+                        check_float(baseline[1], "baseline accuracy", min=0, max=1),
+                        str(baseline[2]))
         self.baseline = baseline
         macs = sorted({int(r["macs"]) for recs in self.searches.values() for r in recs} |
                       {int(r["macs"]) for r in self.everything})
@@ -363,8 +389,6 @@ def nas_budget_explorer(searches: Mapping[str, Sequence[Mapping]], *,
     :func:`helpers.nas.evolution_search`); ``everything`` optionally holds a record for every
     architecture of the space; ``baseline`` is ``(macs, accuracy, label)``.
     """
-    if baseline is not None and not (isinstance(baseline, (tuple, list)) and len(baseline) == 3):
-        raise TypeError(f"baseline must be (macs, accuracy, label); got {describe(baseline)}")
     return NasBudgetExplorer(searches, everything=everything, baseline=baseline)
 
 
