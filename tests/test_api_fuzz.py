@@ -317,6 +317,14 @@ def _unet_shapes() -> dict:
     return dict(net.last_shapes)
 
 
+def _alexnet():
+    return _h("nets.classic").AlexNet(10).eval()
+
+
+def _zfnet():
+    return _h("nets.classic").ZFNet(10).eval()
+
+
 def _double(w: float) -> float:
     return 2.0 * w
 
@@ -884,6 +892,43 @@ EXAMPLES: dict[str, Example] = {
     .kind(desc="text"),
     "nets.training.predict": ex(make(_torch_linear), _tensor(8, 4), batch_size=4, threads=1)
     .accept(inputs="ndim+ ndim-"),
+    # -- helpers.nets: chapters 09-11 and 17 networks, summary and zoo -----------------------
+    "nets.cnn.TorchSmallCNN": ex(2, 2, size=8, n_classes=3, in_channels=1, seed=0),
+    "nets.cnn.TorchSmallCNN.forward": ex(_tensor(2, 1, 8, 8))
+    .on(lambda: _h("nets.cnn").TorchSmallCNN(2, 2, size=8, n_classes=3)),
+    "nets.cnn.TorchSmallCNN.from_numpy": ex(make(_small_cnn))
+    .on(lambda: _h("nets.cnn").TorchSmallCNN(2, 2, size=8, n_classes=3)),
+    "nets.classic.Standardize": ex(0.5, 0.25).accept(mean="negative zero"),
+    "nets.classic.Standardize.forward": ex(_tensor(2, 1, 4, 4))
+    .on(lambda: _h("nets.classic").Standardize(0.5, 0.25)).accept(x="ndim+ ndim-"),
+    "nets.classic.random_shift_batch": ex(make(lambda: (_tensor(2, 1, 6, 6).factory(),
+                                                        _torch_xy()[1][:2])),
+                                          make(lambda: np.random.default_rng(0)), max_shift=1)
+    .kind(batch="sequence").accept(max_shift="zero"),
+    "nets.classic.LeNet5": ex(1, 10, padding=2, activation="tanh", standardize=True),
+    "nets.classic.LeNet5.forward": ex(_tensor(2, 1, 28, 28))
+    .on(lambda: _h("nets.classic").LeNet5()),
+    "nets.classic.AlexNet": ex(10, 2, 0.5).accept(dropout="zero"),
+    "nets.classic.AlexNet.forward": ex(_tensor(1, 3, 227, 227)).on(_alexnet).shared(),
+    "nets.classic.ZFNet": ex(10, 0.5).accept(dropout="zero"),
+    "nets.classic.ZFNet.forward": ex(_tensor(1, 3, 224, 224)).on(_zfnet).shared(),
+    "nets.modern.DeepDigitNet": ex(2, 4, True, 1, 10),
+    "nets.modern.DeepDigitNet.forward": ex(_tensor(2, 1, 28, 28))
+    .on(lambda: _h("nets.modern").DeepDigitNet(2, 4)),
+    "nets.modern.layer_gradient_norms": ex(make(lambda: _h("nets.modern").DeepDigitNet(2, 4)),
+                                           _tensor(4, 1, 28, 28),
+                                           make(lambda: _torch_xy()[1][:4])),
+    "nets.inside.SEDigitNet": ex(4, se=True, reduction=2, seed=0),
+    "nets.inside.SEDigitNet.forward": ex(_tensor(2, 1, 28, 28))
+    .on(lambda: _h("nets.inside").SEDigitNet(4, reduction=2)),
+    "nets.summary.count_params": ex(make(_torch_linear)),
+    "nets.summary.count_macs": ex(make(lambda: _h("nets.classic").LeNet5()), (1, 28, 28)),
+    "nets.summary.flop_counter_macs": ex(make(lambda: _h("nets.classic").LeNet5()), (1, 28, 28)),
+    "nets.summary.layer_table": ex(make(lambda: _h("nets.classic").LeNet5()), (1, 28, 28)),
+    "nets.zoo.build_network": ex("LeNet-5", device="meta"),
+    "nets.zoo.network_tables": ex(["LeNet-5"]).kind(names="strings"),
+    "plots.plot_gradient_descent_1d": ex((0.1, 0.9), w0=1.0, steps=4)
+    .accept(lrs="short long"),  # documented: 1 to 6 learning rates
     # -- helpers.tracking (chapters 20, 21) ---------------------------------------------------
     "tracking.boxes.xyxy_to_xyah": ex(BOXES).accept(boxes="empty"),
     "tracking.boxes.xyah_to_xyxy": ex(np.array([[20.0, 30.0, 0.5, 20.0]])).accept(boxes="empty"),
@@ -1380,17 +1425,10 @@ UNWALKED: dict[str, str] = {
     "nets.centernet": (
         "TinyCenterNet TinyCenterNet.forward centernet_loss centernet_predict train_centernet"
     ),
-    "nets.classic": (
-        "AlexNet AlexNet.forward LeNet5 LeNet5.forward Standardize Standardize.forward ZFNet "
-        "ZFNet.forward random_shift_batch"
-    ),
-    "nets.cnn": "TorchSmallCNN TorchSmallCNN.forward TorchSmallCNN.from_numpy",
     "nets.craft": "TinyCraft TinyCraft.forward craft_loss craft_predict train_craft",
     "nets.detection": "LandmarkRegressor.forward TinyDetector.forward detector_loss",
     "nets.embedding": "CosineSoftmax CosineSoftmax.forward EmbeddingNet.forward",
-    "nets.inside": "SEDigitNet SEDigitNet.forward",
     "nets.memory": "MemoryNetwork MemoryNetwork.forward make_location_stories story_text",
-    "nets.modern": "DeepDigitNet DeepDigitNet.forward layer_gradient_norms",
     "nets.multipath": (
         "MultiPathNet MultiPathNet.forward multipath_features multipath_loss multipath_predict "
         "train_multipath"
@@ -1411,9 +1449,6 @@ UNWALKED: dict[str, str] = {
         "STNClassifier STNClassifier.forward SpatialTransformer SpatialTransformer.forward "
         "WarpedDigitClassifier WarpedDigitClassifier.forward affine_theta warp_digits"
     ),
-    "nets.summary": "count_macs count_params flop_counter_macs layer_table",
-    "nets.zoo": "build_network network_tables",
-    "plots": "plot_gradient_descent_1d",
     "plots_detection": (
         "plot_anchor_shapes plot_head_objectness plot_pr_curves plot_region_detectors plot_rpn "
         "plot_sliding_windows plot_ssd_default_boxes show_boxes"

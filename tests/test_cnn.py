@@ -241,6 +241,8 @@ def _with(**changed) -> list:
         (lambda: cnn.SmallCNN(*_with(conv2_w=np.zeros((2, 5, 3, 3)))),
          "conv2_w must have 2 input channels"),
         (lambda: cnn.SmallCNN(*_with(conv1_w="w")), "conv1_w must be a numeric array"),
+        (lambda: cnn.small_cnn_torch(cnn.SmallCNN(*_with()))(np.zeros((1, 1, 8, 8))),
+         "x must be a torch.Tensor"),
         (lambda: cnn.torch_to_numpy("x"), "model must come from small_cnn_torch"),
     ],
 )

@@ -19,11 +19,14 @@ Used in chapters/10_classic_networks.ipynb.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_choice, check_int, describe
+from .._validation import check_bool, check_choice, check_int, check_tensor, describe
 
 __all__ = ["AlexNet", "LeNet5", "Standardize", "ZFNet", "random_shift_batch"]
 
@@ -32,6 +35,21 @@ MAX_CLASSES = 100_000
 MAX_IMAGENET_CLASSES = 10_000
 #: Mean and standard deviation of MNIST's training pixels in [0, 1] (the usual constants).
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+
+def _check_images(x: Any, channels: int | None, hint: str, ndim: int | None = 4) -> torch.Tensor:
+    """A network's input ``x``: a finite float tensor (not looked into on torch's meta device)."""
+    meta = isinstance(x, torch.Tensor) and x.device.type == "meta"
+    return check_tensor(x, "x", ndim=ndim, channels=channels, shape_hint=hint, finite=not meta)
+
+
+def _check_side(x: torch.Tensor, side: Callable[[int], int], want: int, net: str, hint: str
+                ) -> None:
+    """Refuse an input whose height or width does not give ``want`` after ``side`` (the layers)."""
+    h, w = x.shape[-2:]
+    if side(h) != want or side(w) != want:
+        raise ValueError(f"x must be {hint} for {net}: its height and width must become {want} "
+                         f"in the last feature maps; got shape {tuple(x.shape)}")
 
 
 class Standardize(nn.Module):
@@ -57,7 +75,8 @@ class Standardize(nn.Module):
         self.mean, self.std = float(mean), float(std)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.std
+        """``(x - mean) / std`` for a float tensor of any shape."""
+        return (_check_images(x, None, "", ndim=None) - self.mean) / self.std
 
     def extra_repr(self) -> str:
         return f"mean={self.mean}, std={self.std}"
@@ -164,6 +183,7 @@ class LeNet5(nn.Module):
         act = {"tanh": nn.Tanh, "relu": nn.ReLU}[check_choice(activation, "activation",
                                                                 ("tanh", "relu"))]
         first = [Standardize()] if check_bool(standardize, "standardize") else []
+        self.in_channels, self.padding = in_channels, padding
         self.features = nn.Sequential(
             *first,
             nn.Conv2d(in_channels, 6, 5, padding=padding), act(),   # C1
@@ -179,7 +199,28 @@ class LeNet5(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, in_channels, 28, 28)`` digits (with padding 2) -> ``(N, num_classes)`` scores."""
+        hint = f"(N, {self.in_channels}, H, W)"
+        x = _check_images(x, self.in_channels, hint)
+        _check_side(x, lambda h: ((h + 2 * self.padding - 4) // 2 - 4) // 2, 5, "LeNet5",
+                    f"(N, {self.in_channels}, {28 + 2 * (2 - self.padding)}, "
+                    f"{28 + 2 * (2 - self.padding)})")
         return self.classifier(self.features(x))
+
+
+def _alexnet_side(h: int) -> int:
+    h = (h - 11) // 4 + 1                 # conv1 11x11/4
+    for _ in range(3):                    # three 3x3/2 max poolings (the convs keep the size)
+        h = (h - 3) // 2 + 1
+    return h
+
+
+def _zfnet_side(h: int) -> int:
+    h = (h + 2 - 7) // 2 + 1              # conv1 7x7/2, padding 1
+    h = (h + 2 - 3) // 2 + 1              # max pool 3x3/2, padding 1
+    h = (h - 5) // 2 + 1                  # conv2 5x5/2
+    h = (h + 2 - 3) // 2 + 1              # max pool 3x3/2, padding 1
+    return (h - 3) // 2 + 1               # max pool 3x3/2
 
 
 class AlexNet(nn.Module):
@@ -242,6 +283,9 @@ class AlexNet(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, 227, 227)`` images -> ``(N, num_classes)`` scores."""
+        x = _check_images(x, 3, "(N, 3, H, W)")
+        _check_side(x, _alexnet_side, 6, "AlexNet", "(N, 3, 227, 227)")
         return self.classifier(self.features(x))
 
 
@@ -303,4 +347,7 @@ class ZFNet(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, 224, 224)`` images -> ``(N, num_classes)`` scores."""
+        x = _check_images(x, 3, "(N, 3, H, W)")
+        _check_side(x, _zfnet_side, 6, "ZFNet", "(N, 3, 224, 224)")
         return self.classifier(self.features(x))

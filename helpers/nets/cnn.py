@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from .._validation import check_instance, check_int
+from .classic import _check_images, _check_side
 
 __all__ = ["TorchSmallCNN"]
 
@@ -73,8 +74,13 @@ class TorchSmallCNN(nn.Module):
             self.conv1 = nn.Conv2d(in_channels, c1, 3, padding=1)
             self.conv2 = nn.Conv2d(c1, c2, 3, padding=1)
             self.fc = nn.Linear(c2 * (size // 4) ** 2, n_classes)
+        self.size, self.in_channels = size, in_channels
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, in_channels, size, size)`` images -> ``(N, n_classes)`` logits."""
+        hint = f"(N, {self.in_channels}, {self.size}, {self.size})"
+        x = _check_images(x, self.in_channels, hint)
+        _check_side(x, lambda h: h // 4, self.size // 4, "this TorchSmallCNN", hint)
         x = nn.functional.max_pool2d(torch.relu(self.conv1(x)), 2)
         x = nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)
         return self.fc(x.flatten(1))

@@ -17,6 +17,7 @@ from torch import nn
 
 from .._validation import check_bool, check_int
 from .blocks import SqueezeExcitation
+from .classic import _check_images, _check_side
 
 __all__ = ["SEDigitNet"]
 
@@ -91,6 +92,8 @@ class SEDigitNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, 1, 28, 28)`` digits in [0, 1] -> ``(N, 10)`` logits."""
+        x = _check_images(x, 1, "(N, 1, 28, 28)")
+        _check_side(x, lambda h: h // 4, 7, "SEDigitNet", "(N, 1, 28, 28)")
         x = self.pool(self.conv1(x - 0.5))
         x = self.se2(self.conv2(x))
         x = self.se3(self.conv3(x))
