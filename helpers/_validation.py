@@ -14,7 +14,7 @@ Never ``assert``: assertions vanish under ``python -O``.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ __all__ = [
     "check_int",
     "check_int_tuple",
     "check_kernel",
+    "check_network_input",
     "check_pair",
     "check_path",
     "check_rng",
@@ -736,3 +737,51 @@ def check_boxes(boxes: Any, name: str = "boxes", *, fmt: str = "xyxy") -> np.nda
         i = int(np.flatnonzero((arr[:, 2:] < 0).any(axis=1))[0])
         raise ValueError(f"{name} must have w >= 0 and h >= 0; box {i} is {arr[i].tolist()}")
     return arr
+
+
+def check_network_input(
+    x: Any,
+    net: str,
+    *,
+    channels: int,
+    hint: str,
+    side: Callable[[int], int] | None = None,
+    want: int | None = None,
+    name: str = "x",
+) -> Any:
+    """Validate a network's ``(N, C, H, W)`` input: a finite float tensor that its layers fit.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+    net : str
+        The network's name, for the message.
+    channels : int
+        Required channels (axis 1).
+    hint : str
+        The expected shape as the message writes it, e.g. ``"(N, 1, 28, 28)"``.
+    side, want : optional
+        ``side(h)`` is the side of the last feature maps for an input side ``h``; it must be
+        ``want`` for both height and width (the classifier's input size is fixed).
+    name : str
+        The public argument's name.
+
+    Notes
+    -----
+    A tensor on torch's ``meta`` device (a shape-only run, as :func:`helpers.nets.summary.
+    layer_table` makes) is checked for type and shape only: it has no values.
+
+    Examples
+    --------
+    >>> import torch
+    >>> check_network_input(torch.zeros(1, 1, 20, 20), "LeNet5", channels=1, hint="(N, 1, 28, 28)",
+    ...                     side=lambda h: ((h - 4) // 2 - 4) // 2, want=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: x must be (N, 1, 28, 28) for LeNet5; got shape (1, 1, 20, 20)
+    """
+    meta = getattr(getattr(x, "device", None), "type", None) == "meta"
+    x = check_tensor(x, name, ndim=4, channels=channels, shape_hint=hint, finite=not meta)
+    if side is not None and (side(x.shape[2]) != want or side(x.shape[3]) != want):
+        raise ValueError(f"{name} must be {hint} for {net}; got shape {tuple(x.shape)}")
+    return x

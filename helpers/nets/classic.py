@@ -19,14 +19,18 @@ Used in chapters/10_classic_networks.ipynb.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_choice, check_int, check_tensor, describe
+from .._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_network_input,
+    check_tensor,
+    describe,
+)
 
 __all__ = ["AlexNet", "LeNet5", "Standardize", "ZFNet", "random_shift_batch"]
 
@@ -35,21 +39,6 @@ MAX_CLASSES = 100_000
 MAX_IMAGENET_CLASSES = 10_000
 #: Mean and standard deviation of MNIST's training pixels in [0, 1] (the usual constants).
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-
-
-def _check_images(x: Any, channels: int | None, hint: str, ndim: int | None = 4) -> torch.Tensor:
-    """A network's input ``x``: a finite float tensor (not looked into on torch's meta device)."""
-    meta = isinstance(x, torch.Tensor) and x.device.type == "meta"
-    return check_tensor(x, "x", ndim=ndim, channels=channels, shape_hint=hint, finite=not meta)
-
-
-def _check_side(x: torch.Tensor, side: Callable[[int], int], want: int, net: str, hint: str
-                ) -> None:
-    """Refuse an input whose height or width does not give ``want`` after ``side`` (the layers)."""
-    h, w = x.shape[-2:]
-    if side(h) != want or side(w) != want:
-        raise ValueError(f"x must be {hint} for {net}: its height and width must become {want} "
-                         f"in the last feature maps; got shape {tuple(x.shape)}")
 
 
 class Standardize(nn.Module):
@@ -76,7 +65,8 @@ class Standardize(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(x - mean) / std`` for a float tensor of any shape."""
-        return (_check_images(x, None, "", ndim=None) - self.mean) / self.std
+        meta = isinstance(x, torch.Tensor) and x.device.type == "meta"
+        return (check_tensor(x, "x", finite=not meta) - self.mean) / self.std
 
     def extra_repr(self) -> str:
         return f"mean={self.mean}, std={self.std}"
@@ -200,11 +190,10 @@ class LeNet5(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, in_channels, 28, 28)`` digits (with padding 2) -> ``(N, num_classes)`` scores."""
-        hint = f"(N, {self.in_channels}, H, W)"
-        x = _check_images(x, self.in_channels, hint)
-        _check_side(x, lambda h: ((h + 2 * self.padding - 4) // 2 - 4) // 2, 5, "LeNet5",
-                    f"(N, {self.in_channels}, {28 + 2 * (2 - self.padding)}, "
-                    f"{28 + 2 * (2 - self.padding)})")
+        side = 28 + 2 * (2 - self.padding)  # 32 x 32 after the first convolution's padding
+        x = check_network_input(x, "LeNet5", channels=self.in_channels,
+                                hint=f"(N, {self.in_channels}, {side}, {side})",
+                                side=lambda h: ((h + 2 * self.padding - 4) // 2 - 4) // 2, want=5)
         return self.classifier(self.features(x))
 
 
@@ -284,8 +273,8 @@ class AlexNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, 3, 227, 227)`` images -> ``(N, num_classes)`` scores."""
-        x = _check_images(x, 3, "(N, 3, H, W)")
-        _check_side(x, _alexnet_side, 6, "AlexNet", "(N, 3, 227, 227)")
+        x = check_network_input(x, "AlexNet", channels=3, hint="(N, 3, 227, 227)",
+                                side=_alexnet_side, want=6)
         return self.classifier(self.features(x))
 
 
@@ -348,6 +337,6 @@ class ZFNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, 3, 224, 224)`` images -> ``(N, num_classes)`` scores."""
-        x = _check_images(x, 3, "(N, 3, H, W)")
-        _check_side(x, _zfnet_side, 6, "ZFNet", "(N, 3, 224, 224)")
+        x = check_network_input(x, "ZFNet", channels=3, hint="(N, 3, 224, 224)",
+                                side=_zfnet_side, want=6)
         return self.classifier(self.features(x))

@@ -11,8 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_instance, check_int
-from .classic import _check_images, _check_side
+from .._validation import check_instance, check_int, check_network_input
 
 __all__ = ["TorchSmallCNN"]
 
@@ -78,9 +77,9 @@ class TorchSmallCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, in_channels, size, size)`` images -> ``(N, n_classes)`` logits."""
-        hint = f"(N, {self.in_channels}, {self.size}, {self.size})"
-        x = _check_images(x, self.in_channels, hint)
-        _check_side(x, lambda h: h // 4, self.size // 4, "this TorchSmallCNN", hint)
+        x = check_network_input(x, "this TorchSmallCNN", channels=self.in_channels,
+                                hint=f"(N, {self.in_channels}, {self.size}, {self.size})",
+                                side=lambda h: h // 4, want=self.size // 4)
         x = nn.functional.max_pool2d(torch.relu(self.conv1(x)), 2)
         x = nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)
         return self.fc(x.flatten(1))

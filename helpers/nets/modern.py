@@ -17,8 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_int, check_tensor, describe
-from .classic import _check_images, _check_side
+from .._validation import check_bool, check_int, check_network_input, check_tensor, describe
 
 __all__ = ["DeepDigitNet", "layer_gradient_norms"]
 
@@ -80,9 +79,9 @@ class DeepDigitNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, in_channels, 28, 28)`` digits -> ``(N, num_classes)`` scores."""
-        hint = f"(N, {self.in_channels}, 28, 28)"
-        x = _check_images(x, self.in_channels, hint)
-        _check_side(x, lambda h: ((h - 1) // 2 + 1) // 2, 7, "DeepDigitNet", hint)
+        x = check_network_input(x, "DeepDigitNet", channels=self.in_channels,
+                                hint=f"(N, {self.in_channels}, 28, 28)",
+                                side=lambda h: ((h - 1) // 2 + 1) // 2, want=7)
         x = self.stem_pool(torch.relu(self.stem(x)))
         for block in self.blocks:
             x = torch.relu(block(x) + x) if self.residual else torch.relu(block(x))
