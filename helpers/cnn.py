@@ -745,6 +745,13 @@ class SmallCNN:
     fc_w : (10, c2 * (H // 4) * (W // 4)) ndarray
     fc_b : (10,) ndarray
 
+    Raises
+    ------
+    TypeError, ValueError
+        When built from arrays that are not finite float arrays of these shapes (the biases
+        matching their layers, conv2_w taking c1 channels); ``init`` and ``astype`` refuse a
+        ``dtype`` that is not a float dtype.
+
     Notes
     -----
     A LeNet-style network (conv, pool, conv, pool, fully connected) sized so that numpy can
@@ -795,7 +802,8 @@ class SmallCNN:
 
     @classmethod
     def _trusted(cls, *arrays: np.ndarray) -> SmallCNN:
-        """Build from arrays known to fit (gradients), without the checks (NaN may be news)."""
+        """Build from arrays known to fit (the gradients), skipping the checks: a diverging
+        step's NaN gradients show up in the loss history rather than as an error here."""
         net = object.__new__(cls)
         for f, a in zip(fields(cls), arrays, strict=True):
             setattr(net, f.name, a)
