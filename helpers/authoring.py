@@ -117,6 +117,14 @@ def _as_path(value: Any, name: str) -> Path:
     return Path(value)
 
 
+def _as_folder(value: Any, name: str) -> Path:
+    """A path argument that must be an existing folder (a typo must not mean "nothing to do")."""
+    path = _as_path(value, name)
+    if not path.is_dir():
+        raise FileNotFoundError(f"{name} folder {str(path)!r} is missing (no such directory)")
+    return path
+
+
 # -- student versions -------------------------------------------------------------------------
 
 
@@ -251,8 +259,10 @@ def generate(
 
     A target that a learner has edited is copied to ``backup`` (default ``chapters/backup/``)
     under a time-stamped name before it is replaced; an unchanged target is left alone.
+    ``solutions`` and ``chapters`` must be existing folders (``FileNotFoundError`` otherwise);
+    the ``backup`` folder is created when the first backup is made.
     """
-    solutions, chapters = _as_path(solutions, "solutions"), _as_path(chapters, "chapters")
+    solutions, chapters = _as_folder(solutions, "solutions"), _as_folder(chapters, "chapters")
     backup = _as_path(backup, "backup") if backup is not None else chapters / "backup"
     report = []
     for src in sorted(solutions.glob("*.ipynb")):
@@ -270,8 +280,11 @@ def generate(
 
 
 def out_of_date(solutions: Path = SOLUTIONS, chapters: Path = CHAPTERS) -> list[str]:
-    """Student notebooks that are missing or differ from what :func:`generate` would write."""
-    solutions, chapters = _as_path(solutions, "solutions"), _as_path(chapters, "chapters")
+    """Student notebooks that are missing or differ from what :func:`generate` would write.
+
+    Both folders must exist (``FileNotFoundError`` otherwise).
+    """
+    solutions, chapters = _as_folder(solutions, "solutions"), _as_folder(chapters, "chapters")
     stale = []
     for src in sorted(solutions.glob("*.ipynb")):
         dst = chapters / src.name
@@ -296,7 +309,11 @@ class Backup:
     order: tuple  # sorts oldest to newest
 
     def differences(self, chapters: Path = CHAPTERS) -> str:
-        """What this backup holds that the current chapter does not, in one line."""
+        """What this backup holds that the current chapter does not, in one line.
+
+        ``chapters`` must be an existing folder (``FileNotFoundError`` otherwise).
+        """
+        chapters = _as_folder(chapters, "chapters")
         try:
             mine = [_source(c) for c in json.loads(self.path.read_text(encoding="utf-8"))["cells"]]
         except (ValueError, KeyError, TypeError):
@@ -319,6 +336,8 @@ class Backup:
 
 def list_backups(chapters: Path = CHAPTERS, backup: Path | None = None) -> list[Backup]:
     """Every backup in ``backup`` (default ``chapters/backup/``), newest first.
+
+    A folder that does not exist holds no backups: the answer is then an empty list.
 
     Examples
     --------
@@ -386,8 +405,11 @@ def restore_backup(
     ------
     ValueError
         When no backup has that name.
+    FileNotFoundError
+        When ``chapters`` is not an existing folder. (A missing ``solutions`` folder only
+        means the current chapter is always backed up before it is replaced.)
     """
-    chapters, solutions = _as_path(chapters, "chapters"), _as_path(solutions, "solutions")
+    chapters, solutions = _as_folder(chapters, "chapters"), _as_path(solutions, "solutions")
     backup = _as_path(backup, "backup") if backup is not None else chapters / "backup"
     chosen = _find_backup(name, list_backups(chapters, backup))
     target = chapters / f"{chosen.chapter}.ipynb"
@@ -560,9 +582,12 @@ def lint_notebook(
     if syllabus is not None and not isinstance(syllabus, dict):
         raise TypeError(f"syllabus must be the parsed syllabus.yml (a dict); got "
                         f"{type(syllabus).__name__}")
-    folder = _as_path(folder, "folder") if folder is not None else None
+    folder = _as_folder(folder, "folder") if folder is not None else None
     if isinstance(notebook, (str, Path)):
         path = Path(notebook)
+        if path.suffix != ".ipynb":
+            raise ValueError(f"notebook must be an .ipynb file or a parsed notebook (dict); got "
+                             f"{str(notebook)!r}")
         nb = json.loads(path.read_text(encoding="utf-8"))
         name = name or path.stem
         folder = folder or path.parent

@@ -714,6 +714,20 @@ class RandomShift:
 
 
 # -- the network -------------------------------------------------------------------------------
+def _check_float_dtype(dtype: Any, name: str) -> np.dtype:
+    """A floating-point numpy dtype (np.float32, "float64", ...); anything else refused."""
+    if dtype is None or isinstance(dtype, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a float dtype such as np.float32; got {describe(dtype)}")
+    try:
+        out = np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a float dtype such as np.float32; got "
+                        f"{describe(dtype)}") from None
+    if out.kind != "f":
+        raise TypeError(f"{name} must be a float dtype such as np.float32; got {out}")
+    return out
+
+
 @dataclass
 class SmallCNN:
     """A small digit classifier, all parameters as named numpy arrays.
@@ -730,6 +744,13 @@ class SmallCNN:
     conv2_b : (c2,) ndarray
     fc_w : (10, c2 * (H // 4) * (W // 4)) ndarray
     fc_b : (10,) ndarray
+
+    Raises
+    ------
+    TypeError, ValueError
+        When built from arrays that are not finite float arrays of these shapes (the biases
+        matching their layers, conv2_w taking c1 channels); ``init`` and ``astype`` refuse a
+        ``dtype`` that is not a float dtype.
 
     Notes
     -----
@@ -760,6 +781,34 @@ class SmallCNN:
     fc_w: np.ndarray
     fc_b: np.ndarray
 
+    def __post_init__(self) -> None:
+        """Check every parameter: finite float arrays whose shapes chain layer to layer."""
+        shapes = {"conv1_w": (4, "(c1, C, kh, kw)"), "conv1_b": (1, "(c1,)"),
+                  "conv2_w": (4, "(c2, c1, kh, kw)"), "conv2_b": (1, "(c2,)"),
+                  "fc_w": (2, "(n_classes, n_flat)"), "fc_b": (1, "(n_classes,)")}
+        for k, (ndim, hint) in shapes.items():
+            setattr(self, k, as_array(getattr(self, k), k, ndim=ndim, kinds="f", shape_hint=hint))
+        c1, c2, n_classes = len(self.conv1_w), len(self.conv2_w), len(self.fc_w)
+        for k, want in (("conv1_b", (c1,)), ("conv2_b", (c2,)), ("fc_b", (n_classes,))):
+            if getattr(self, k).shape != want:
+                raise ValueError(f"{k} must have shape {want} (one bias per output); got "
+                                 f"{getattr(self, k).shape}")
+        if self.conv2_w.shape[1] != c1:
+            raise ValueError(f"conv2_w must have {c1} input channels (conv1_w has {c1} "
+                             f"filters); got shape {self.conv2_w.shape}")
+        if self.fc_w.shape[1] % c2:
+            raise ValueError(f"fc_w must have a multiple of {c2} inputs (c2 maps, flattened); "
+                             f"got shape {self.fc_w.shape}")
+
+    @classmethod
+    def _trusted(cls, *arrays: np.ndarray) -> SmallCNN:
+        """Build from arrays known to fit (the gradients), skipping the checks: a diverging
+        step's NaN gradients show up in the loss history rather than as an error here."""
+        net = object.__new__(cls)
+        for f, a in zip(fields(cls), arrays, strict=True):
+            setattr(net, f.name, a)
+        return net
+
     @classmethod
     def init(
         cls,
@@ -773,6 +822,7 @@ class SmallCNN:
     ) -> SmallCNN:
         """Fresh He-normal weights for ``size x size`` gray inputs (size divisible by 4)."""
         rng = check_rng(rng)
+        dtype = _check_float_dtype(dtype, "dtype")
         c1, c2 = check_int(c1, "c1", min=1, max=512), check_int(c2, "c2", min=1, max=512)
         size = check_int(size, "size", min=4, max=512)
         if size % 4:
@@ -802,6 +852,7 @@ class SmallCNN:
 
     def astype(self, dtype: type) -> SmallCNN:
         """A copy with every parameter cast to ``dtype`` (float64 for gradient checks)."""
+        dtype = _check_float_dtype(dtype, "dtype")
         return SmallCNN(**{k: getattr(self, k).astype(dtype) for k in self.names()})
 
     def _check_x(self, x):
@@ -866,7 +917,7 @@ class SmallCNN:
         drelu1 = conv.max_pool2d_backward(dpool1, a["pool1_cache"])
         dconv1 = relu_backward(drelu1, a["relu1_cache"])
         _, dconv1_w, dconv1_b = conv.conv2d_backward(dconv1, a["conv1_cache"])
-        return loss, SmallCNN(dconv1_w, dconv1_b, dconv2_w, dconv2_b, dfc_w, dfc_b)
+        return loss, SmallCNN._trusted(dconv1_w, dconv1_b, dconv2_w, dconv2_b, dfc_w, dfc_b)
 
 
 def accuracy_score(predicted: np.ndarray, labels: np.ndarray) -> float:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_choice
+from ._validation import check_bool, check_choice
 
 __all__ = [
     "DATA_DIR",
@@ -252,6 +252,7 @@ def load_photo(name: str, *, gray: bool = False) -> np.ndarray:
     dtype('uint8')
     """
     check_choice(name, "name", PHOTOS)
+    gray = check_bool(gray, "gray")
     if name == "grace_hopper":
         # matplotlib's sample data (no download), found without importing matplotlib itself.
         import importlib.util

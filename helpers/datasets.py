@@ -180,7 +180,7 @@ def load_mnist(directory: str | Path, split: str = "train") -> tuple[np.ndarray,
     FileNotFoundError: MNIST test files ... not found in ...
     """
     check_choice(split, "split", _MNIST_FILES)
-    directory = Path(directory)
+    directory = check_path(directory, "directory")
     paths = [_find(directory, name) for name in _MNIST_FILES[split]]
     if None in paths:
         raise FileNotFoundError(
@@ -231,7 +231,7 @@ def load_cifar10(directory: str | Path, split: str = "train") -> tuple[np.ndarra
     FileNotFoundError: CIFAR-10 test files ['test_batch.bin'] not found in ...
     """
     check_choice(split, "split", ("train", "test"))
-    directory = Path(directory)
+    directory = check_path(directory, "directory")
     names = [f"data_batch_{i}.bin" for i in range(1, 6)] if split == "train" else ["test_batch.bin"]
     missing = [n for n in names if not (directory / n).exists()]
     if missing:
@@ -262,7 +262,8 @@ def load_digits(
     split : {"train", "test"}
     root : str or Path, optional
         A directory with MNIST's IDX files; ``None`` (or a directory without them) uses
-        :func:`helpers.data.load_mnist_subset` - 4,000 training and 1,000 test digits.
+        :func:`helpers.data.load_mnist_subset` - 4,000 training and 1,000 test digits. A
+        directory that does not exist raises ``FileNotFoundError`` (a typo, not a fallback).
 
     Returns
     -------
@@ -285,7 +286,10 @@ def load_digits(
     """
     check_choice(split, "split", _MNIST_FILES)
     if root is not None:
-        root = Path(root)
+        root = check_path(root, "root")
+        if not root.is_dir():
+            raise FileNotFoundError(f"root directory {str(root)!r} is missing - pass a directory "
+                                    "with MNIST's IDX files, or root=None for the bundled digits")
         if all(_find(root, name) for name in _MNIST_FILES[split]):
             return load_mnist(root, split)
     return load_mnist_subset(split)

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_image, describe
+from ._validation import as_array, check_image, check_str, describe
 
 __all__ = ["as_float_image", "as_uint8_image", "from_batch", "to_batch", "to_tensor"]
 
@@ -100,6 +100,7 @@ def as_float_image(image: Any, name: str = "image") -> np.ndarray:
     ...
     TypeError: image must be uint8 (0-255), bool, or float in [0, 1]; got dtype int64 - ...
     """
+    name = check_str(name, "name")
     return _float_values(check_image(image, name), name)
 
 
@@ -130,7 +131,7 @@ def as_uint8_image(image: Any, name: str = "image") -> np.ndarray:
     >>> as_uint8_image(np.array([[0.0, 0.5, 1.0]]))
     array([[  0, 128, 255]], dtype=uint8)
     """
-    image = check_image(image, name)
+    image = check_image(image, check_str(name, "name"))
     if image.dtype == np.uint8:
         return image
     return np.round(_float_values(image, name) * 255).astype(np.uint8)
@@ -174,6 +175,7 @@ def to_batch(images: Any, name: str = "images") -> np.ndarray:
     >>> float(to_batch(np.full((1, 2, 2, 3), 255, np.uint8)).max())
     1.0
     """
+    name = check_str(name, "name")
     arr = as_array(images, name, ndim=(3, 4), shape_hint="(N, H, W) or (N, H, W, C)",
                    fix="one image goes in as image[None]")
     values = _float_values(arr, name)
@@ -203,6 +205,7 @@ def from_batch(batch: Any, name: str = "batch") -> np.ndarray:
     >>> from_batch(np.zeros((2, 3, 4, 5), np.float32)).shape
     (2, 4, 5, 3)
     """
+    name = check_str(name, "name")
     if type(batch).__module__.startswith("torch"):
         batch = batch.detach().cpu().numpy()
     arr = as_array(batch, name, ndim=4, kinds="f", shape_hint="(N, C, H, W)")
@@ -238,6 +241,7 @@ def to_tensor(images: Any, name: str = "images") -> Any:
     >>> to_tensor(np.zeros((2, 8, 8, 3), np.uint8)).shape
     torch.Size([2, 3, 8, 8])
     """
+    name = check_str(name, "name")
     import torch
 
     if isinstance(images, torch.Tensor):

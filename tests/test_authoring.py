@@ -513,6 +513,17 @@ def test_lint_messages_name_the_cell_and_the_fix(folder):
 def test_lint_refuses_what_is_not_a_notebook():
     with pytest.raises(TypeError, match="notebook must be a notebook"):
         authoring.lint_notebook({"cells": "no"})
+    with pytest.raises(ValueError, match="notebook must be an .ipynb file"):
+        authoring.lint_notebook("05_corners")
+    with pytest.raises(FileNotFoundError, match="folder folder .* is missing"):
+        authoring.lint_notebook({"cells": []}, folder="no-such-folder")
+
+
+def test_missing_folders_are_errors_not_empty_answers(tmp_path):
+    with pytest.raises(FileNotFoundError, match="solutions folder .* is missing"):
+        generate(tmp_path / "no-such-folder", tmp_path)
+    with pytest.raises(FileNotFoundError, match="chapters folder .* is missing"):
+        out_of_date(tmp_path, tmp_path / "no-such-folder")
 
 
 # -- backups: listed, restored, never lost ----------------------------------------------------

@@ -377,6 +377,9 @@ def test_options_of_the_checks_author_are_validated():
         run_cases("double", double, cases, reference=double, time_limit=0)
     with pytest.raises(TypeError, match="cases"):
         run_cases("double", double, [], reference=double)
+    for bad in (None, 3):
+        with pytest.raises(TypeError, match="cases must be a non-empty sequence of Case; got"):
+            run_cases("double", double, bad, reference=double)
     with pytest.raises(ValueError, match="seconds"), override_time_limit(-1):
         pass
 

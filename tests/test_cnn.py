@@ -144,6 +144,12 @@ def test_random_shift_moves_each_image_by_at_most_max_shift(rng):
     assert out.sum() == 50 and rows.min() >= 2 and rows.max() <= 6 and len(set(cols)) > 1
 
 
+def _with(**changed) -> list:
+    """The parameters of a tiny SmallCNN (c1 = c2 = 2), some replaced."""
+    net = cnn.SmallCNN.init(0, c1=2, c2=2, size=8)
+    return [changed.get(k, getattr(net, k)) for k in net.names()]
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -226,6 +232,17 @@ def test_random_shift_moves_each_image_by_at_most_max_shift(rng):
         (lambda: cnn.RandomShift(-1), "max_shift must be an integer >= 0"),
         (lambda: cnn.RandomShift(1)("x", 0), r"batch must be a tuple \(x, labels, ...\)"),
         (lambda: cnn.small_cnn_torch("x"), "net must be a SmallCNN"),
+        (lambda: cnn.SmallCNN.init(0, dtype=None), "dtype must be a float dtype"),
+        (lambda: cnn.SmallCNN.init(0, dtype=np.int32), "dtype must be a float dtype"),
+        (lambda: cnn.SmallCNN.init(0).astype("abc"), "dtype must be a float dtype"),
+        (lambda: cnn.SmallCNN(*_with(conv1_w=np.ones((2, 3, 3)))), r"conv1_w must be 4-D"),
+        (lambda: cnn.SmallCNN(*_with(fc_b=np.full(10, np.nan))), "fc_b contains NaN"),
+        (lambda: cnn.SmallCNN(*_with(conv2_b=np.zeros(3))), r"conv2_b must have shape \(2,\)"),
+        (lambda: cnn.SmallCNN(*_with(conv2_w=np.zeros((2, 5, 3, 3)))),
+         "conv2_w must have 2 input channels"),
+        (lambda: cnn.SmallCNN(*_with(conv1_w="w")), "conv1_w must be a numeric array"),
+        (lambda: cnn.small_cnn_torch(cnn.SmallCNN(*_with()))(np.zeros((1, 1, 8, 8))),
+         "x must be a torch.Tensor"),
         (lambda: cnn.torch_to_numpy("x"), "model must come from small_cnn_torch"),
     ],
 )
@@ -262,6 +279,10 @@ def test_mnist_idx_loader_on_files_it_writes(tmp_path, rng):
         datasets.read_idx(tmp_path / "short")
     with pytest.raises(TypeError, match="path must be a str or Path"):
         datasets.read_idx(3)
+    with pytest.raises(TypeError, match="directory must be a str or Path"):
+        datasets.load_mnist(None, "test")
+    with pytest.raises(FileNotFoundError, match="root directory .* is missing"):
+        datasets.load_digits("test", root=tmp_path / "no-such-folder")
 
 
 def test_cifar10_binary_loader_on_a_file_it_writes(tmp_path, rng):
@@ -282,7 +303,8 @@ def test_cifar10_binary_loader_on_a_file_it_writes(tmp_path, rng):
 # -- widget and check ----------------------------------------------------------------------------
 def test_feature_map_explorer():
     from helpers.data import load_mnist_subset
-    from helpers.widgets.cnn import feature_map_explorer
+    from helpers.image import to_batch
+    from helpers.widgets.cnn import FeatureMapExplorer, feature_map_explorer
 
     images, labels = load_mnist_subset("test")
     net = cnn.SmallCNN.init(rng=0)
@@ -296,6 +318,12 @@ def test_feature_map_explorer():
         feature_map_explorer(net, images[:20], labels[:3])
     with pytest.raises(TypeError, match="net must be a SmallCNN"):
         feature_map_explorer("net", images[:20], labels[:20])
+    with pytest.raises(ValueError, match=r"images must have 1 channel"):
+        feature_map_explorer(net, images[:2, :, :, None].repeat(2, 3), labels[:2])
+    with pytest.raises(ValueError, match=r"images of shape \(12, 12\) do not fit net"):
+        feature_map_explorer(net, images[:2, :12, :12], labels[:2])
+    with pytest.raises(ValueError, match=r"index must be an integer >= 0 and <= 1"):
+        FeatureMapExplorer(net, to_batch(images[:2]), labels[:2], 5)
 
 
 def test_check_softmax_cross_entropy():

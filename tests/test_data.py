@@ -99,6 +99,8 @@ def test_photos_load_offline_as_uint8(name):
 def test_unknown_photo():
     with pytest.raises(ValueError, match="name must be one of 'astronaut'"):
         data.load_photo("lena")
+    with pytest.raises(TypeError, match="gray must be True or False"):
+        data.load_photo("camera", gray=1)
 
 
 def test_data_loading_needs_no_network():

@@ -80,3 +80,10 @@ def test_to_tensor_matches_to_batch_and_checks_tensors(rng):
         image.to_tensor(torch.zeros(2, 3, dtype=torch.int64))
     with pytest.raises(TypeError, match="images must be a numpy stack"):
         image.to_tensor("cat.png")
+
+
+@pytest.mark.parametrize("convert", [image.as_float_image, image.as_uint8_image, image.to_batch,
+                                     image.from_batch, image.to_tensor])
+def test_name_must_be_a_string(convert):
+    with pytest.raises(TypeError, match="name must be a str; got int 3"):
+        convert(np.zeros((1, 1, 2, 2), np.float32), 3)

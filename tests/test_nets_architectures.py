@@ -43,6 +43,12 @@ def test_alexnet_and_zfnet_follow_their_papers():
     assert sides == [110, 55, 26, 13, 13, 13, 13, 6]
 
 
+def _meta(net):
+    """An ImageNet-sized network built on torch's meta device (no memory, shapes only)."""
+    with torch.device("meta"):
+        return net()
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda: classic.LeNet5(num_classes=0), "num_classes must be an integer >= 1"),
     (lambda: classic.LeNet5(activation="sigmoid"), "activation must be one of"),
@@ -53,8 +59,17 @@ def test_alexnet_and_zfnet_follow_their_papers():
     (lambda: classic.AlexNet(num_classes=100_000), "num_classes must be an integer >= 1 and <= 1"),
     (lambda: classic.Standardize(0.5, 0.0), "std must be > 0"),
     (lambda: classic.Standardize(float("nan"), 1.0), "mean must be a finite number"),
+    (lambda: classic.Standardize()(np.zeros(3)), "x must be a torch.Tensor"),
+    (lambda: classic.LeNet5()(torch.zeros(2, 3, 28, 28)), r"x must have 1 channel\(s\)"),
+    (lambda: classic.LeNet5()(torch.zeros(2, 1, 32, 32)), r"x must be \(N, 1, 28, 28\) for LeNet5"),
+    (lambda: classic.LeNet5()(torch.full((1, 1, 28, 28), float("nan"))), "x contains NaN"),
+    (lambda: _meta(classic.AlexNet)(torch.zeros(1, 3, 224, 224, device="meta")),
+     r"x must be \(N, 3, 227, 227\) for AlexNet"),
+    (lambda: _meta(classic.ZFNet)(torch.zeros(1, 3, 200, 200, device="meta")),
+     r"x must be \(N, 3, 224, 224\) for ZFNet"),
+    (lambda: modern.DeepDigitNet(2, 4)(torch.zeros(2, 28, 28)), "x must be 4-D"),
 ])
-def test_classic_bad_arguments(call, match):
+def test_classic_bad_arguments(call, match):  # and their forward passes' inputs
     with pytest.raises((ValueError, TypeError), match=match):
         call()
 
@@ -247,3 +262,7 @@ def test_zoo_builds_on_meta_and_refuses_unknown_names():
         zoo.build_network("LeNet-5", device="cuda")
     with pytest.raises(TypeError, match="names must be a list"):
         zoo.network_tables("VGG-16")
+    with pytest.raises(ValueError, match="names must list at least one network"):
+        zoo.network_tables([])
+    with pytest.raises(TypeError, match=r"names\[1\] must be one of"):
+        zoo.network_tables(["LeNet-5", 3])

@@ -43,6 +43,8 @@ def test_se_digit_net_shapes_seed_and_channel_weights():
         SEDigitNet(width=10**6)
     with pytest.raises(TypeError, match="se must be True or False"):
         SEDigitNet(se="yes")
+    with pytest.raises(ValueError, match=r"x must be \(N, 1, 28, 28\) for SEDigitNet"):
+        plain(torch.zeros(1, 1, 20, 20))
 
 
 # -- spatial transformers ------------------------------------------------------------------------

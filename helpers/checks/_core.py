@@ -61,7 +61,7 @@ import threading
 import time
 import traceback
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -742,6 +742,8 @@ def _validate_spec(exercise, cases, reference, atol, rtol, returns, dtype, time_
         raise TypeError(f"reference must be callable; got {reference!r}")
     if solution is not None and not callable(solution):
         raise TypeError(f"solution must be callable or None; got {solution!r}")
+    if isinstance(cases, (str, bytes)) or not isinstance(cases, Iterable):
+        raise TypeError(f"cases must be a non-empty sequence of Case; got {_describe(cases)}")
     cases = tuple(cases)
     if not cases or not all(isinstance(c, Case) for c in cases):
         raise TypeError("cases must be a non-empty sequence of Case")

@@ -23,7 +23,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_choice, check_int, describe
+from .._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_network_input,
+    check_tensor,
+    describe,
+)
 
 __all__ = ["AlexNet", "LeNet5", "Standardize", "ZFNet", "random_shift_batch"]
 
@@ -57,7 +64,9 @@ class Standardize(nn.Module):
         self.mean, self.std = float(mean), float(std)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.std
+        """``(x - mean) / std`` for a float tensor of any shape."""
+        meta = isinstance(x, torch.Tensor) and x.device.type == "meta"
+        return (check_tensor(x, "x", finite=not meta) - self.mean) / self.std
 
     def extra_repr(self) -> str:
         return f"mean={self.mean}, std={self.std}"
@@ -164,6 +173,7 @@ class LeNet5(nn.Module):
         act = {"tanh": nn.Tanh, "relu": nn.ReLU}[check_choice(activation, "activation",
                                                                 ("tanh", "relu"))]
         first = [Standardize()] if check_bool(standardize, "standardize") else []
+        self.in_channels, self.padding = in_channels, padding
         self.features = nn.Sequential(
             *first,
             nn.Conv2d(in_channels, 6, 5, padding=padding), act(),   # C1
@@ -179,7 +189,27 @@ class LeNet5(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, in_channels, 28, 28)`` digits (with padding 2) -> ``(N, num_classes)`` scores."""
+        side = 28 + 2 * (2 - self.padding)  # 32 x 32 after the first convolution's padding
+        x = check_network_input(x, "LeNet5", channels=self.in_channels,
+                                hint=f"(N, {self.in_channels}, {side}, {side})",
+                                side=lambda h: ((h + 2 * self.padding - 4) // 2 - 4) // 2, want=5)
         return self.classifier(self.features(x))
+
+
+def _alexnet_side(h: int) -> int:
+    h = (h - 11) // 4 + 1                 # conv1 11x11/4
+    for _ in range(3):                    # three 3x3/2 max poolings (the convs keep the size)
+        h = (h - 3) // 2 + 1
+    return h
+
+
+def _zfnet_side(h: int) -> int:
+    h = (h + 2 - 7) // 2 + 1              # conv1 7x7/2, padding 1
+    h = (h + 2 - 3) // 2 + 1              # max pool 3x3/2, padding 1
+    h = (h - 5) // 2 + 1                  # conv2 5x5/2
+    h = (h + 2 - 3) // 2 + 1              # max pool 3x3/2, padding 1
+    return (h - 3) // 2 + 1               # max pool 3x3/2
 
 
 class AlexNet(nn.Module):
@@ -242,6 +272,9 @@ class AlexNet(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, 227, 227)`` images -> ``(N, num_classes)`` scores."""
+        x = check_network_input(x, "AlexNet", channels=3, hint="(N, 3, 227, 227)",
+                                side=_alexnet_side, want=6)
         return self.classifier(self.features(x))
 
 
@@ -303,4 +336,7 @@ class ZFNet(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, 224, 224)`` images -> ``(N, num_classes)`` scores."""
+        x = check_network_input(x, "ZFNet", channels=3, hint="(N, 3, 224, 224)",
+                                side=_zfnet_side, want=6)
         return self.classifier(self.features(x))

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_instance, check_int
+from .._validation import check_instance, check_int, check_network_input
 
 __all__ = ["TorchSmallCNN"]
 
@@ -73,8 +73,13 @@ class TorchSmallCNN(nn.Module):
             self.conv1 = nn.Conv2d(in_channels, c1, 3, padding=1)
             self.conv2 = nn.Conv2d(c1, c2, 3, padding=1)
             self.fc = nn.Linear(c2 * (size // 4) ** 2, n_classes)
+        self.size, self.in_channels = size, in_channels
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, in_channels, size, size)`` images -> ``(N, n_classes)`` logits."""
+        x = check_network_input(x, "this TorchSmallCNN", channels=self.in_channels,
+                                hint=f"(N, {self.in_channels}, {self.size}, {self.size})",
+                                side=lambda h: h // 4, want=self.size // 4)
         x = nn.functional.max_pool2d(torch.relu(self.conv1(x)), 2)
         x = nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)
         return self.fc(x.flatten(1))

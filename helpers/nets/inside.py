@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_int
+from .._validation import check_bool, check_int, check_network_input
 from .blocks import SqueezeExcitation
 
 __all__ = ["SEDigitNet"]
@@ -91,6 +91,8 @@ class SEDigitNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, 1, 28, 28)`` digits in [0, 1] -> ``(N, 10)`` logits."""
+        x = check_network_input(x, "SEDigitNet", channels=1, hint="(N, 1, 28, 28)",
+                                side=lambda h: h // 4, want=7)
         x = self.pool(self.conv1(x - 0.5))
         x = self.se2(self.conv2(x))
         x = self.se3(self.conv3(x))

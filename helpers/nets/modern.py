@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_int, describe
+from .._validation import check_bool, check_int, check_network_input, check_tensor, describe
 
 __all__ = ["DeepDigitNet", "layer_gradient_norms"]
 
@@ -75,8 +75,13 @@ class DeepDigitNet(nn.Module):
             for _ in range(n)
         )
         self.fc = nn.Linear(w * 7 * 7, k)
+        self.in_channels = c
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, in_channels, 28, 28)`` digits -> ``(N, num_classes)`` scores."""
+        x = check_network_input(x, "DeepDigitNet", channels=self.in_channels,
+                                hint=f"(N, {self.in_channels}, 28, 28)",
+                                side=lambda h: ((h - 1) // 2 + 1) // 2, want=7)
         x = self.stem_pool(torch.relu(self.stem(x)))
         for block in self.blocks:
             x = torch.relu(block(x) + x) if self.residual else torch.relu(block(x))
@@ -137,11 +142,12 @@ def layer_gradient_norms(
     if not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
         raise TypeError(f"inputs must be a float torch.Tensor (N, C, H, W); got "
                         f"{describe(inputs)} - convert images with helpers.image.to_tensor")
+    check_tensor(inputs, "inputs", ndim=4, shape_hint="(N, C, H, W)")
+    check_int(len(inputs), "len(inputs)", min=1, max=4096)
     if not isinstance(targets, torch.Tensor) or targets.dim() != 1 or \
             len(targets) != len(inputs):
-        raise ValueError(f"targets must be a 1-D tensor with one label per input ({len(inputs)}); "
-                         f"got {describe(targets)}")
-    check_int(len(inputs), "len(inputs)", min=1, max=4096)
+        raise ValueError(f"targets must be a 1-D tensor with one label per input of inputs "
+                         f"({len(inputs)}); got {describe(targets)}")
     if loss is None:
         loss = nn.functional.cross_entropy
     elif not callable(loss):

@@ -79,6 +79,11 @@ def build_network(name: str, *, device: str = "meta") -> tuple[nn.Module, tuple[
 def network_tables(names: Sequence[str] | None = None) -> dict[str, Any]:
     """Layer tables of several :data:`NETWORKS` (all by default), built on ``meta``.
 
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Keys of :data:`NETWORKS` (at least one); None: all of them.
+
     Returns
     -------
     dict of str to pandas.DataFrame
@@ -94,6 +99,11 @@ def network_tables(names: Sequence[str] | None = None) -> dict[str, Any]:
         names = list(NETWORKS)
     if isinstance(names, str) or not isinstance(names, Sequence):
         raise TypeError(f"names must be a list of network names; got {describe(names)}")
+    if not names:
+        raise ValueError("names must list at least one network (None: all of NETWORKS); got "
+                         "an empty list")
+    for i, name in enumerate(names):
+        check_choice(name, f"names[{i}]", NETWORKS)
     tables = {}
     for name in names:
         model, shape = build_network(name)

@@ -26,6 +26,7 @@ class FeatureMapExplorer(Explorer):
     def __init__(
         self, net: cnn.SmallCNN, images: np.ndarray, labels: np.ndarray, index: int = 0
     ) -> None:
+        net, images, labels, index = _check_inputs(net, images, labels, index)
         self.net, self.images, self.labels, self._index = net, images, labels, index
         # One batched forward pass up front: per-image passes were dominated by BLAS start-up
         # and made slider moves slow; the maps of a few hundred digits fit in ~35 MB.
@@ -109,16 +110,28 @@ def feature_map_explorer(
     ``images`` is a stack of gray digits ``(N, 28, 28)`` (uint8, or float in [0, 1]) or already
     a batch ``(N, 1, 28, 28)``.
     """
+    return FeatureMapExplorer(net, images, labels, index)
+
+
+def _check_inputs(net: Any, images: Any, labels: Any, index: Any) -> tuple:
+    """The explorer's inputs checked: the net, a float (N, 1, H, W) batch, N labels, an index."""
     check_instance(net, "net", cnn.SmallCNN, "a SmallCNN (use torch_to_numpy for a torch model)")
-    images = as_array(images, "images", ndim=(3, 4))
-    batch = to_batch(images) if images.ndim == 3 else check_batch(images, "images")
+    images = as_array(images, "images", ndim=(3, 4),
+                      shape_hint="(N, H, W) gray digits or an (N, 1, H, W) batch")
+    batch = to_batch(images) if images.ndim == 3 else check_batch(images, "images", channels=1)
     batch = batch.astype(np.float32, copy=False)
-    labels = as_array(labels, "labels", ndim=1, kinds="iu")
+    labels = as_array(labels, "labels", ndim=1, kinds="iu", shape_hint="(N,)")
     if len(labels) != len(batch):
-        raise ValueError(f"labels must have one entry per image ({len(batch)}); got {len(labels)}")
+        raise ValueError(f"labels must have one entry per image ({len(batch)}) of images; got "
+                         f"{len(labels)} - a 3-D images array is a stack of gray digits")
     index = check_int(index, "index", min=0, max=len(batch) - 1)
-    net.forward(batch[:1])  # fails early, with the net's message, on a size mismatch
-    return FeatureMapExplorer(net, batch, labels, index)
+    n_flat = net.conv2_w.shape[0] * (batch.shape[2] // 4) * (batch.shape[3] // 4)
+    if net.conv1_w.shape[1] != 1 or n_flat != net.fc_w.shape[1]:
+        raise ValueError(f"images of shape {batch.shape[2:]} do not fit net (built for "
+                         f"{net.conv1_w.shape[1]}-channel images giving {net.fc_w.shape[1]} "
+                         "features after two poolings) - use images of the size net was "
+                         "built for")
+    return net, batch, labels, index
 
 
 @register_bench("cnn_feature_maps")
