@@ -37,6 +37,7 @@ __all__ = [
     "check_path",
     "check_rng",
     "check_str",
+    "check_tensor",
     "check_text",
     "describe",
 ]
@@ -594,6 +595,98 @@ def check_batch(x: Any, name: str = "x", *, channels: int | None = None) -> np.n
     if channels is not None and arr.shape[1] != channels:
         raise ValueError(f"{name} must have {channels} channel(s) in axis 1; got shape {arr.shape}")
     return arr
+
+
+#: Default upper bound on the elements of a tensor a network's ``forward`` accepts (256 MB of
+#: float32): a typo such as a 10**5-pixel side gets an error instead of gigabytes of activations.
+MAX_TENSOR_ELEMENTS = 2**26
+
+
+def check_tensor(
+    x: Any,
+    name: str = "x",
+    *,
+    ndim: int | Sequence[int] | None = None,
+    channels: int | None = None,
+    shape_hint: str | None = None,
+    floating: bool = True,
+    finite: bool = True,
+    allow_empty: bool = False,
+    max_elements: int | None = MAX_TENSOR_ELEMENTS,
+    fix: str | None = "convert images with helpers.image.to_tensor",
+) -> Any:
+    """Validate a ``torch.Tensor`` argument (a network's input, a loss's logits or targets).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+    name : str
+        The public argument's name, used in the message.
+    ndim : int or sequence of int, optional
+        Allowed numbers of dimensions.
+    channels : int, optional
+        Required size of axis 1 (the channels of an ``(N, C, ...)`` batch).
+    shape_hint : str, optional
+        How the expected shape is written in the message, e.g. ``"(N, 3, H, W)"``.
+    floating : bool
+        Require a floating-point dtype.
+    finite : bool
+        Reject NaN and infinity (checked on floating-point tensors).
+    allow_empty : bool
+        Whether a tensor with no elements is acceptable.
+    max_elements : int, optional
+        Upper bound on ``x.numel()`` (default :data:`MAX_TENSOR_ELEMENTS`); None: no bound.
+    fix : str, optional
+        A hint appended to the message when ``x`` is not a tensor at all.
+
+    Returns
+    -------
+    torch.Tensor
+        ``x`` itself (never copied or converted).
+
+    Examples
+    --------
+    >>> import torch
+    >>> check_tensor(torch.zeros(2, 3, 4, 4), ndim=4, channels=3).shape
+    torch.Size([2, 3, 4, 4])
+    >>> check_tensor(torch.zeros(3, 4, 4), ndim=4, shape_hint="(N, C, H, W)")
+    Traceback (most recent call last):
+    ...
+    ValueError: x must be 4-D (N, C, H, W); got shape (3, 4, 4)
+    """
+    import torch  # deferred: only torch callers need it, and they have imported it already
+
+    hint = f" {shape_hint}" if shape_hint else ""
+    if not isinstance(x, torch.Tensor):
+        tail = f" - {fix}" if fix and isinstance(x, np.ndarray) else ""
+        raise TypeError(f"{name} must be a torch.Tensor{hint}; got {describe(x)}{tail}")
+    shape = tuple(x.shape)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if x.ndim not in allowed:
+            dims = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{name} must be {dims}{hint}; got shape {shape}")
+    if channels is not None and (x.ndim < 2 or shape[1] != channels):
+        raise ValueError(f"{name} must have {channels} channel(s) in axis 1{hint}; got shape "
+                         f"{shape}")
+    if x.numel() == 0 and not allow_empty:
+        raise ValueError(f"{name} must not be empty; got shape {shape}")
+    if max_elements is not None and x.numel() > max_elements:
+        raise ValueError(f"{name} must hold at most {max_elements:,} elements; got shape {shape} "
+                         f"({x.numel():,}) - use a smaller batch or smaller images")
+    if floating and not (x.is_floating_point() or x.is_complex()):
+        raise TypeError(f"{name} must be a floating-point tensor; got dtype {x.dtype}")
+    if x.is_complex():
+        raise TypeError(f"{name} must be a real tensor; got dtype {x.dtype}")
+    # One cheap reduction first (a sum is finite unless an element is not, or it overflows);
+    # the element-wise test only when it is not, so networks can check every input.
+    if (finite and x.is_floating_point() and x.numel()
+            and not bool(torch.isfinite(x.detach().sum()))
+            and not bool(torch.isfinite(x).all())):
+        bad = int(x.numel() - int(torch.isfinite(x).sum()))
+        raise ValueError(f"{name} contains NaN or infinite values ({bad} of {x.numel()} "
+                         "elements)")
+    return x
 
 
 def check_boxes(boxes: Any, name: str = "boxes", *, fmt: str = "xyxy") -> np.ndarray:

@@ -141,6 +141,16 @@ def test_same_padding_is_tensorflows():
     torch.testing.assert_close(conv(x), F.conv2d(x, conv.weight, padding=2))
     with pytest.raises(ValueError, match="kernel_size must be odd"):
         Conv2dSame(2, 3, 4)
+    with pytest.raises(ValueError, match="in_channels must be an integer >= 1 and <= 4096"):
+        Conv2dSame(10**9, 3, 3)
+    with pytest.raises(ValueError, match="groups must divide"):
+        Conv2dSame(4, 6, 3, groups=4)
+    with pytest.raises(TypeError, match="bias must be True or False"):
+        Conv2dSame(2, 3, 3, bias=None)
+    with pytest.raises(ValueError, match=r"x must have 2 channel\(s\)"):
+        conv(torch.zeros(1, 3, 5, 5))
+    with pytest.raises(ValueError, match="x contains NaN"):
+        conv(torch.full((1, 2, 5, 5), float("nan")))
 
 
 def test_mbconv_block_shapes_and_skip():

@@ -39,6 +39,7 @@ from .._validation import (
     check_instance,
     check_int,
     check_str,
+    check_tensor,
     describe,
 )
 from .history import History  # noqa: F401 - the record fit returns; defined torch-free
@@ -50,6 +51,7 @@ SCHEDULES = ("constant", "linear", "cosine", "onecycle")
 MAX_EPOCHS = 10_000
 MAX_BATCH = 1_000_000
 MAX_THREADS = 256
+MAX_SEED = 2**63 - 1  # torch.manual_seed's range
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
@@ -69,7 +71,9 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
     >>> accuracy(torch.tensor([[2.0, 1.0], [0.0, 3.0]]), torch.tensor([0, 0]))
     0.5
     """
-    if logits.ndim != 2 or labels.shape != logits.shape[:1]:
+    check_tensor(logits, "logits", ndim=2, shape_hint="(N, K)", max_elements=None)
+    check_tensor(labels, "labels", ndim=1, shape_hint="(N,)", floating=False, max_elements=None)
+    if labels.shape != logits.shape[:1]:
         raise ValueError(
             f"logits must be (N, K) and labels (N,); got {tuple(logits.shape)} and "
             f"{tuple(labels.shape)}"
@@ -197,7 +201,8 @@ def fit(
         ``augment(batch, rng) -> batch`` on each training batch (a tuple like ``train``), with
         the run's numpy Generator: random flips, shifts, warps. Not applied to ``val``.
     seed : int
-        Seeds the batch order, ``augment`` and torch's randomness in the model (dropout).
+        Seeds the batch order, ``augment`` and torch's randomness in the model (dropout);
+        0 to 2**63 - 1.
     threads : int
         torch threads while training, restored afterwards.
     max_seconds : float, optional
@@ -252,10 +257,14 @@ def fit(
     momentum = check_float(momentum, "momentum", min=0, max=1, max_inclusive=False)
     weight_decay = check_float(weight_decay, "weight_decay", min=0)
     schedule = check_choice(schedule, "schedule", SCHEDULES)
+    if not callable(optimizer):
+        check_choice(optimizer, "optimizer", OPTIMIZERS)
     val_data = None if val is None else _as_tensors(val, "val")
     if val_data is not None and len(val_data) != len(data):
         raise ValueError(f"val must have the structure of train ({len(data)} arrays); got "
                          f"{len(val_data)}")
+    check_instance(metrics, "metrics", Mapping, "a dict of name -> metric(output, *targets)",
+                   allow_none=True)
     metrics = dict(metrics or {})
     if metrics and val_data is None:
         raise ValueError("metrics are computed on val; pass val=(inputs, targets) too")
@@ -264,7 +273,7 @@ def fit(
         check_callable(fn, f"metrics[{key!r}]", "a function metric(output, *targets) -> float")
     if augment is not None:
         check_callable(augment, "augment", "a function augment(batch, rng) -> batch")
-    seed = check_int(seed, "seed", min=0)
+    seed = check_int(seed, "seed", min=0, max=MAX_SEED)
     threads = check_int(threads, "threads", min=1, max=MAX_THREADS)
     if max_seconds is not None:
         max_seconds = check_float(max_seconds, "max_seconds", min=0, min_inclusive=False)
