@@ -597,9 +597,9 @@ def check_batch(x: Any, name: str = "x", *, channels: int | None = None) -> np.n
     return arr
 
 
-#: Default upper bound on the elements of a tensor a network's ``forward`` accepts (256 MB of
+#: Default upper bound on the elements of a tensor a network's ``forward`` accepts (1 GiB of
 #: float32): a typo such as a 10**5-pixel side gets an error instead of gigabytes of activations.
-MAX_TENSOR_ELEMENTS = 2**26
+MAX_TENSOR_ELEMENTS = 2**28
 
 
 def check_tensor(
