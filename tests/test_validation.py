@@ -120,3 +120,6 @@ def test_check_tensor_names_the_argument_and_says_what_came():
     assert check_tensor(big, "x") is big
     assert check_tensor(torch.zeros(0, 2), "x", allow_empty=True).shape == (0, 2)
     assert check_tensor(torch.ones(3, dtype=torch.long), "x", floating=False).dtype == torch.long
+    # Meta tensors (shapes only, for counting layers) have no values to test and cost nothing.
+    meta = torch.empty(1, 3, 64, 64, device="meta")
+    assert check_tensor(meta, "image", ndim=4, channels=3, max_elements=1000) is meta
