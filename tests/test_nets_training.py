@@ -115,6 +115,23 @@ def test_nan_loss_stops_with_a_message():
             progress=False)
 
 
+def test_diverged_output_stops_before_a_checking_loss_refuses_it():
+    # dice_loss refuses NaN logits (ValueError); fit reports the divergence itself first.
+    from helpers.nets.segmentation import dice_loss
+
+    class Blows(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            return self.w * x * float("inf")
+
+    x, y = torch.rand(4, 1, 4, 4), torch.ones(4, 1, 4, 4)
+    with pytest.raises(FloatingPointError, match="output became NaN or infinite.*learning rate"):
+        fit(Blows(), (x, y), loss=dice_loss, epochs=1, lr=0.1, progress=False)
+
+
 def test_max_seconds_stops_early():
     x, y = _toy(n=2000)
     h = fit(_net(), (x, y), loss=nn.functional.cross_entropy, epochs=1000, lr=0.01,

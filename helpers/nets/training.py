@@ -11,8 +11,8 @@ the same way and behaves the same way:
   detector epoch took 7-25 s with two threads and 2.4-5.7 s with one);
 * **visible**: a tqdm progress bar with the loss, and a :class:`History` of the loss and
   metrics per epoch for plotting curves (:func:`helpers.plots.plot_history`);
-* **safe**: arguments are checked, a loss that becomes NaN or infinite stops training with a
-  message instead of returning NaN weights, and ``max_seconds`` caps a run.
+* **safe**: arguments are checked, a model output or a loss that becomes NaN or infinite stops
+  training with a message instead of returning NaN weights, and ``max_seconds`` caps a run.
 
 Example (a full training cell)::
 
@@ -225,7 +225,8 @@ def fit(
     TypeError, ValueError
         For arguments of the wrong kind or range (the message names the argument).
     FloatingPointError
-        When the loss becomes NaN or infinite (usually: the learning rate is too high).
+        When the model's output or the loss becomes NaN or infinite (usually: the learning rate
+        is too high).
 
     Notes
     -----
@@ -298,6 +299,14 @@ def fit(
     return model.eval(), history
 
 
+def _not_finite(out: Any) -> bool:
+    """Whether a float tensor output holds NaN or infinity (one cheap sum first)."""
+    if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+        return False
+    out = out.detach()
+    return not bool(torch.isfinite(out.sum())) and not bool(torch.isfinite(out).all())
+
+
 def _loop(model, data, val_data, loss_fn, metrics, augment, params, epochs, lr, batch_size,
           optimizer, momentum, weight_decay, schedule, seed, max_seconds, grad_clip, progress,
           desc) -> History:
@@ -322,7 +331,13 @@ def _loop(model, data, val_data, loss_fn, metrics, augment, params, epochs, lr, 
                 batch = tuple(t[idx] for t in data)
                 if augment is not None:
                     batch = tuple(augment(batch, rng))
-                value = loss_fn(model(batch[0]), *batch[1:])
+                out = model(batch[0])
+                if _not_finite(out):  # diverged: say so here, before a loss that checks its
+                    raise FloatingPointError(  # input (dice_loss) refuses it less helpfully
+                        f"the model's output became NaN or infinite at epoch {epoch + 1}, "
+                        f"batch {b + 1}; lower the learning rate (lr={lr}) or check the inputs"
+                    )
+                value = loss_fn(out, *batch[1:])
                 if not bool(torch.isfinite(value)):
                     raise FloatingPointError(
                         f"the loss became {float(value.detach())} at epoch {epoch + 1}, "
