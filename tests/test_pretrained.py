@@ -165,6 +165,17 @@ def test_mbconv_block_shapes_and_skip():
     assert acts == {"Conv2dSame", "BatchNorm2d", "ReLU6", "Identity", "Linear", "InputScaling"}
     with pytest.raises(ValueError, match="kernel_size must be one of 3, 5"):
         MBConvBlock(8, 8, kernel_size=7, stride=1, expand_ratio=6)
+    with pytest.raises(ValueError, match=r"x must have 24 channel\(s\)"):
+        block(torch.zeros(1, 16, 9, 9))
+    # The network checks its input once; its layers then skip their own checks.
+    net = EfficientNetLite0()
+    with pytest.raises(ValueError, match="x contains NaN"):
+        net(torch.full((1, 3, 32, 32), float("nan")))
+    with pytest.raises(ValueError, match=r"x must have 3 channel\(s\)"):
+        net.features(torch.zeros(1, 1, 32, 32), "stage2")
+    assert net.eval()(torch.zeros(1, 3, 32, 32)).shape == (1, 1000)
+    with pytest.raises(ValueError, match="x contains NaN"):   # a layer alone checks again
+        block(torch.full((1, 24, 9, 9), float("nan")))
 
 
 def test_key_mapping_refuses_foreign_names():

@@ -44,8 +44,10 @@ import importlib.util
 import math
 import os
 import re
+import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -139,6 +141,32 @@ class WeightsUnavailableError(DataFileError):
     """The pretrained weights are not installed, or the installed file is not the expected one."""
 
 
+_NESTED = threading.local()
+
+
+@contextmanager
+def _input_checked() -> Iterator[None]:
+    """Inside: the network's input was checked, so its layers skip their own input checks.
+
+    A layer called on its own checks its input (a clear error naming ``x``); inside
+    :class:`ImageNetNet` the 60-odd layers would otherwise re-test every activation map
+    (about 10% of a forward pass).
+    """
+    depth = getattr(_NESTED, "depth", 0)
+    _NESTED.depth = depth + 1
+    try:
+        yield
+    finally:
+        _NESTED.depth = depth
+
+
+def _check_layer_input(x: Any, channels: int | None) -> None:
+    if getattr(_NESTED, "depth", 0):
+        return
+    hint = f"(N, {channels if channels is not None else 'C'}, H, W)"
+    check_tensor(x, "x", ndim=4, channels=channels, shape_hint=hint)
+
+
 class InputScaling(nn.Module):
     """The network's own input normalisation, as its first layer: ``(x - mean) / std``.
 
@@ -163,7 +191,7 @@ class InputScaling(nn.Module):
         self.register_buffer("std", torch.tensor(std), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_tensor(x, "x", ndim=4, shape_hint="(N, C, H, W)")
+        _check_layer_input(x, None)
         return (x - self.mean) / self.std
 
 
@@ -212,8 +240,7 @@ class Conv2dSame(nn.Conv2d):
                          padding=symmetric, groups=groups, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_tensor(x, "x", ndim=4, channels=self.in_channels,
-                     shape_hint=f"(N, {self.in_channels}, H, W)")
+        _check_layer_input(x, self.in_channels)
         s, k = self.stride[0], self.kernel_size[0]
         if s > 1:
             pad_h, pad_w = (max((math.ceil(n / s) - 1) * s + k - n, 0) for n in x.shape[-2:])
@@ -297,8 +324,7 @@ class MBConvBlock(nn.Module):
         self.in_channels = in_channels
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_tensor(x, "x", ndim=4, channels=self.in_channels,
-                     shape_hint=f"(N, {self.in_channels}, H, W)")
+        _check_layer_input(x, self.in_channels)
         out = self.project(self.depthwise(self.expand(x)))
         return x + out if self.skip else out
 
@@ -349,10 +375,11 @@ class ImageNetNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, 3, H, W)`` images in [0, 1] -> ``(N, 1000)`` logits."""
         check_tensor(x, "x", ndim=4, channels=3, shape_hint="(N, 3, H, W) images in [0, 1]")
-        x = self.scale(x)
-        for layer in self.layers.values():
-            x = layer(x)
-        return self.classifier(x.mean(dim=(2, 3)))
+        with _input_checked():
+            x = self.scale(x)
+            for layer in self.layers.values():
+                x = layer(x)
+            return self.classifier(x.mean(dim=(2, 3)))
 
     def features(self, x: torch.Tensor, names: Any) -> dict[str, torch.Tensor]:
         """The feature maps of the named stages, running only as deep as the deepest one.
@@ -382,11 +409,12 @@ class ImageNetNet(nn.Module):
             check_choice(name, "names", order)
         last = max(order.index(n) for n in wanted)
         found = {}
-        x = self.scale(x)
-        for name in order[: last + 1]:
-            x = self.layers[name](x)
-            if name in wanted:
-                found[name] = x
+        with _input_checked():
+            x = self.scale(x)
+            for name in order[: last + 1]:
+                x = self.layers[name](x)
+                if name in wanted:
+                    found[name] = x
         return {n: found[n] for n in wanted}
 
 
