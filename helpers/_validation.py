@@ -598,9 +598,9 @@ def check_batch(x: Any, name: str = "x", *, channels: int | None = None) -> np.n
     return arr
 
 
-#: Default upper bound on the elements of a tensor a network's ``forward`` accepts (256 MB of
+#: Default upper bound on the elements of a tensor a network's ``forward`` accepts (1 GiB of
 #: float32): a typo such as a 10**5-pixel side gets an error instead of gigabytes of activations.
-MAX_TENSOR_ELEMENTS = 2**26
+MAX_TENSOR_ELEMENTS = 2**28
 
 
 def check_tensor(
@@ -637,6 +637,8 @@ def check_tensor(
         Whether a tensor with no elements is acceptable.
     max_elements : int, optional
         Upper bound on ``x.numel()`` (default :data:`MAX_TENSOR_ELEMENTS`); None: no bound.
+        Tensors on torch's ``meta`` device (shapes without data, for counting layers) are
+        exempt from this bound and from the finiteness test.
     fix : str, optional
         A hint appended to the message when ``x`` is not a tensor at all.
 
@@ -672,7 +674,7 @@ def check_tensor(
                          f"{shape}")
     if x.numel() == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty; got shape {shape}")
-    if max_elements is not None and x.numel() > max_elements:
+    if max_elements is not None and x.numel() > max_elements and not x.is_meta:
         raise ValueError(f"{name} must hold at most {max_elements:,} elements; got shape {shape} "
                          f"({x.numel():,}) - use a smaller batch or smaller images")
     if floating and not (x.is_floating_point() or x.is_complex()):
@@ -681,7 +683,7 @@ def check_tensor(
         raise TypeError(f"{name} must be a real tensor; got dtype {x.dtype}")
     # One cheap reduction first (a sum is finite unless an element is not, or it overflows);
     # the element-wise test only when it is not, so networks can check every input.
-    if (finite and x.is_floating_point() and x.numel()
+    if (finite and x.is_floating_point() and x.numel() and not x.is_meta  # meta: no values
             and not bool(torch.isfinite(x.detach().sum()))
             and not bool(torch.isfinite(x).all())):
         bad = int(x.numel() - int(torch.isfinite(x).sum()))

@@ -308,6 +308,57 @@ def _mask_tensor(*shape: int):
     return make(build)
 
 
+def _stories() -> dict:
+    return _h("nets.memory").make_location_stories(2, rng=0, slots=4)
+
+
+def _story_batch():
+    import torch
+
+    return torch.from_numpy(_stories()["inputs"])
+
+
+def _wheel_state() -> dict:
+    import torch
+
+    return {"_fc.bias": torch.zeros(1000), "_bn0.weight": torch.ones(32)}
+
+
+def _identities():
+    import torch
+
+    return torch.tensor([0, 0, 1, 1])
+
+
+def _small_stages() -> dict:
+    import torch
+
+    torch.manual_seed(0)
+    return {"a": torch.nn.Conv2d(3, 4, 3, stride=2), "b": torch.nn.Conv2d(4, 4, 3, stride=2)}
+
+
+def _small_classifier():
+    import torch
+
+    torch.manual_seed(0)
+    return torch.nn.Linear(4, 10)
+
+
+def _small_imagenet():
+    return _h("nets.pretrained").ImageNetNet(_small_stages(), _small_classifier())
+
+
+@functools.cache
+def _imagenet_net():
+    """The pretrained EfficientNet-Lite0 (from the wheel in the venv), loaded once per worker."""
+    return _h("nets.pretrained").load_imagenet_net()
+
+
+def _stn_classifier():
+    stn = _h("nets.stn")
+    return stn.STNClassifier(stn.WarpedDigitClassifier(32, 4), stn.SpatialTransformer(32))
+
+
 def _unet_shapes() -> dict:
     import torch
 
@@ -995,7 +1046,7 @@ EXAMPLES: dict[str, Example] = {
     # -- helpers.nets (torch building blocks, the training loop) ------------------------------
     "nets.blocks.SqueezeExcitation": ex(8, reduction=4),
     "nets.blocks.SqueezeExcitation.forward": ex(_tensor(2, 8, 3, 3))
-    .on(lambda: _h("nets.blocks").SqueezeExcitation(8, reduction=4)).accept(x="empty"),
+    .on(lambda: _h("nets.blocks").SqueezeExcitation(8, reduction=4)),
     "nets.training.accuracy": ex(_tensor(4, 3), make(lambda: _torch_xy()[1][:4])),
     "nets.training.fit": ex(make(_torch_linear), make(_torch_xy), loss=make(_cross_entropy),
                             epochs=1, lr=0.01, batch_size=4, optimizer="sgd", momentum=0.9,
@@ -1005,7 +1056,7 @@ EXAMPLES: dict[str, Example] = {
                             max_seconds=5.0, grad_clip=1.0, progress=False, desc="fuzz")
     .kind(desc="text"),
     "nets.training.predict": ex(make(_torch_linear), _tensor(8, 4), batch_size=4, threads=1)
-    .accept(inputs="ndim+ ndim-"),
+    .accept(inputs="ndim+ ndim-", threads="none"),  # threads=None: leave torch's threads
     # -- helpers.nets: chapters 09-11 and 17 networks, summary and zoo -----------------------
     "nets.cnn.TorchSmallCNN": ex(2, 2, size=8, n_classes=3, in_channels=1, seed=0),
     "nets.cnn.TorchSmallCNN.forward": ex(_tensor(2, 1, 8, 8))
@@ -1216,6 +1267,84 @@ EXAMPLES: dict[str, Example] = {
         lambda: _h("nets.segmentation").TinyUNet3d(1, 1, width=2, depth=1)),
     "nets.segmentation.TinyFPN.forward": ex(_tensor(1, 1, 32, 32)).on(
         lambda: _h("nets.segmentation").TinyFPN(1, width=4, out_channels=8)),
+    # -- helpers.nets: blocks, detection, embedding, memory, pretrained, siamese, stn -------
+    "nets.blocks.DenseLayer": ex(4, 2, bottleneck=2),
+    "nets.blocks.DenseLayer.forward": ex(_tensor(1, 4, 5, 5))
+    .on(lambda: _h("nets.blocks").DenseLayer(4, 2, bottleneck=2)),
+    "nets.blocks.DenseBlock": ex(4, 2, 2, bottleneck=2),
+    "nets.blocks.DenseBlock.forward": ex(_tensor(1, 4, 5, 5))
+    .on(lambda: _h("nets.blocks").DenseBlock(4, 2, 2, bottleneck=2)),
+    "nets.blocks.DepthwiseSeparableConv": ex(4, 8, kernel_size=3, stride=1),
+    "nets.blocks.DepthwiseSeparableConv.forward": ex(_tensor(1, 4, 6, 6))
+    .on(lambda: _h("nets.blocks").DepthwiseSeparableConv(4, 8)),
+    "nets.blocks.HighwayLayer": ex(4, gate_bias=-2.0),
+    "nets.blocks.HighwayLayer.forward": ex(_tensor(2, 4))
+    .on(lambda: _h("nets.blocks").HighwayLayer(4)),
+    "nets.blocks.InceptionModule": ex(4, 2, 2, 2, 2, 2, 2, reduce=True),
+    "nets.blocks.InceptionModule.forward": ex(_tensor(1, 4, 6, 6))
+    .on(lambda: _h("nets.blocks").InceptionModule(4, 2, 2, 2, 2, 2, 2)),
+    "nets.blocks.ResidualBlock": ex(4, 8, stride=2, batch_norm=True),
+    "nets.blocks.ResidualBlock.forward": ex(_tensor(1, 4, 6, 6))
+    .on(lambda: _h("nets.blocks").ResidualBlock(4, 8, stride=2)),
+    "nets.blocks.conv_bn_relu": ex(3, 8, stride=1, pool=True, inplace=False),
+    "nets.detection.TinyDetector.forward": ex(_tensor(1, 3, 16, 16)).on(_tiny_detector),
+    "nets.detection.LandmarkRegressor.forward": ex(_tensor(1, 3, 16, 16))
+    .on(_landmark_regressor),
+    "nets.detection.detector_loss": ex(_tensor(2, 8, 2, 2), _mask_tensor(2, 2, 2, 8)),
+    "nets.embedding.EmbeddingNet.forward": ex(_tensor(1, 3, 64, 32)).on(_embedding_net),
+    "nets.embedding.CosineSoftmax": ex(8, 5, seed=0),
+    "nets.embedding.CosineSoftmax.forward": ex(_tensor(4, 8))
+    .on(lambda: _h("nets.embedding").CosineSoftmax(8, 5)),
+    "nets.memory.make_location_stories": ex(3, rng=0, sentences=(1, 3), slots=4),
+    "nets.memory.story_text": ex(make(lambda: _stories()["inputs"][0]), keep_empty=False),
+    "nets.memory.MemoryNetwork": ex(4, 8, 1, seed=0),
+    "nets.memory.MemoryNetwork.forward": ex(make(_story_batch))
+    .on(lambda: _h("nets.memory").MemoryNetwork(4, 8, 1)),
+    "nets.pretrained.InputScaling": ex(0.5, 0.25),
+    "nets.pretrained.InputScaling.forward": ex(_tensor(1, 3, 4, 4))
+    .on(lambda: _h("nets.pretrained").InputScaling(0.5, 0.25)),
+    "nets.pretrained.Conv2dSame": ex(2, 4, 3, stride=2, groups=1, bias=False),
+    "nets.pretrained.Conv2dSame.forward": ex(_tensor(1, 2, 7, 9))
+    .on(lambda: _h("nets.pretrained").Conv2dSame(2, 4, 3, stride=2)),
+    "nets.pretrained.MBConvBlock": ex(4, 4, kernel_size=3, stride=1, expand_ratio=2),
+    "nets.pretrained.MBConvBlock.forward": ex(_tensor(1, 4, 6, 6))
+    .on(lambda: _h("nets.pretrained").MBConvBlock(4, 4, kernel_size=3, stride=1,
+                                                  expand_ratio=2)),
+    "nets.pretrained.ImageNetNet": ex(make(_small_stages), make(_small_classifier), mean=0.5,
+                                      std=0.25, weights="random"),
+    "nets.pretrained.ImageNetNet.forward": ex(_tensor(1, 3, 16, 16)).on(_small_imagenet),
+    "nets.pretrained.ImageNetNet.features": ex(_tensor(1, 3, 16, 16), ["b"]).on(_small_imagenet),
+    "nets.pretrained.EfficientNetLite0": ex(weights="random"),
+    "nets.pretrained.load_imagenet_net": ex("pretrained", fallback=True, seed=0),
+    "nets.pretrained.imagenet_input": ex(RGB64, size=32).accept(image="ndim-"),  # gray: OK
+    "nets.pretrained.imagenet_top_classes": ex(make(_imagenet_net), _tensor(1, 3, 64, 64), k=5),
+    "nets.pretrained.wheel_key_to_course_key": ex("_blocks.3._bn1.weight"),
+    "nets.pretrained.convert_wheel_state_dict": ex(make(_wheel_state)),
+    "nets.siamese.SiameseNet": ex(8, width=4, seed=0),
+    "nets.siamese.SiameseNet.forward": ex(_tensor(2, 1, 28, 28))
+    .on(lambda: _h("nets.siamese").SiameseNet(8, width=4)),
+    "nets.siamese.TripletMiningLoss": ex(0.2, mining="hard"),
+    "nets.siamese.TripletMiningLoss.forward": ex(_tensor(4, 3), make(_identities))
+    .on(lambda: _h("nets.siamese").TripletMiningLoss()),
+    "nets.siamese.batch_hard_triplet_loss": ex(_tensor(4, 3), make(_identities), margin=0.2),
+    "nets.siamese.batch_semihard_triplet_loss": ex(_tensor(4, 3), make(_identities),
+                                                   margin=0.2),
+    "nets.siamese.embedding_distance_matrix": ex(_tensor(4, 3)),
+    "nets.siamese.pair_auc": ex(_tensor(4, 3), make(_identities)),
+    "nets.siamese.triplet_loss": ex(_tensor(4, 3), _tensor(4, 3), _tensor(4, 3), margin=0.2),
+    "nets.stn.affine_theta": ex(np.array([10.0, -5.0]), np.array([1.0, 1.2]),
+                                np.array([0.1, 0.0]), np.array([0.0, -0.1])),
+    "nets.stn.warp_digits": ex(GRAY[None, 2:30, 2:30].repeat(2, 0), rng=0, canvas=32,
+                               max_angle=45.0, scale_range=(0.7, 1.2), max_shift=0.25),
+    "nets.stn.SpatialTransformer": ex(32, seed=0),
+    "nets.stn.SpatialTransformer.forward": ex(_tensor(1, 1, 32, 32))
+    .on(lambda: _h("nets.stn").SpatialTransformer(32)),
+    "nets.stn.WarpedDigitClassifier": ex(32, 4, seed=0),
+    "nets.stn.WarpedDigitClassifier.forward": ex(_tensor(1, 1, 32, 32))
+    .on(lambda: _h("nets.stn").WarpedDigitClassifier(32, 4)),
+    "nets.stn.STNClassifier": ex(make(lambda: _h("nets.stn").WarpedDigitClassifier(32, 4)),
+                                 make(lambda: _h("nets.stn").SpatialTransformer(32))),
+    "nets.stn.STNClassifier.forward": ex(_tensor(1, 1, 32, 32)).on(_stn_classifier),
     # -- helpers.plots_tracking (chapters 20, 21) ----------------------------------------------
     "plots_tracking.show_scene_frame": ex(make(_scene), 2, size=10.0),
     "plots_tracking.plot_occlusion_gaps": ex(make(_scene), max_ages=[1, 30], min_visibility=0.4),
@@ -1606,6 +1735,7 @@ EXEMPT: dict[str, str] = {
     "restoration.BlindResult": "result record (NamedTuple) returned by blind_richardson_lucy",
     "restoration.RestorationScores": "result record (NamedTuple) returned by restoration_scores",
     "nets.history.History": "result record returned by fit",
+    "nets.pretrained.WeightsUnavailableError": "an exception class",
     "data.DataFileError": "an exception class",
     "authoring.Backup": "result record returned by list_backups",
     "authoring.TemplateViolation": "result record returned by lint_notebook",
@@ -1657,29 +1787,6 @@ UNWALKED: dict[str, str] = {
         "plot_gradcam_steps plot_memory_attention plot_se_channel_weights show_gradcam_overlays "
         "show_stn_warps"
     ),
-    "nets.blocks": (
-        "DenseBlock DenseBlock.forward DenseLayer DenseLayer.forward DepthwiseSeparableConv "
-        "DepthwiseSeparableConv.forward HighwayLayer HighwayLayer.forward InceptionModule "
-        "InceptionModule.forward ResidualBlock ResidualBlock.forward conv_bn_relu"
-    ),
-    "nets.detection": "LandmarkRegressor.forward TinyDetector.forward detector_loss",
-    "nets.embedding": "CosineSoftmax CosineSoftmax.forward EmbeddingNet.forward",
-    "nets.memory": "MemoryNetwork MemoryNetwork.forward make_location_stories story_text",
-    "nets.pretrained": (
-        "ImageNetNet ImageNetNet.features ImageNetNet.forward InputScaling InputScaling.forward "
-        "WeightsUnavailableError imagenet_input imagenet_top_classes load_imagenet_net "
-        "Conv2dSame Conv2dSame.forward EfficientNetLite0 MBConvBlock MBConvBlock.forward "
-        "convert_wheel_state_dict wheel_key_to_course_key"
-    ),
-    "nets.siamese": (
-        "SiameseNet SiameseNet.forward TripletMiningLoss TripletMiningLoss.forward "
-        "batch_hard_triplet_loss batch_semihard_triplet_loss embedding_distance_matrix pair_auc "
-        "triplet_loss"
-    ),
-    "nets.stn": (
-        "STNClassifier STNClassifier.forward SpatialTransformer SpatialTransformer.forward "
-        "WarpedDigitClassifier WarpedDigitClassifier.forward affine_theta warp_digits"
-    ),
     "plots_detection": (
         "plot_anchor_shapes plot_head_objectness plot_pr_curves plot_region_detectors plot_rpn "
         "plot_sliding_windows plot_ssd_default_boxes show_boxes"
@@ -1714,39 +1821,6 @@ UNWALKED: dict[str, str] = {
 #: module deletes that module's block (or regenerates it with
 #: `python tests/test_api_fuzz.py MODULE. --allow-list`, which prints the entries still needed).
 ALLOWED: dict[str, dict[str, str]] = {
-    # -- helpers.nets.blocks: pending (7 calls)
-    "nets.blocks.SqueezeExcitation.forward": {
-        "x": "bad:inf bad:nan bad:ndim+ bad:ndim- bad:none bad:object bad:string",
-    },
-    # -- helpers.nets.detection: branch detect (4 calls)
-    "nets.detection.train_detector": {"epochs": "hang:huge hang:large"},
-    "nets.detection.train_landmarks": {"epochs": "hang:huge hang:large"},
-    # -- helpers.nets.segmentation: pending (30 calls)
-    "nets.segmentation.TinyFPN.forward": {
-        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
-    },
-    "nets.segmentation.TinyUNet.forward": {
-        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
-    },
-    "nets.segmentation.TinyUNet3d.forward": {
-        "x": "bad:empty bad:inf bad:nan bad:none bad:object bad:string",
-    },
-    "nets.segmentation.dice_loss": {"logits": "bad:inf bad:nan", "target": "bad:inf bad:nan"},
-    "nets.segmentation.mean_dice_metric": {
-        "logits": "bad:inf bad:nan",
-        "target": "bad:inf bad:nan",
-    },
-    "nets.segmentation.segmentation_loss": {
-        "logits": "bad:inf bad:nan",
-        "target": "bad:inf bad:nan",
-    },
-    # -- helpers.nets.training: pending (12 calls)
-    "nets.training.accuracy": {
-        "logits": "bad:inf bad:nan bad:none bad:object bad:string",
-        "labels": "bad:none bad:object bad:string",
-    },
-    "nets.training.fit": {"metrics": "bad:list weak:int weak:string"},
-    "nets.training.predict": {"threads": "bad:none"},
 }
 
 
@@ -2513,8 +2587,6 @@ REFACTORING: dict[str, str] = {
     **dict.fromkeys(("conv", "segmentation"), "branch dense"),
     # branch vision2 (chapters 16, 17)
     **dict.fromkeys(("style", "nets.pretrained", "checks.style"), "branch vision2"),
-    # landed on main, nobody editing them now: fix pending
-    **dict.fromkeys(("nets.",), "pending"),
 }
 
 

@@ -202,6 +202,14 @@ def test_highway_layer_formula_and_gate():
     (lambda: blocks.DenseBlock(8192, 8192, 256), "would hold"),
     (lambda: blocks.InceptionModule(8192, 8192, 8192, 8192, 8192, 8192, 8192), "would hold"),
     (lambda: blocks.DepthwiseSeparableConv(8192, 8192), "would hold"),
+    # forward: the input tensor is checked first, the message names x
+    (lambda: blocks.ResidualBlock(4, 4)(torch.zeros(1, 3, 5, 5)), r"x must have 4 channel\(s\)"),
+    (lambda: blocks.DenseBlock(4, 2, 2)(torch.zeros(4, 5, 5)), "x must be 4-D"),
+    (lambda: blocks.DenseLayer(4, 2)(torch.full((1, 4, 3, 3), float("nan"))), "x contains NaN"),
+    (lambda: blocks.InceptionModule(4, 2, 2, 2, 2, 2, 2)("x"), "x must be a torch.Tensor"),
+    (lambda: blocks.DepthwiseSeparableConv(4, 4)(torch.zeros(0, 4, 5, 5)), "x must not be empty"),
+    (lambda: blocks.HighwayLayer(4)(torch.zeros(2, 5)), "x must have 4 features"),
+    (lambda: blocks.HighwayLayer(4)(torch.zeros(2, 3, 4)), "x must be 2-D"),
     (lambda: modern.DeepDigitNet(width=4096), "width must be an integer >= 1 and <= 128"),
 ])
 def test_block_bad_arguments(call, match):

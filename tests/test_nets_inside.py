@@ -116,6 +116,12 @@ def test_stn_classifier_with_and_without_transformer():
         STNClassifier("cnn")
     with pytest.raises(ValueError, match="size must be an integer >= 32 and <= 128"):
         SpatialTransformer(10**4)
+    with pytest.raises(ValueError, match=r"x must be \(N, 1, 40, 40\)"):
+        with_stn(torch.zeros(1, 1, 32, 32))
+    with pytest.raises(ValueError, match="x contains NaN"):
+        base(torch.full((1, 1, 40, 40), float("nan")))
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        SpatialTransformer(40)(np.zeros((1, 1, 40, 40)))
 
 
 # -- memory networks -------------------------------------------------------------------------
@@ -156,3 +162,9 @@ def test_memory_network_learns_to_attend_to_the_supporting_sentence():
     assert len(STORY_VOCAB) == net.answer.out_features
     with pytest.raises(ValueError, match=r"inputs must be \(N, 9, words\)"):
         net(torch.zeros(2, 3, 5, dtype=torch.long))
+    with pytest.raises(ValueError, match="inputs must hold word ids"):
+        net(torch.full((2, 9, 5), len(STORY_VOCAB), dtype=torch.long))
+    with pytest.raises(TypeError, match="inputs must hold integer word ids"):
+        net(torch.zeros(2, 9, 5))
+    with pytest.raises(ValueError, match="inputs must not be empty"):
+        story_text(np.zeros((0, 5), np.int64))

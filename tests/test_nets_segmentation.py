@@ -115,6 +115,18 @@ def test_a_short_training_run_learns_a_bright_square():
          "logits must be a torch.Tensor"),
         (lambda: ns.segmentation_loss(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 2, 2),
                                       dice_weight=-1), "dice_weight must be >= 0"),
+        (lambda: ns.TinyUNet()("image"), "x must be a torch.Tensor"),
+        (lambda: ns.TinyUNet()(torch.zeros(0, 3, 32, 32)), "x must not be empty"),
+        (lambda: ns.TinyUNet3d()(torch.full((1, 1, 4, 4, 4), float("inf"))), "x contains NaN"),
+        (lambda: ns.TinyFPN()(torch.zeros(1, 1, 32, 32)), r"x must have 3 channel\(s\)"),
+        (lambda: ns.TinyFPN()(None), "x must be a torch.Tensor"),
+        (lambda: ns.dice_loss(torch.full((1, 1, 2, 2), float("nan")), torch.zeros(1, 1, 2, 2)),
+         "logits contains NaN"),
+        (lambda: ns.mean_dice_metric(torch.zeros(1, 1, 2, 2),
+                                     torch.full((1, 1, 2, 2), float("inf"))),
+         "target contains NaN"),
+        (lambda: ns.segmentation_loss(torch.zeros(1, 1, 2, 2), "mask"),
+         "target must be a torch.Tensor"),
     ],
 )
 def test_errors(make, match):

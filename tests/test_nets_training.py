@@ -115,6 +115,23 @@ def test_nan_loss_stops_with_a_message():
             progress=False)
 
 
+def test_diverged_output_stops_before_a_checking_loss_refuses_it():
+    # dice_loss refuses NaN logits (ValueError); fit reports the divergence itself first.
+    from helpers.nets.segmentation import dice_loss
+
+    class Blows(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            return self.w * x * float("inf")
+
+    x, y = torch.rand(4, 1, 4, 4), torch.ones(4, 1, 4, 4)
+    with pytest.raises(FloatingPointError, match="output became NaN or infinite.*learning rate"):
+        fit(Blows(), (x, y), loss=dice_loss, epochs=1, lr=0.1, progress=False)
+
+
 def test_max_seconds_stops_early():
     x, y = _toy(n=2000)
     h = fit(_net(), (x, y), loss=nn.functional.cross_entropy, epochs=1000, lr=0.01,
@@ -147,6 +164,9 @@ def test_max_seconds_stops_early():
         ({"max_seconds": float("nan")}, ValueError, "max_seconds must be finite"),
         ({"progress": "yes"}, TypeError, "progress must be True or False"),
         ({"loss": None}, TypeError, "loss must be a function"),
+        ({"metrics": [accuracy]}, TypeError, "metrics must be a dict"),
+        ({"optimizer": 3}, TypeError, "optimizer must be"),
+        ({"seed": 2**64}, ValueError, "seed must be an integer >= 0 and <= "),
     ],
 )
 def test_bad_arguments_name_themselves(kwargs, error, match):
@@ -169,6 +189,30 @@ def test_predict_batches_and_restores_mode():
         predict(None, x)
 
 
+@pytest.mark.parametrize(
+    ("logits", "labels", "error", "match"),
+    [
+        ("logits", torch.zeros(2, dtype=torch.long), TypeError, "logits must be a torch.Tensor"),
+        (torch.zeros(2, 3), None, TypeError, "labels must be a torch.Tensor"),
+        (torch.zeros(3), torch.zeros(3, dtype=torch.long), ValueError, r"logits must be 2-D"),
+        (torch.full((2, 3), float("nan")), torch.zeros(2, dtype=torch.long), ValueError,
+         "logits contains NaN"),
+        (torch.zeros(0, 3), torch.zeros(0, dtype=torch.long), ValueError,
+         "logits must not be empty"),
+        (torch.zeros(2, 3), torch.zeros(3, dtype=torch.long), ValueError, "labels"),
+    ],
+)
+def test_accuracy_refuses_bad_tensors(logits, labels, error, match):
+    with pytest.raises(error, match=match):
+        accuracy(logits, labels)
+
+
+def test_predict_threads_none_leaves_torch_threads_alone():
+    before = torch.get_num_threads()
+    assert predict(_net(), torch.zeros(3, 2), threads=None).shape == (3, 2)
+    assert torch.get_num_threads() == before
+
+
 def test_squeeze_excitation_matches_torchvision():
     # torchvision.ops.SqueezeExcitation computes the same gate with 1x1 convolutions.
     tv = pytest.importorskip("torchvision.ops")
@@ -186,3 +230,11 @@ def test_squeeze_excitation_matches_torchvision():
     assert ours.last_scale.shape == (3, 12)
     with pytest.raises(ValueError, match="reduction must be an integer >= 1 and <= 12"):
         SqueezeExcitation(12, reduction=13)
+    with pytest.raises(ValueError, match=r"x must have 12 channel\(s\)"):
+        ours(torch.zeros(1, 8, 4, 4))
+    with pytest.raises(ValueError, match="x must be 4-D"):
+        ours(torch.zeros(12, 4, 4))
+    with pytest.raises(ValueError, match="x contains NaN"):
+        ours(torch.full((1, 12, 2, 2), float("nan")))
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        ours(np.zeros((1, 12, 2, 2)))

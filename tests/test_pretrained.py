@@ -141,6 +141,16 @@ def test_same_padding_is_tensorflows():
     torch.testing.assert_close(conv(x), F.conv2d(x, conv.weight, padding=2))
     with pytest.raises(ValueError, match="kernel_size must be odd"):
         Conv2dSame(2, 3, 4)
+    with pytest.raises(ValueError, match="in_channels must be an integer >= 1 and <= 4096"):
+        Conv2dSame(10**9, 3, 3)
+    with pytest.raises(ValueError, match="groups must divide"):
+        Conv2dSame(4, 6, 3, groups=4)
+    with pytest.raises(TypeError, match="bias must be True or False"):
+        Conv2dSame(2, 3, 3, bias=None)
+    with pytest.raises(ValueError, match=r"x must have 2 channel\(s\)"):
+        conv(torch.zeros(1, 3, 5, 5))
+    with pytest.raises(ValueError, match="x contains NaN"):
+        conv(torch.full((1, 2, 5, 5), float("nan")))
 
 
 def test_mbconv_block_shapes_and_skip():
@@ -155,6 +165,17 @@ def test_mbconv_block_shapes_and_skip():
     assert acts == {"Conv2dSame", "BatchNorm2d", "ReLU6", "Identity", "Linear", "InputScaling"}
     with pytest.raises(ValueError, match="kernel_size must be one of 3, 5"):
         MBConvBlock(8, 8, kernel_size=7, stride=1, expand_ratio=6)
+    with pytest.raises(ValueError, match=r"x must have 24 channel\(s\)"):
+        block(torch.zeros(1, 16, 9, 9))
+    # The network checks its input once; its layers then skip their own checks.
+    net = EfficientNetLite0()
+    with pytest.raises(ValueError, match="x contains NaN"):
+        net(torch.full((1, 3, 32, 32), float("nan")))
+    with pytest.raises(ValueError, match=r"x must have 3 channel\(s\)"):
+        net.features(torch.zeros(1, 1, 32, 32), "stage2")
+    assert net.eval()(torch.zeros(1, 3, 32, 32)).shape == (1, 1000)
+    with pytest.raises(ValueError, match="x contains NaN"):   # a layer alone checks again
+        block(torch.full((1, 24, 9, 9), float("nan")))
 
 
 def test_key_mapping_refuses_foreign_names():

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from helpers._validation import check_choice
+from helpers._validation import check_choice, check_tensor
 
 WORDS = ("sad", "ssd")
 SIZES = (5, 7)
@@ -93,3 +93,33 @@ def test_an_object_whose_comparison_fails_is_refused_clearly():
 def test_choices_may_be_any_iterable():
     assert check_choice("b", "name", {"a": 1, "b": 2}) == "b"
     assert check_choice(4, "connectivity", (n for n in (8, 4))) == 4
+
+
+def test_check_tensor_names_the_argument_and_says_what_came():
+    torch = pytest.importorskip("torch")
+    x = torch.zeros(2, 3, 4, 4)
+    assert check_tensor(x, "x", ndim=4, channels=3) is x          # returned as is, not copied
+    cases = [
+        (np.zeros((2, 3)), TypeError,
+         r"image must be a torch.Tensor \(N, 3, H, W\); got array .*image.to_tensor"),
+        (torch.zeros(3, 4), ValueError, r"image must be 4-D \(N, 3, H, W\); got shape \(3, 4\)"),
+        (torch.zeros(2, 1, 4, 4), ValueError, r"image must have 3 channel\(s\) in axis 1"),
+        (torch.zeros(0, 3, 4, 4), ValueError, "image must not be empty"),
+        (torch.zeros(2, 3, 4, 4, dtype=torch.long), TypeError, "image must be a floating-point"),
+        (torch.zeros(2, 3, 4, 4, dtype=torch.complex64), TypeError, "image must be a real"),
+        (torch.full((2, 3, 4, 4), float("inf")), ValueError,
+         r"image contains NaN or infinite values \(96 of 96"),
+        (torch.zeros(1, 3, 64, 64), ValueError, "image must hold at most 1,000 elements"),
+    ]
+    for value, error, match in cases:
+        with pytest.raises(error, match=match):
+            check_tensor(value, "image", ndim=4, channels=3, shape_hint="(N, 3, H, W)",
+                         max_elements=1000)
+    # A sum that overflows is not mistaken for NaN: the element-wise test decides.
+    big = torch.full((4,), 3e38)
+    assert check_tensor(big, "x") is big
+    assert check_tensor(torch.zeros(0, 2), "x", allow_empty=True).shape == (0, 2)
+    assert check_tensor(torch.ones(3, dtype=torch.long), "x", floating=False).dtype == torch.long
+    # Meta tensors (shapes only, for counting layers) have no values to test and cost nothing.
+    meta = torch.empty(1, 3, 64, 64, device="meta")
+    assert check_tensor(meta, "image", ndim=4, channels=3, max_elements=1000) is meta

@@ -7,10 +7,12 @@ and embedding networks are stacked from.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_float, check_int
+from .._validation import check_bool, check_float, check_int, check_tensor
 
 __all__ = [
     "DenseBlock",
@@ -27,6 +29,11 @@ MAX_CHANNELS = 8192
 #: Largest block the constructors build (about 200 MB of float32 weights): a typo such as
 #: 8192 channels gets an error instead of gigabytes of memory.
 MAX_BLOCK_PARAMS = 50_000_000
+
+
+def _check_input(x: Any, channels: int) -> torch.Tensor:
+    """A block's input: a finite float batch ``(N, channels, H, W)`` of bounded size."""
+    return check_tensor(x, "x", ndim=4, channels=channels, shape_hint=f"(N, {channels}, H, W)")
 
 
 def _check_block_size(params: int, what: str) -> None:
@@ -79,11 +86,13 @@ class SqueezeExcitation(nn.Module):
         channels = check_int(channels, "channels", min=1, max=MAX_CHANNELS)
         reduction = check_int(reduction, "reduction", min=1, max=channels)
         hidden = max(1, channels // reduction)
+        self.channels = channels
         self.fc1 = nn.Linear(channels, hidden)
         self.fc2 = nn.Linear(hidden, channels)
         self.last_scale: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_input(x, self.channels)
         z = x.mean(dim=(2, 3))                                  # squeeze: (N, C)
         s = torch.sigmoid(self.fc2(torch.relu(self.fc1(z))))    # excite: (N, C) in (0, 1)
         self.last_scale = s.detach()
@@ -179,6 +188,7 @@ class ResidualBlock(nn.Module):
         stride = check_int(stride, "stride", min=1, max=2)
         bn = check_bool(batch_norm, "batch_norm")
         _check_block_size(9 * c_out * (c_in + c_out) + c_in * c_out, "this residual block")
+        self.in_channels = c_in
 
         def norm(c: int) -> nn.Module:
             return nn.BatchNorm2d(c) if bn else nn.Identity()
@@ -195,6 +205,7 @@ class ResidualBlock(nn.Module):
             self.shortcut = nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_input(x, self.in_channels)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
         return self.relu(out + self.shortcut(x))     # the skip connection: F(x) + x
@@ -218,6 +229,7 @@ class DenseLayer(nn.Module):
         k = check_int(growth, "growth", min=1, max=MAX_CHANNELS)
         b = check_int(bottleneck, "bottleneck", min=1, max=64)
         _check_block_size(c * b * k + 9 * b * k * k, "this dense layer")
+        self.in_channels = c
         self.norm1 = nn.BatchNorm2d(c)
         self.conv1 = nn.Conv2d(c, b * k, 1, bias=False)
         self.norm2 = nn.BatchNorm2d(b * k)
@@ -225,6 +237,7 @@ class DenseLayer(nn.Module):
         self.relu = nn.ReLU()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_input(x, self.in_channels)
         return self.conv2(self.relu(self.norm2(self.conv1(self.relu(self.norm1(x))))))
 
 
@@ -266,10 +279,11 @@ class DenseBlock(nn.Module):
         b = check_int(bottleneck, "bottleneck", min=1, max=64)
         _check_block_size(sum((c + i * k) * b * k + 9 * b * k * k for i in range(n)),
                           "this dense block")
+        self.in_channels = c
         self.layers = nn.ModuleList(DenseLayer(c + i * k, k, bottleneck) for i in range(n))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        features = [x]
+        features = [_check_input(x, self.in_channels)]
         for layer in self.layers:
             features.append(layer(torch.cat(features, dim=1)))   # concatenate, never add
         return torch.cat(features, dim=1)
@@ -324,6 +338,7 @@ class InceptionModule(nn.Module):
         weights = c_in * c1 + (c_in * r3 + 9 * r3 * c3 + c_in * r5 + 25 * r5 * c5 + c_in * pp
                                if self.reduce else 9 * c_in * c3 + 25 * c_in * c5)
         _check_block_size(weights, "this Inception module")
+        self.in_channels = c_in
 
         def conv(a: int, b: int, f: int) -> list[nn.Module]:
             return [nn.Conv2d(a, b, f, padding=f // 2), nn.ReLU(inplace=True)]
@@ -340,6 +355,7 @@ class InceptionModule(nn.Module):
             self.branch_pool = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_input(x, self.in_channels)
         branches = (self.branch1, self.branch3, self.branch5, self.branch_pool)
         return torch.cat([branch(x) for branch in branches], dim=1)
 
@@ -382,6 +398,7 @@ class DepthwiseSeparableConv(nn.Module):
         f = check_int(kernel_size, "kernel_size", min=1, max=31, odd=True)
         stride = check_int(stride, "stride", min=1, max=4)
         _check_block_size(c_in * f * f + c_in * c_out, "this separable convolution")
+        self.in_channels = c_in
         self.depthwise = nn.Conv2d(c_in, c_in, f, stride=stride, padding=f // 2, groups=c_in,
                                    bias=False)
         self.bn1 = nn.BatchNorm2d(c_in)
@@ -390,6 +407,7 @@ class DepthwiseSeparableConv(nn.Module):
         self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_input(x, self.in_channels)
         x = self.relu(self.bn1(self.depthwise(x)))       # space, channel by channel
         return self.relu(self.bn2(self.pointwise(x)))    # channels, pixel by pixel
 
@@ -437,12 +455,17 @@ class HighwayLayer(nn.Module):
         n = check_int(features, "features", min=1, max=MAX_CHANNELS)
         gate_bias = check_float(gate_bias, "gate_bias", min=-10, max=10)
         _check_block_size(2 * n * (n + 1), "this highway layer")
+        self.features = n
         self.transform = nn.Linear(n, n)
         self.gate = nn.Linear(n, n)
         nn.init.constant_(self.gate.bias, gate_bias)
         self.last_gate: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor(x, "x", ndim=2, shape_hint=f"(N, {self.features})")
+        if x.shape[1] != self.features:
+            raise ValueError(f"x must have {self.features} features in axis 1; got shape "
+                             f"{tuple(x.shape)}")
         h = torch.relu(self.transform(x))
         t = torch.sigmoid(self.gate(x))
         self.last_gate = t.detach()

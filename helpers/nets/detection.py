@@ -23,7 +23,14 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - torch's own convention
 from torch import nn
 
-from .._validation import as_array, check_bool, check_float, check_instance, check_int
+from .._validation import (
+    as_array,
+    check_bool,
+    check_float,
+    check_instance,
+    check_int,
+    check_tensor,
+)
 from ..image import to_tensor
 from ..yolo import yolo_encode
 from ._tensors import check_tensor as _check_tensor
@@ -107,7 +114,7 @@ class TinyDetector(nn.Module):
             self.head = nn.Conv2d(4 * w, 5 + c, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _check_tensor(x, "x", ndim=4, channels=3)
+        check_tensor(x, "x", ndim=4, channels=3, shape_hint="(N, 3, H, W)")
         return self.head(self.backbone(x - 0.5))  # centre [0, 1] inputs on 0
 
 
@@ -159,7 +166,7 @@ class LandmarkRegressor(nn.Module):
             )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _check_tensor(x, "x", ndim=4, channels=3)
+        check_tensor(x, "x", ndim=4, channels=3, shape_hint="(N, 3, H, W)")
         return self.regressor(self.features(x - 0.5))  # centre [0, 1] inputs on 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validation import check_int
+from .._validation import check_int, check_tensor
 from .blocks import conv_bn_relu
 
 __all__ = ["CosineSoftmax", "EmbeddingNet"]
@@ -70,6 +70,7 @@ class EmbeddingNet(nn.Module):
             self.fc = nn.Linear(128, dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor(x, "x", ndim=4, channels=3, shape_hint="(N, 3, 64, 32)")
         x = self.features(x).mean(dim=(2, 3))               # global average pool: (N, 128)
         return nn.functional.normalize(self.fc(x), dim=1)    # unit length: direction only
 
@@ -119,5 +120,9 @@ class CosineSoftmax(nn.Module):
         self.log_scale = nn.Parameter(torch.tensor(2.3))  # kappa = e^2.3, about 10
 
     def forward(self, f: torch.Tensor) -> torch.Tensor:
+        dim = self.weight.shape[1]
+        check_tensor(f, "f", ndim=2, shape_hint=f"(N, {dim}) embeddings")
+        if f.shape[1] != dim:
+            raise ValueError(f"f must be (N, {dim}) embeddings; got shape {tuple(f.shape)}")
         w = nn.functional.normalize(self.weight, dim=1)
         return self.log_scale.exp() * f @ w.T

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_bool, check_int, check_rng
+from .._validation import as_array, check_bool, check_int, check_rng, check_tensor
 
 __all__ = ["MemoryNetwork", "STORY_PEOPLE", "STORY_PLACES", "STORY_VOCAB", "make_location_stories",
            "story_text"]
@@ -121,8 +121,9 @@ def story_text(inputs: Any, *, keep_empty: bool = False) -> list[str]:
     >>> story_text(make_location_stories(1, rng=0, sentences=(1, 1), slots=2)["inputs"][0])
     ['Daniel went to the bedroom.', 'where is Daniel ?']
     """
-    rows = np.asarray(inputs)
-    if rows.ndim != 2 or rows.shape[1] != SENTENCE_WORDS or rows.dtype.kind not in "iu":
+    rows = as_array(inputs, "inputs", ndim=2, kinds="iu",
+                    shape_hint=f"(slots + 1, {SENTENCE_WORDS}) integer word ids")
+    if rows.shape[1] != SENTENCE_WORDS:
         raise ValueError(f"inputs must be one story, (slots + 1, {SENTENCE_WORDS}) integer word "
                          f"ids; got shape {rows.shape} and dtype {rows.dtype}")
     if rows.min() < 0 or rows.max() >= len(STORY_VOCAB):
@@ -195,9 +196,16 @@ class MemoryNetwork(nn.Module):
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         """``(N, slots + 1, words)`` word ids (story rows, then the question) -> ``(N, vocab)``."""
-        if inputs.ndim != 3 or inputs.shape[1] != self.slots + 1:
+        check_tensor(inputs, "inputs", ndim=3, floating=False,
+                     shape_hint=f"(N, {self.slots + 1}, words) of word ids")
+        if inputs.shape[1] != self.slots + 1:
             raise ValueError(f"inputs must be (N, {self.slots + 1}, words) word ids; got shape "
                              f"{tuple(inputs.shape)}")
+        if inputs.dtype == torch.bool or inputs.is_floating_point():
+            raise TypeError(f"inputs must hold integer word ids; got dtype {inputs.dtype}")
+        if int(inputs.min()) < 0 or int(inputs.max()) >= len(STORY_VOCAB):
+            raise ValueError(f"inputs must hold word ids 0..{len(STORY_VOCAB) - 1}; got "
+                             f"{int(inputs.min())}..{int(inputs.max())}")
         story, question = inputs[:, :-1].long(), inputs[:, -1].long()
         memory = self.embed_memory(story).sum(2) + self.time_memory      # (N, slots, d): write
         output = self.embed_output(story).sum(2) + self.time_output

@@ -44,8 +44,10 @@ import importlib.util
 import math
 import os
 import re
+import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,7 @@ from .._validation import (
     check_float,
     check_image,
     check_int,
+    check_tensor,
     describe,
 )
 from ..data import DataFileError, data_path, manifest
@@ -130,10 +133,38 @@ _BN_EPS, _BN_MOMENTUM = 1e-3, 0.01
 # every channel (efficientnet/lite/efficientnet_lite_builder.py: MEAN_RGB = 127, STDDEV_RGB = 128).
 _MEAN, _STD = 127.0 / 255.0, 128.0 / 255.0
 MAX_SIDE = 1024
+#: Most channels a layer of :class:`Conv2dSame` or :class:`MBConvBlock` has.
+MAX_CHANNELS = 4096
 
 
 class WeightsUnavailableError(DataFileError):
     """The pretrained weights are not installed, or the installed file is not the expected one."""
+
+
+_NESTED = threading.local()
+
+
+@contextmanager
+def _input_checked() -> Iterator[None]:
+    """Inside: the network's input was checked, so its layers skip their own input checks.
+
+    A layer called on its own checks its input (a clear error naming ``x``); inside
+    :class:`ImageNetNet` the 60-odd layers would otherwise re-test every activation map
+    (about 10% of a forward pass).
+    """
+    depth = getattr(_NESTED, "depth", 0)
+    _NESTED.depth = depth + 1
+    try:
+        yield
+    finally:
+        _NESTED.depth = depth
+
+
+def _check_layer_input(x: Any, channels: int | None) -> None:
+    if getattr(_NESTED, "depth", 0):
+        return
+    hint = f"(N, {channels if channels is not None else 'C'}, H, W)"
+    check_tensor(x, "x", ndim=4, channels=channels, shape_hint=hint)
 
 
 class InputScaling(nn.Module):
@@ -160,6 +191,7 @@ class InputScaling(nn.Module):
         self.register_buffer("std", torch.tensor(std), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_layer_input(x, None)
         return (x - self.mean) / self.std
 
 
@@ -170,7 +202,8 @@ class Conv2dSame(nn.Conv2d):
     ----------
     in_channels, out_channels, kernel_size, stride, groups, bias
         As for ``torch.nn.Conv2d`` (square, odd kernels; no ``padding`` argument: it is
-        computed from each input's size).
+        computed from each input's size). Channels 1 to 4096, ``kernel_size`` 1 to 15,
+        ``stride`` 1 to 4; ``groups`` divides both channel counts.
 
     Notes
     -----
@@ -191,8 +224,15 @@ class Conv2dSame(nn.Conv2d):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, *,
                  stride: int = 1, groups: int = 1, bias: bool = False) -> None:
+        in_channels = check_int(in_channels, "in_channels", min=1, max=MAX_CHANNELS)
+        out_channels = check_int(out_channels, "out_channels", min=1, max=MAX_CHANNELS)
         kernel_size = check_int(kernel_size, "kernel_size", min=1, max=15)
         stride = check_int(stride, "stride", min=1, max=4)
+        groups = check_int(groups, "groups", min=1, max=in_channels)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"groups must divide in_channels ({in_channels}) and out_channels "
+                             f"({out_channels}); got {groups}")
+        bias = check_bool(bias, "bias")
         if kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd; got {kernel_size}")
         symmetric = kernel_size // 2 if stride == 1 else 0
@@ -200,6 +240,7 @@ class Conv2dSame(nn.Conv2d):
                          padding=symmetric, groups=groups, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_layer_input(x, self.in_channels)
         s, k = self.stride[0], self.kernel_size[0]
         if s > 1:
             pad_h, pad_w = (max((math.ceil(n / s) - 1) * s + k - n, 0) for n in x.shape[-2:])
@@ -270,8 +311,8 @@ class MBConvBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, *, kernel_size: int, stride: int,
                  expand_ratio: int) -> None:
         super().__init__()
-        in_channels = check_int(in_channels, "in_channels", min=1, max=4096)
-        out_channels = check_int(out_channels, "out_channels", min=1, max=4096)
+        in_channels = check_int(in_channels, "in_channels", min=1, max=MAX_CHANNELS)
+        out_channels = check_int(out_channels, "out_channels", min=1, max=MAX_CHANNELS)
         kernel_size = check_choice(kernel_size, "kernel_size", (3, 5))
         stride = check_choice(stride, "stride", (1, 2))
         expand_ratio = check_int(expand_ratio, "expand_ratio", min=1, max=8)
@@ -280,8 +321,10 @@ class MBConvBlock(nn.Module):
         self.depthwise = _conv_bn(hidden, hidden, kernel_size, stride=stride, groups=hidden)
         self.project = _conv_bn(hidden, out_channels, relu6=False)
         self.skip = stride == 1 and in_channels == out_channels
+        self.in_channels = in_channels
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_layer_input(x, self.in_channels)
         out = self.project(self.depthwise(self.expand(x)))
         return x + out if self.skip else out
 
@@ -331,10 +374,12 @@ class ImageNetNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, 3, H, W)`` images in [0, 1] -> ``(N, 1000)`` logits."""
-        x = self.scale(x)
-        for layer in self.layers.values():
-            x = layer(x)
-        return self.classifier(x.mean(dim=(2, 3)))
+        check_tensor(x, "x", ndim=4, channels=3, shape_hint="(N, 3, H, W) images in [0, 1]")
+        with _input_checked():
+            x = self.scale(x)
+            for layer in self.layers.values():
+                x = layer(x)
+            return self.classifier(x.mean(dim=(2, 3)))
 
     def features(self, x: torch.Tensor, names: Any) -> dict[str, torch.Tensor]:
         """The feature maps of the named stages, running only as deep as the deepest one.
@@ -351,6 +396,9 @@ class ImageNetNet(nn.Module):
         dict of str to (N, C, H / stride, W / stride) torch.Tensor
             In the order of ``names``; gradients flow through them.
         """
+        check_tensor(x, "x", ndim=4, channels=3, shape_hint="(N, 3, H, W) images in [0, 1]")
+        if not isinstance(names, (str, list, tuple)):
+            raise TypeError(f"names must be a stage name or a list of them; got {describe(names)}")
         wanted = [names] if isinstance(names, str) else list(names)
         if not wanted:
             raise ValueError("names must list at least one stage, e.g. ['stage2', 'stage4']")
@@ -361,11 +409,12 @@ class ImageNetNet(nn.Module):
             check_choice(name, "names", order)
         last = max(order.index(n) for n in wanted)
         found = {}
-        x = self.scale(x)
-        for name in order[: last + 1]:
-            x = self.layers[name](x)
-            if name in wanted:
-                found[name] = x
+        with _input_checked():
+            x = self.scale(x)
+            for name in order[: last + 1]:
+                x = self.layers[name](x)
+                if name in wanted:
+                    found[name] = x
         return {n: found[n] for n in wanted}
 
 
@@ -817,7 +866,8 @@ def imagenet_top_classes(net: nn.Module, image: Any, k: int = 5) -> list[tuple[i
         raise TypeError(f"net must be a torch.nn.Module (load_imagenet_net()); got {describe(net)}")
     k = check_int(k, "k", min=1, max=1000)
     if isinstance(image, torch.Tensor):
-        if image.ndim != 4 or image.shape[0] != 1 or image.shape[1] != 3:
+        check_tensor(image, "image", ndim=4, channels=3, shape_hint="(1, 3, H, W)")
+        if image.shape[0] != 1:
             raise ValueError(f"image as a tensor must be a (1, 3, H, W) batch; got shape "
                              f"{tuple(image.shape)} - or pass the photo as a numpy array")
         x = image.float()

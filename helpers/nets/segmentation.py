@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
-from .._validation import check_bool, check_float, check_instance, check_int
+from .._validation import check_bool, check_float, check_int, check_tensor
 
 __all__ = [
     "TinyFPN",
@@ -77,6 +77,7 @@ class _UNetNd(nn.Module):
         self.last_shapes: dict[str, tuple[int, ...]] = {}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor(x, "x")
         if x.ndim != self.spatial + 2 or x.shape[1] != self.in_channels:
             raise ValueError(
                 f"x must be a batch of shape (N, {self.in_channels}, "
@@ -242,6 +243,7 @@ class TinyFPN(nn.Module):
         in_channels = check_int(in_channels, "in_channels", min=1, max=64)
         width = check_int(width, "width", min=1, max=MAX_WIDTH)
         out_channels = check_int(out_channels, "out_channels", min=1, max=1024)
+        self.in_channels = in_channels
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(check_int(seed, "seed", min=0, max=2**31 - 1))
             self.stem = nn.Sequential(nn.Conv2d(in_channels, width, 3, 2, 1), nn.ReLU())
@@ -258,7 +260,9 @@ class TinyFPN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Return the pyramid ``[P2, P3, P4, P5]`` (finest first)."""
-        if x.ndim != 4 or any(side % 32 for side in x.shape[2:]):
+        check_tensor(x, "x", ndim=4, channels=self.in_channels,
+                     shape_hint=f"(N, {self.in_channels}, H, W)")
+        if any(side % 32 for side in x.shape[2:]):
             raise ValueError(f"x must be (N, C, H, W) with H and W divisible by 32; got "
                              f"{tuple(x.shape)}")
         maps: dict[str, torch.Tensor] = {"input": x}
@@ -283,11 +287,11 @@ class TinyFPN(nn.Module):
 
 # -- losses and metrics ------------------------------------------------------------------------
 def _binary_target(logits: torch.Tensor, target: torch.Tensor, name: str) -> torch.Tensor:
-    check_instance(logits, "logits", torch.Tensor, "a torch.Tensor of logits")
-    check_instance(target, name, torch.Tensor, "a torch.Tensor")
+    check_tensor(logits, "logits", max_elements=None)
     if logits.ndim < 3 or logits.shape[1] != 1:
         raise ValueError(f"logits must be (N, 1, ...) for one foreground class; got "
                          f"{tuple(logits.shape)}")
+    check_tensor(target, name, floating=False, max_elements=None)
     if tuple(target.shape) != tuple(logits.shape):
         raise ValueError(f"{name} must have the shape of logits {tuple(logits.shape)}; got "
                          f"{tuple(target.shape)}")

@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validation import check_choice, check_float, check_int, describe
+from .._validation import check_choice, check_float, check_int, check_tensor, describe
 
 __all__ = [
     "SiameseNet",
@@ -94,8 +94,9 @@ class SiameseNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, 1, 28, 28)`` float in [0, 1] (:func:`helpers.image.to_tensor`) -> ``(N, D)``."""
-        if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else describe(x)
+        check_tensor(x, "x", ndim=4, channels=1, shape_hint="(N, 1, 28, 28) of digits")
+        if tuple(x.shape[1:]) != (1, 28, 28):
+            shape = tuple(x.shape)
             raise ValueError(f"x must be a (N, 1, 28, 28) float tensor of digits; got {shape} - "
                              "convert images with helpers.image.to_tensor")
         x = (x - DIGIT_MEAN) / DIGIT_STD

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validation import as_array, check_float, check_int, check_rng, describe
+from .._validation import as_array, check_float, check_int, check_rng, check_tensor, describe
 from ..image import from_batch, to_batch
 
 __all__ = [
@@ -174,6 +174,15 @@ def warp_digits(
     return np.clip(out, 0, 1, out=out), theta
 
 
+def _check_digits(x: Any, size: int) -> torch.Tensor:
+    """A network's input: a finite float batch ``(N, 1, size, size)``."""
+    check_tensor(x, "x", ndim=4, channels=1, shape_hint=f"(N, 1, {size}, {size})")
+    if tuple(x.shape[2:]) != (size, size):
+        raise ValueError(f"x must be (N, 1, {size}, {size}) (the size the network was built "
+                         f"for); got shape {tuple(x.shape)}")
+    return x
+
+
 class SpatialTransformer(nn.Module):
     """A localisation net + grid generator + sampler: the input, warped by a learned affine map.
 
@@ -234,6 +243,7 @@ class SpatialTransformer(nn.Module):
         self.last_theta: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_digits(x, self.size)
         theta = self.localization(x).view(-1, 2, 3)            # where to look
         self.last_theta = theta.detach()
         grid = F.affine_grid(theta, list(x.shape), align_corners=False)    # grid generator
@@ -265,6 +275,7 @@ class WarpedDigitClassifier(nn.Module):
         width = check_int(width, "width", min=4, max=128)
         seed = check_int(seed, "seed", min=0, max=2**63 - 1)
         side = size // 8
+        self.size = size
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.features = nn.Sequential(
@@ -275,6 +286,7 @@ class WarpedDigitClassifier(nn.Module):
                                       nn.ReLU(), nn.Linear(64, 10))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_digits(x, self.size)
         return self.head(self.features(x - 0.5))
 
 
@@ -306,6 +318,7 @@ class STNClassifier(nn.Module):
         self.classifier = classifier
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor(x, "x", ndim=4, shape_hint="(N, 1, size, size)")
         if self.transformer is not None:
             x = self.transformer(x)
         return self.classifier(x)

@@ -11,8 +11,8 @@ the same way and behaves the same way:
   detector epoch took 7-25 s with two threads and 2.4-5.7 s with one);
 * **visible**: a tqdm progress bar with the loss, and a :class:`History` of the loss and
   metrics per epoch for plotting curves (:func:`helpers.plots.plot_history`);
-* **safe**: arguments are checked, a loss that becomes NaN or infinite stops training with a
-  message instead of returning NaN weights, and ``max_seconds`` caps a run.
+* **safe**: arguments are checked, a model output or a loss that becomes NaN or infinite stops
+  training with a message instead of returning NaN weights, and ``max_seconds`` caps a run.
 
 Example (a full training cell)::
 
@@ -39,6 +39,7 @@ from .._validation import (
     check_instance,
     check_int,
     check_str,
+    check_tensor,
     describe,
 )
 from .history import History  # noqa: F401 - the record fit returns; defined torch-free
@@ -50,6 +51,7 @@ SCHEDULES = ("constant", "linear", "cosine", "onecycle")
 MAX_EPOCHS = 10_000
 MAX_BATCH = 1_000_000
 MAX_THREADS = 256
+MAX_SEED = 2**63 - 1  # torch.manual_seed's range
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
@@ -69,7 +71,9 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
     >>> accuracy(torch.tensor([[2.0, 1.0], [0.0, 3.0]]), torch.tensor([0, 0]))
     0.5
     """
-    if logits.ndim != 2 or labels.shape != logits.shape[:1]:
+    check_tensor(logits, "logits", ndim=2, shape_hint="(N, K)", max_elements=None)
+    check_tensor(labels, "labels", ndim=1, shape_hint="(N,)", floating=False, max_elements=None)
+    if labels.shape != logits.shape[:1]:
         raise ValueError(
             f"logits must be (N, K) and labels (N,); got {tuple(logits.shape)} and "
             f"{tuple(labels.shape)}"
@@ -197,7 +201,8 @@ def fit(
         ``augment(batch, rng) -> batch`` on each training batch (a tuple like ``train``), with
         the run's numpy Generator: random flips, shifts, warps. Not applied to ``val``.
     seed : int
-        Seeds the batch order, ``augment`` and torch's randomness in the model (dropout).
+        Seeds the batch order, ``augment`` and torch's randomness in the model (dropout);
+        0 to 2**63 - 1.
     threads : int
         torch threads while training, restored afterwards.
     max_seconds : float, optional
@@ -220,7 +225,8 @@ def fit(
     TypeError, ValueError
         For arguments of the wrong kind or range (the message names the argument).
     FloatingPointError
-        When the loss becomes NaN or infinite (usually: the learning rate is too high).
+        When the model's output or the loss becomes NaN or infinite (usually: the learning rate
+        is too high).
 
     Notes
     -----
@@ -252,10 +258,14 @@ def fit(
     momentum = check_float(momentum, "momentum", min=0, max=1, max_inclusive=False)
     weight_decay = check_float(weight_decay, "weight_decay", min=0)
     schedule = check_choice(schedule, "schedule", SCHEDULES)
+    if not callable(optimizer):
+        check_choice(optimizer, "optimizer", OPTIMIZERS)
     val_data = None if val is None else _as_tensors(val, "val")
     if val_data is not None and len(val_data) != len(data):
         raise ValueError(f"val must have the structure of train ({len(data)} arrays); got "
                          f"{len(val_data)}")
+    check_instance(metrics, "metrics", Mapping, "a dict of name -> metric(output, *targets)",
+                   allow_none=True)
     metrics = dict(metrics or {})
     if metrics and val_data is None:
         raise ValueError("metrics are computed on val; pass val=(inputs, targets) too")
@@ -264,7 +274,7 @@ def fit(
         check_callable(fn, f"metrics[{key!r}]", "a function metric(output, *targets) -> float")
     if augment is not None:
         check_callable(augment, "augment", "a function augment(batch, rng) -> batch")
-    seed = check_int(seed, "seed", min=0)
+    seed = check_int(seed, "seed", min=0, max=MAX_SEED)
     threads = check_int(threads, "threads", min=1, max=MAX_THREADS)
     if max_seconds is not None:
         max_seconds = check_float(max_seconds, "max_seconds", min=0, min_inclusive=False)
@@ -287,6 +297,14 @@ def fit(
     finally:
         torch.set_num_threads(before)
     return model.eval(), history
+
+
+def _not_finite(out: Any) -> bool:
+    """Whether a float tensor output holds NaN or infinity (one cheap sum first)."""
+    if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+        return False
+    out = out.detach()
+    return not bool(torch.isfinite(out.sum())) and not bool(torch.isfinite(out).all())
 
 
 def _loop(model, data, val_data, loss_fn, metrics, augment, params, epochs, lr, batch_size,
@@ -313,7 +331,13 @@ def _loop(model, data, val_data, loss_fn, metrics, augment, params, epochs, lr, 
                 batch = tuple(t[idx] for t in data)
                 if augment is not None:
                     batch = tuple(augment(batch, rng))
-                value = loss_fn(model(batch[0]), *batch[1:])
+                out = model(batch[0])
+                if _not_finite(out):  # diverged: say so here, before a loss that checks its
+                    raise FloatingPointError(  # input (dice_loss) refuses it less helpfully
+                        f"the model's output became NaN or infinite at epoch {epoch + 1}, "
+                        f"batch {b + 1}; lower the learning rate (lr={lr}) or check the inputs"
+                    )
+                value = loss_fn(out, *batch[1:])
                 if not bool(torch.isfinite(value)):
                     raise FloatingPointError(
                         f"the loss became {float(value.detach())} at epoch {epoch + 1}, "
