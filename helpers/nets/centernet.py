@@ -28,10 +28,10 @@ from .._validation import (
     check_float,
     check_instance,
     check_int,
+    check_tensor,
 )
 from ..centernet import centernet_encode
 from ..image import to_tensor
-from ._tensors import check_tensor
 from .blocks import conv_bn_relu
 from .history import History
 from .training import fit, predict

@@ -20,10 +20,9 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - torch's own convention
 from torch import nn
 
-from .._validation import as_array, check_bool, check_float, check_instance, check_int
+from .._validation import as_array, check_bool, check_float, check_instance, check_int, check_tensor
 from ..image import to_tensor
 from ..text_detection import craft_targets
-from ._tensors import check_tensor
 from .blocks import conv_bn_relu
 from .history import History
 from .training import fit, predict

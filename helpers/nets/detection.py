@@ -33,7 +33,6 @@ from .._validation import (
 )
 from ..image import to_tensor
 from ..yolo import yolo_encode
-from ._tensors import check_tensor as _check_tensor
 from .blocks import conv_bn_relu
 from .history import History
 from .training import fit, predict
@@ -203,8 +202,8 @@ def detector_loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     >>> round(float(detector_loss(out, target)), 4)   # objectness 0.5 on empty cells: log 2
     0.6931
     """
-    out = _check_tensor(out, "out", ndim=4)
-    target = _check_tensor(target, "target", ndim=4)
+    out = check_tensor(out, "out", ndim=4)
+    target = check_tensor(target, "target", ndim=4)
     target = target.permute(0, 3, 1, 2)  # the grid contract -> torch's (N, 5 + C, S, S)
     if out.shape != target.shape:
         raise ValueError(f"out and target must describe the same grid; got {tuple(out.shape)} "

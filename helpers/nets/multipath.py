@@ -20,9 +20,8 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - torch's own convention
 from torch import nn
 
-from .._validation import as_array, check_bool, check_float, check_instance, check_int
+from .._validation import as_array, check_bool, check_float, check_instance, check_int, check_tensor
 from ..trajectories import anchor_targets
-from ._tensors import check_tensor
 from .history import History
 from .training import fit, predict
 

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - torch's own convention
 from torch import nn
 
-from .._validation import check_bool, check_instance, check_int, describe
+from .._validation import check_bool, check_instance, check_int, check_tensor, describe
 from ..data import load_mnist_subset
 from ..image import to_tensor
 from ..nas import (
@@ -37,7 +37,6 @@ from ..nas import (
     architecture_macs,
     enumerate_architectures,
 )
-from ._tensors import check_tensor
 from .classic import Standardize
 from .history import History
 from .training import accuracy, fit
