@@ -15,7 +15,7 @@ FIRST_PAGE := chapters/01_pixels.ipynb
 # Jupyter refuses to start as root unless told; containers and cloud machines often run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_NB := --nbval-lax --nbval-cell-timeout=600 chapters solutions
-# pytest-xdist: one worker per logical CPU (at most 4, so that the notebook kernels, one per worker, stay
+# pytest-xdist: one worker per logical CPU, at most 4 (the notebook kernels, one per worker, stay
 # within a small machine's memory). --dist loadfile keeps each test file and each notebook on one
 # worker: a notebook's cells share a kernel, a module's fixtures are built once. Files are handed
 # out in collection order (--no-loadscope-reorder): the longest (the API walk, the browser test)
