@@ -15,6 +15,14 @@ FIRST_PAGE := chapters/01_pixels.ipynb
 # Jupyter refuses to start as root unless told; containers and cloud machines often run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_NB := --nbval-lax --nbval-cell-timeout=600 chapters solutions
+# pytest-xdist: one worker per logical CPU, at most 4 (the notebook kernels, one per worker, stay
+# within a small machine's memory). --dist loadfile keeps each test file and each notebook on one
+# worker: a notebook's cells share a kernel, a module's fixtures are built once. Files are handed
+# out in collection order (--no-loadscope-reorder): the longest (the API walk, the browser test)
+# come first, so they do not start last and leave one core idle at the end.
+# `make test TEST_WORKERS=0` runs everything in this one process.
+TEST_WORKERS ?= logical
+PYTEST_PAR := -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile --no-loadscope-reorder
 
 .PHONY: lab test unit notebooks bench student setup setup-dev clean browser
 
@@ -46,7 +54,7 @@ lab: $(RUNTIME_STAMP)
 ## make test: set up (runtime + development sets), then unit tests, doctests, the browser test
 ## and every notebook under nbval.
 test: $(DEV_STAMP) browser
-	$(BIN)/python -m pytest tests helpers $(PYTEST_NB)
+	$(BIN)/python -m pytest $(PYTEST_PAR) tests helpers $(PYTEST_NB)
 
 # Debian's Chromium for tests/test_browser.py: installed when missing and apt-get is usable (as
 # root or with passwordless sudo); otherwise this says why that test will be skipped (under CI=true
@@ -63,10 +71,10 @@ browser:
 	  || echo "note: apt-get could not install chromium; $$skip"
 
 unit: $(DEV_STAMP)
-	$(BIN)/python -m pytest tests helpers
+	$(BIN)/python -m pytest $(PYTEST_PAR) tests helpers
 
 notebooks: $(DEV_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_NB)
+	$(BIN)/python -m pytest $(PYTEST_PAR) $(PYTEST_NB)
 
 ## make bench: timings and latencies, printed and written to bench/results.json.
 bench: $(DEV_STAMP)

@@ -22,6 +22,12 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(_NETGUARD), os.environ.get("PYTHONPATH", "")) if p
 )
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Under pytest-xdist (`make test` runs one worker per core) every worker, and the kernel it starts,
+# gets one math thread: two workers with two threads each would fight over two cores. Set before
+# torch or numpy is imported here, and inherited by the kernels.
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0) > 1:
+    for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
 # Kernels run exercise checks strictly: a wrong solution in solutions/ fails nbval (see
 # helpers/checks/_core.py). Unit tests, which feed checks wrong answers on purpose, run without.
 os.environ["COURSE_STRICT_CHECKS"] = "1"
