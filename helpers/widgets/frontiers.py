@@ -180,8 +180,15 @@ class CraftExplorer(Explorer):
 
     figsize = (8.0, 3.9)
 
-    def __init__(self, image, region, affinity, *, truth, stride):
+    def __init__(self, image, region, affinity, *, truth, stride, text_threshold=0.7,
+                 low_text=0.4, link_threshold=0.4):
         self.picture = check_image(image)
+        # Where the sliders start (CRAFT's own thresholds by default); each on its slider's range.
+        self._start = {
+            "text_threshold": check_float(text_threshold, "text_threshold", min=0.05, max=1.0),
+            "low_text": check_float(low_text, "low_text", min=0.05, max=0.95),
+            "link_threshold": check_float(link_threshold, "link_threshold", min=0.05, max=0.95),
+        }
         self.region = as_array(region, "region", ndim=2)
         self.affinity = as_array(affinity, "affinity", ndim=2)
         if self.region.shape != self.affinity.shape:
@@ -194,13 +201,15 @@ class CraftExplorer(Explorer):
 
     def _build(self) -> None:
         self.controls = {
-            "text_threshold": W.FloatSlider(value=0.7, min=0.05, max=1.0, step=0.05,
+            "text_threshold": W.FloatSlider(value=self._start["text_threshold"], min=0.05,
+                                            max=1.0, step=0.05,
                                             description="word needs a region peak of",
                                             style=_STYLE, layout=_WIDE),
-            "low_text": W.FloatSlider(value=0.4, min=0.05, max=0.95, step=0.05,
-                                      description="character cells: region above",
+            "low_text": W.FloatSlider(value=self._start["low_text"], min=0.05, max=0.95,
+                                      step=0.05, description="character cells: region above",
                                       style=_STYLE, layout=_WIDE),
-            "link_threshold": W.FloatSlider(value=0.4, min=0.05, max=0.95, step=0.05,
+            "link_threshold": W.FloatSlider(value=self._start["link_threshold"], min=0.05,
+                                            max=0.95, step=0.05,
                                             description="link cells: affinity above",
                                             style=_STYLE, layout=_WIDE),
         }
@@ -249,13 +258,18 @@ class CraftExplorer(Explorer):
 
 
 def craft_explorer(image: Any, region: Any, affinity: Any, *, truth: Sequence[Any],
-                   stride: int = 2) -> CraftExplorer:
+                   stride: int = 2, text_threshold: float = 0.7, low_text: float = 0.4,
+                   link_threshold: float = 0.4) -> CraftExplorer:
     """CRAFT's grouping on one image: the three thresholds -> words (returned, not displayed).
 
     ``region`` and ``affinity`` are the network's maps for ``image``
     (:func:`helpers.nets.craft.craft_predict`); ``truth`` the true word polygons.
+    ``text_threshold`` (0.05 to 1), ``low_text`` and ``link_threshold`` (0.05 to 0.95) are where
+    the sliders start: CRAFT's own values by default.
     """
-    return CraftExplorer(image, region, affinity, truth=truth, stride=stride)
+    return CraftExplorer(image, region, affinity, truth=truth, stride=stride,
+                         text_threshold=text_threshold, low_text=low_text,
+                         link_threshold=link_threshold)
 
 
 @register_bench("craft")
