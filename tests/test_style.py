@@ -185,8 +185,14 @@ def test_style_transfer_errors(net):
     photo = load_photo("coffee")
     with pytest.raises(TypeError, match="net must be the course's feature network"):
         style.style_transfer(photo, photo, net="vgg19")
-    with pytest.raises(ValueError, match="layer must be one of"):
+    with pytest.raises(ValueError, match="content_layer must be one of"):
         style.style_transfer(photo, photo, net=net, content_layer="conv4_2")
+    with pytest.raises(TypeError, match="content_layer must be a stage name"):
+        style.style_transfer(photo, photo, net=net, content_layer=None)
+    with pytest.raises(TypeError, match=r"style_layers\[1\] must be a stage name"):
+        style.style_transfer(photo, photo, net=net, style_layers=["stem", 3])
+    with pytest.raises(ValueError, match="layer must be one of 'stem'"):
+        style.reconstruct_from_layer(photo, net=net, layer="conv4_2")
     with pytest.raises(ValueError, match="steps must be an integer >= 1 and <= 5000"):
         style.style_transfer(photo, photo, net=net, steps=10**9)
     with pytest.raises(ValueError, match="max_side must be an integer >= 16 and <= 512"):
