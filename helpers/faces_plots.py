@@ -67,9 +67,11 @@ def show_haar_kinds(window: Any, placements: Sequence[tuple[str, int, int, int, 
     from .faces import HAAR_KINDS, haar_rectangles
 
     window = check_image(window, "window", ndim=2)
-    if not isinstance(placements, (list, tuple)) or not 1 <= len(placements) <= 12:
-        raise TypeError("placements must be a list of 1 to 12 (kind, y, x, h, w); got "
+    if not isinstance(placements, (list, tuple)):
+        raise TypeError("placements must be a list of (kind, y, x, h, w); got "
                         f"{describe(placements)}")
+    if not 1 <= len(placements) <= 12:
+        raise ValueError(f"placements must hold 1 to 12 (kind, y, x, h, w); got {len(placements)}")
     for i, p in enumerate(placements):
         if not isinstance(p, (list, tuple)) or len(p) != 5:
             raise TypeError(f"placements[{i}] must be a (kind, y, x, h, w) tuple; got "

@@ -1364,7 +1364,8 @@ EXAMPLES: dict[str, Example] = {
     # -- helpers.yolo, darknet (chapter 13) -----------------------------------------------------
     "yolo.parse_darknet_cfg": ex(YOLO_CFG),
     "yolo.read_yolo_cfg": ex(YOLO_CFG),
-    "yolo.yolo_head_grid": ex(np.arange(24.0).reshape(1, 12, 1, 2), 2),
+    "yolo.yolo_head_grid": ex(np.arange(24.0).reshape(1, 12, 1, 2), 2)
+    .accept(raw="ndim-"),  # (A * (5 + C), Sy, Sx): no batch axis
     "yolo.yolo_decode_head": ex(YOLO_HEAD, [[4.0, 2.0], [2.0, 4.0]], input_size=8,
                                 scale_x_y=1.05),
     "yolo.yolo_decode_head_naive": ex(YOLO_HEAD, [[4.0, 2.0], [2.0, 4.0]], input_size=(8, 8),
@@ -1377,11 +1378,11 @@ EXAMPLES: dict[str, Example] = {
     "darknet.find_yolo_tiny": ex(None),
     "darknet.load_yolo_tiny": ex(None, missing_ok=False, winograd=False),
     "darknet.yolo_tiny_status": ex(None),
-    "darknet.yolo_tiny_forward": ex(make(_yolo_tiny), RGB),
-    "darknet.yolo_tiny_heads": ex(make(_yolo_tiny), RGB),
-    "darknet.yolo_tiny_opencv_outputs": ex(make(_yolo_tiny), RGB),
+    "darknet.yolo_tiny_forward": ex(make(_yolo_tiny), RGB).accept(image="ndim-"),  # gray: x3
+    "darknet.yolo_tiny_heads": ex(make(_yolo_tiny), RGB).accept(image="ndim-"),  # gray: x3
+    "darknet.yolo_tiny_opencv_outputs": ex(make(_yolo_tiny), RGB).accept(image="ndim-"),  # gray: x3
     "darknet.yolo_tiny_detect": ex(make(_yolo_tiny), RGB, score_threshold=0.25,
-                                   iou_threshold=0.45, per_class=True),
+                                   iou_threshold=0.45, per_class=True).accept(image="ndim-"),
     # -- helpers.architecture_plots (chapters 10, 11) -----------------------------------------
     "architecture_plots.draw_layer_costs": ex(make(_figure_axes), make(_figure_axes),
                                               make(_layer_table), log=True),
@@ -1393,17 +1394,21 @@ EXAMPLES: dict[str, Example] = {
                                           new={"ReLU": "new"}, group=None, width=6.0),
     "architecture_plots.plot_receptive_field": ex(["a", "b", "c"], [3, 5, 7], title="rf"),
     # -- helpers.plots_detection (chapters 12, 13) --------------------------------------------
-    "plots_detection.plot_anchor_shapes": ex(RGB64, {"a": BOXES, "b": BOXES[:1]}, size=1.5),
-    "plots_detection.plot_head_objectness": ex(RGB64, [GRAYF[:4, :4], GRAYF[:8, :8]],
+    "plots_detection.plot_anchor_shapes": ex(RGB64, {"a": np.array([[16.0, 16.0], [32.0, 8.0]]),
+                                                     "b": [[8.0, 8.0]]}, size=1.5),
+    "plots_detection.plot_head_objectness": ex(RGB64, [np.full((4, 4, 2), 0.5),
+                                                       np.full((8, 8, 1), 0.2)],
                                                ["coarse", "fine"], size=1.5),
-    "plots_detection.plot_pr_curves": ex({"a": ([0.0, 0.5, 1.0], [1.0, 0.8, 0.5])},
+    "plots_detection.plot_pr_curves": ex({"a": ([1.0, 0.8, 0.5], [0.0, 0.5, 1.0])},
                                          envelope=True, ax=make(_figure_axes), size=(4.0, 3.0)),
     "plots_detection.plot_region_detectors": ex(size=4.0),
     "plots_detection.plot_rpn": ex(RGB64, BOXES[:1] * 2, stride=16, sizes=(16.0, 32.0),
-                                   aspect_ratios=(0.5, 1.0, 2.0), size=2.0),
+                                   aspect_ratios=(0.5, 1.0, 2.0), size=2.0)
+    .accept(sizes="short long", aspect_ratios="short long"),  # k = len x len anchors
     "plots_detection.plot_sliding_windows": ex(RGB64, [(16, 16), (24, 12)], size=1.5),
     "plots_detection.plot_ssd_default_boxes": ex(RGB64, (4, 2), (0.3, 0.6), (1.0, 2.0),
-                                                 size=1.5),
+                                                 size=1.5)
+    .accept(image="ndim-", aspect_ratios="short long"),  # a gray image; any number of ratios
     "plots_detection.show_boxes": ex([RGB64, GRAY64], [BOXES, BOXES[:1]],
                                      [np.array([0, 1, 0]), np.array([1])],
                                      scores=[SCORES, SCORES[:1]], class_names=["a", "b"],
@@ -1411,20 +1416,23 @@ EXAMPLES: dict[str, Example] = {
     # -- helpers.plots_motion (chapter 19) ----------------------------------------------------
     "plots_motion.add_flow_wheel": ex(make(_figure_axes), 3.0, size=0.3),
     "plots_motion.draw_flow_arrows": ex(make(_figure_axes), FLOW_NAN, step=2,
-                                        valid=np.ones((4, 4), bool), color="red", gain=1.0),
+                                        valid=np.ones((4, 4), bool), color="red", gain=1.0)
+    .accept(flow="nan"),  # NaN vectors are unknown: not drawn
     "plots_motion.plot_block_vectors": ex(GRAYF, np.zeros((8, 8, 2), np.int64), 4,
                                           correct=np.ones((8, 8), bool), title="b", gain=1.0),
     "plots_motion.plot_error_curves": ex([1.0, 2.0, 3.0], {"a": [0.1, 0.2, np.nan]},
-                                         xlabel="x", ylabel="y", title="t", log_y=False),
+                                         xlabel="x", ylabel="y", title="t", log_y=False)
+    .kind(xlabel="text", ylabel="text", title="text"),
     "plots_motion.plot_flow_result": ex(GRAYF[:4, :4], FLOW_NAN, np.zeros((4, 4, 2)),
                                         np.ones((4, 4), bool), title="f", step=2,
-                                        max_error=2.0),
+                                        max_error=2.0).accept(flow="nan", truth="nan"),
     "plots_motion.plot_motion_pair": ex(make(_motion_pair), step=8, gain=1.0),
     "plots_motion.plot_pyramid": ex([GRAYF, GRAYF[::2, ::2]]),
     "plots_motion.plot_template_match": ex(GRAYF, GRAYF[4:12, 4:12],
-                                           np.zeros((25, 25)), truth=(4, 4), title="m"),
+                                           np.zeros((25, 25)), truth=(4.0, 4.5), title="m"),
     "plots_motion.plot_tracks": ex(GRAYF, np.ones((3, 2, 2)), np.ones((3, 2), bool),
-                                   errors=np.array([0.5, 1.0]), title="t", max_error=2.0),
+                                   errors=np.array([0.5, 1.0]), title="t", max_error=2.0)
+    .accept(tracks="nan", errors="nan"),  # NaN: a lost track
     "plots_motion.plot_window_motion": ex(GRAYF, [[10.0, 10.0], [20.0, 20.0]], 5,
                                           [[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]],
                                           ["a", "b"], gain=8.0),
@@ -2494,7 +2502,7 @@ def allow_list_text(records: list[dict]) -> str:
 #: Everything else - and every new chapter - must walk clean.
 REFACTORING: dict[str, str] = {
     # branch detect (chapters 12, 13)
-    **dict.fromkeys(("detection", "boxes", "shapes", "ops", "yolo", "evaluation",
+    **dict.fromkeys(("detection", "boxes", "shapes", "ops", "evaluation",
                      "nets.detection", "widgets.boxes", "widgets.detection", "checks.boxes",
                      "checks.detection"), "branch detect"),
     # branch tracking (chapters 20, 21)

@@ -299,3 +299,9 @@ def test_style_figures_draw_and_refuse_bad_input():
         style_plots.show_activation_rows({"a": np.zeros((1, 2, 2))}, channels=100)
     with pytest.raises(TypeError, match="result must be a StyleTransferResult"):
         style_plots.plot_style_costs({"style": [1.0]})
+    with pytest.raises(TypeError, match=r"size must be a \(width, height\) pair"):
+        style_plots.plot_style_costs(result, size=None)
+    with pytest.raises(ValueError, match="size must be > 0"):
+        style_plots.show_gram_matrices({"x": np.eye(2)}, size=-1.0)
+    with pytest.raises(ValueError, match=r"results keys must be \(kind, layer\)"):
+        style_plots.show_layer_reconstructions({"stage1": result}, {})
