@@ -1386,7 +1386,8 @@ EXAMPLES: dict[str, Example] = {
     # -- helpers.architecture_plots (chapters 10, 11) -----------------------------------------
     "architecture_plots.draw_layer_costs": ex(make(_figure_axes), make(_figure_axes),
                                               make(_layer_table), log=True),
-    "architecture_plots.plot_block": ex("residual", size=(4.0, 2.0)),
+    "architecture_plots.plot_block": ex("residual", size=(4.0, 2.0))
+    .accept(name="list"),  # a list of names: diagrams one above the other
     "architecture_plots.plot_compound_scaling": ex(1.0, 1.2, 1.1, 1.15),
     "architecture_plots.plot_gradient_norms": ex({"plain": [1.0, 0.1, 0.01]}, title="norms"),
     "architecture_plots.plot_layer_costs": ex(make(_layer_table), title="costs", log=True),
@@ -2516,8 +2517,7 @@ REFACTORING: dict[str, str] = {
                      "widgets.color", "checks.filters", "checks.edges", "checks.color"),
                     "branch rev0103"),
     # branch vision2 (chapters 16, 17)
-    **dict.fromkeys(("style", "nets.pretrained", "widgets.style", "checks.style"),
-                    "branch vision2"),
+    **dict.fromkeys(("nets.pretrained", "widgets.style"), "branch vision2"),
     # landed on main, nobody editing them now: fix pending
     **dict.fromkeys(("cnn", "datasets", "data", "nets.", "widgets.cnn", "checks.cnn"),
                     "pending"),
