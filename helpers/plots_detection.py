@@ -633,10 +633,11 @@ def plot_pr_curves(curves: dict[str, tuple[Any, Any]], *, envelope: bool = True,
     if not isinstance(envelope, bool):
         raise TypeError(f"envelope must be True or False; got {describe(envelope)}")
     ax = _check_ax(ax)
+    if not isinstance(size, (tuple, list)) or len(size) != 2:
+        raise TypeError(f"size must be a (width, height) pair in inches; got {describe(size)}")
+    size = (_size(size[0], "size[0]"), _size(size[1], "size[1]"))  # checked even with ax
     if ax is None:
-        if not isinstance(size, (tuple, list)) or len(size) != 2:
-            raise TypeError(f"size must be a (width, height) pair in inches; got {describe(size)}")
-        fig, ax = plt.subplots(figsize=(_size(size[0], "size[0]"), _size(size[1], "size[1]")),
+        fig, ax = plt.subplots(figsize=size,
                                layout="constrained")
     else:
         fig = ax.figure

@@ -1396,10 +1396,12 @@ EXAMPLES: dict[str, Example] = {
     "architecture_plots.plot_receptive_field": ex(["a", "b", "c"], [3, 5, 7], title="rf"),
     # -- helpers.plots_detection (chapters 12, 13) --------------------------------------------
     "plots_detection.plot_anchor_shapes": ex(RGB64, {"a": np.array([[16.0, 16.0], [32.0, 8.0]]),
-                                                     "b": [[8.0, 8.0]]}, size=1.5),
+                                                     "b": [[8.0, 8.0]]}, size=1.5)
+    .accept(image="ndim-"),  # a gray image
     "plots_detection.plot_head_objectness": ex(RGB64, [np.full((4, 4, 2), 0.5),
                                                        np.full((8, 8, 1), 0.2)],
-                                               ["coarse", "fine"], size=1.5),
+                                               ["coarse", "fine"], size=1.5)
+    .accept(image="ndim-"),  # a gray image
     "plots_detection.plot_pr_curves": ex({"a": ([1.0, 0.8, 0.5], [0.0, 0.5, 1.0])},
                                          envelope=True, ax=make(_figure_axes), size=(4.0, 3.0)),
     "plots_detection.plot_region_detectors": ex(size=4.0),
