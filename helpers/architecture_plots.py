@@ -15,8 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_bool, check_choice, check_float, check_int, describe
-from .plots import _check_size
+from ._validation import (
+    as_array,
+    check_bool,
+    check_choice,
+    check_figure_size,
+    check_float,
+    check_int,
+    describe,
+)
 
 __all__ = [
     "BLOCK_DIAGRAMS",
@@ -407,7 +414,7 @@ def plot_block(name: str | Sequence[str], *, size: tuple[float, float] | None = 
     for n in names:
         check_choice(n, "name", BLOCK_DIAGRAMS)
     if size is not None:
-        size = _check_size(size, pair=True)
+        size = check_figure_size(size, pair=True)
     spans = []
     for n in names:
         nodes, edges, _ = BLOCK_DIAGRAMS[n]

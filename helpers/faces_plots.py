@@ -14,14 +14,15 @@ import numpy as np
 
 from ._validation import (
     as_array,
+    check_axes,
     check_choice,
+    check_figure_size,
     check_float,
     check_image,
     check_int,
     check_text,
     describe,
 )
-from .plots import _check_ax, _check_size
 
 __all__ = [
     "plot_boosting_errors",
@@ -81,7 +82,7 @@ def show_haar_kinds(window: Any, placements: Sequence[tuple[str, int, int, int, 
             check_int(v, f"placements[{i}] {name}", min=0 if name in "yx" else 1,
                       max=max(window.shape))
         haar_rectangles(*p)
-    size = _check_size(size)
+    size = check_figure_size(size)
     fig, axes = plt.subplots(1, len(placements), figsize=(size * len(placements), size + 0.3),
                              squeeze=False, layout="constrained")
     for ax, (kind, y, x, h, w) in zip(axes[0], placements, strict=True):
@@ -121,7 +122,7 @@ def show_boosted_features(window: Any, ensemble: Any, bank: Any, *, count: int =
         raise ValueError(f"bank must be the (M, 5) bank the ensemble was trained on; got shape "
                          f"{bank.shape}")
     count = check_int(count, "count", min=1, max=20)
-    size = _check_size(size)
+    size = check_figure_size(size)
     count = min(count, len(ensemble))
     if count == 0:
         raise ValueError("ensemble holds no stumps to show")
@@ -145,7 +146,7 @@ def plot_boosting_errors(train_error: Any, test_error: Any, *, size=(6.0, 3.0)):
 
     train = as_array(train_error, "train_error", ndim=1)
     test = as_array(test_error, "test_error", ndim=1)
-    size = _check_size(size, pair=True)
+    size = check_figure_size(size, pair=True)
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     rounds = np.arange(1, len(train) + 1)
     ax.plot(rounds, train, "o-", ms=3, label="training images")
@@ -178,7 +179,7 @@ def show_detections(panels: Sequence[tuple[Any, Any, str]], *, candidates: Seque
                          f"{describe(panels)}")
     if len(panels) > 8:
         raise ValueError(f"panels must hold at most 8 photos; got {len(panels)}")
-    size = _check_size(size)
+    size = check_figure_size(size)
     if candidates is not None and not isinstance(candidates, (list, tuple)):
         raise TypeError(f"candidates must be a list of (K, 4) arrays (or None entries), one per "
                         f"panel; got {describe(candidates)}")
@@ -214,7 +215,7 @@ def plot_distance_histograms(distances: Any, same: Any, *, threshold: float | No
         raise ValueError(f"same must have one entry per distance ({len(d)}); got {len(s)}")
     if threshold is not None:
         threshold = check_float(threshold, "threshold")
-    _check_ax(ax)
+    check_axes(ax)
     check_text(title, "title", allow_none=True)
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.2), layout="constrained")
@@ -267,7 +268,7 @@ def plot_verification_roc(curves: Mapping[str, tuple[Any, Any]], *,
         if not isinstance(point, (list, tuple)) or len(point) != 2:
             raise TypeError(f"points[{label!r}] must be a (far, tar) pair; got {describe(point)}")
         marks[str(label)] = [check_float(v, f"points[{label!r}]", min=0, max=1) for v in point]
-    _check_ax(ax)
+    check_axes(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.2, 3.8), layout="constrained")
     for label, (far, tar) in lines.items():
@@ -293,7 +294,7 @@ def show_embedding_pca(embeddings: Any, labels: Any, *, title: str = "", ax=None
     if len(y) != len(e):
         raise ValueError(f"labels must have one entry per embedding ({len(e)}); got {len(y)}")
     check_text(title, "title")
-    _check_ax(ax)
+    check_axes(ax)
     centred = e - e.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     xy = centred @ vt[:2].T
@@ -333,7 +334,7 @@ def show_verification_mistakes(images: Any, pairs: Any, distances: Any, title: s
         raise ValueError(f"pairs must index images (0 to {len(images) - 1}); got values from "
                          f"{pairs.min()} to {pairs.max()}")
     check_text(title, "title")
-    size = _check_size(size)
+    size = check_figure_size(size)
     fig, axes = plt.subplots(2, len(pairs), figsize=(size * len(pairs), 2 * size + 0.6),
                              squeeze=False, layout="constrained")
     for k, ((i, j), dist) in enumerate(zip(pairs, d, strict=True)):

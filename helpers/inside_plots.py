@@ -11,9 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_float, check_instance, check_int, check_text, describe
+from ._validation import (
+    as_array,
+    check_figure_size,
+    check_float,
+    check_instance,
+    check_int,
+    check_text,
+    describe,
+)
 from .image import as_float_image
-from .plots import _check_size
 
 __all__ = [
     "plot_gradcam_steps",
@@ -67,7 +74,7 @@ def show_gradcam_overlays(images: Sequence[Any], heatmaps: Sequence[Any],
         for i, t in enumerate(titles):
             check_text(t, f"titles[{i}]")
     alpha = check_float(alpha, "alpha", min=0, max=1)
-    size = _check_size(size)
+    size = check_figure_size(size)
     if columns is not None:
         columns = check_int(columns, "columns", min=1, max=32)
     columns = columns or min(len(images), 32)
@@ -113,7 +120,7 @@ def plot_gradcam_steps(image: Any, result: Any, *, index: int = 0, channels: int
                    "grad_cam")
     index = check_int(index, "index", min=0, max=len(result.weights) - 1)
     channels = check_int(channels, "channels", min=1, max=6)
-    size = _check_size(size)
+    size = check_figure_size(size)
     base = _image(image, "image")
     acts, weights = result.activations[index], result.weights[index]
     contribution = weights * acts.mean(axis=(1, 2))
@@ -166,7 +173,7 @@ def show_stn_warps(inputs: Any, outputs: Any, *, size: float = 1.3):
     if len(a) != len(b) or not 1 <= len(a) <= 16:
         raise ValueError(f"inputs and outputs must hold the same 1 to 16 digits; got {len(a)} and "
                          f"{len(b)}")
-    size = _check_size(size)
+    size = check_figure_size(size)
     fig, axes = plt.subplots(2, len(a), figsize=(size * len(a), size * 2 + 0.4), squeeze=False,
                              layout="constrained")
     for i in range(len(a)):
@@ -196,7 +203,7 @@ def plot_se_channel_weights(weights: dict, *, size: tuple[float, float] = (11, 3
     if len(weights) > 12:
         raise ValueError(f"weights must hold at most 12 blocks; got {len(weights)}")
     mats = {n: as_array(w, f"weights[{n!r}]", ndim=2) for n, w in weights.items()}
-    size = _check_size(size, pair=True)
+    size = check_figure_size(size, pair=True)
     fig, axes = plt.subplots(1, len(mats), figsize=size, squeeze=False, layout="constrained")
     for ax, (name, m) in zip(axes[0], mats.items(), strict=True):
         im = ax.imshow(m, cmap="viridis", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
@@ -237,7 +244,7 @@ def plot_memory_attention(lines: Sequence[str], attention: Any, *, support: int 
         raise ValueError(f"attention must hold at most 200 slots to be drawn; got {len(att)}")
     if support is not None:
         support = check_int(support, "support", min=0, max=len(att) - 1)
-    size = _check_size(size, pair=True)
+    size = check_figure_size(size, pair=True)
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     colours = ["tab:orange" if i == support else "tab:blue" for i in range(len(att))]
     ax.barh(np.arange(len(att)), att, color=colours)

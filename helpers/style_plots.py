@@ -10,8 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_image, check_int, describe
-from .plots import _check_size
+from ._validation import as_array, check_figure_size, check_image, check_int, describe
 
 __all__ = [
     "plot_style_costs",
@@ -48,7 +47,7 @@ def show_activation_rows(maps: dict, *, channels: int = 5, size: float = 1.6):
     if len(maps) > 12:
         raise ValueError(f"maps must hold at most 12 layers (one row each); got {len(maps)}")
     channels = check_int(channels, "channels", min=1, max=12)
-    size = _check_size(size)
+    size = check_figure_size(size)
     fig, axes = plt.subplots(len(maps), channels, figsize=(size * channels + 0.8, size * len(maps)),
                              squeeze=False, layout="constrained")
     for row, (name, fmap) in zip(axes, maps.items(), strict=True):
@@ -83,7 +82,7 @@ def show_gram_matrices(grams: dict, *, size: float = 2.8):
         raise TypeError(f"grams must be a dict of title -> (C, C) matrix; got {describe(grams)}")
     if len(grams) > 12:
         raise ValueError(f"grams must hold at most 12 matrices; got {len(grams)}")
-    size = _check_size(size)
+    size = check_figure_size(size)
     mats = {t: _numpy(g, f"grams[{t!r}]", 2) for t, g in grams.items()}
     hi = max(float(np.abs(m).max()) for m in mats.values()) or 1.0
     signed = any(float(m.min()) < 0 for m in mats.values())
@@ -114,7 +113,7 @@ def plot_style_costs(result: Any, *, size: tuple[float, float] = (11, 3.0)):
     costs = getattr(result, "costs", None)
     if not isinstance(costs, dict) or not costs.get("style"):
         raise TypeError(f"result must be a StyleTransferResult; got {describe(result)}")
-    size = _check_size(size, pair=True)
+    size = check_figure_size(size, pair=True)
     fig, axes = plt.subplots(1, 3, figsize=size, layout="constrained")
     steps = np.arange(len(costs["style"]))
     for ax, key, colour in zip(axes, ("content", "style", "tv"),
@@ -162,7 +161,7 @@ def show_layer_reconstructions(results: dict, originals: dict, *, size: float = 
     if len(results) > 24:
         raise ValueError(f"results must hold at most 24 reconstructions; got {len(results)}")
     originals = {k: check_image(v, f"originals[{k!r}]") for k, v in originals.items()}
-    size = _check_size(size)
+    size = check_figure_size(size)
     layers = list(dict.fromkeys(layer for _, layer in results))
     kinds = [k for k in ("content", "style") if any(kind == k for kind, _ in results)]
     fig, axes = plt.subplots(len(kinds), len(layers) + 1,
