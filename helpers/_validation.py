@@ -21,12 +21,14 @@ import numpy as np
 
 __all__ = [
     "as_array",
+    "check_axes",
     "check_batch",
     "check_bool",
     "check_boxes",
     "check_callable",
     "check_choice",
     "check_float",
+    "check_figure_size",
     "check_float_sequence",
     "check_image",
     "check_instance",
@@ -787,3 +789,44 @@ def check_network_input(
     if side is not None and (side(x.shape[2]) != want or side(x.shape[3]) != want):
         raise ValueError(f"{name} must be {hint} for {net}; got shape {tuple(x.shape)}")
     return x
+
+
+def check_axes(ax: Any, name: str = "ax", *, allow_none: bool = True) -> Any:
+    """Validate a matplotlib Axes argument (anything with ``figure`` and ``imshow``), or None.
+
+    Examples
+    --------
+    >>> check_axes(None) is None
+    True
+    >>> check_axes("left")
+    Traceback (most recent call last):
+    ...
+    TypeError: ax must be a matplotlib Axes or None; got str 'left'
+    """
+    if (ax is None and not allow_none) or (
+        ax is not None and not (hasattr(ax, "figure") and hasattr(ax, "imshow"))
+    ):
+        wanted = "a matplotlib Axes or None" if allow_none else "a matplotlib Axes"
+        raise TypeError(f"{name} must be {wanted}; got {describe(ax)}")
+    return ax
+
+
+def check_figure_size(size: Any, name: str = "size", *, pair: bool = False) -> Any:
+    """Validate a figure size in inches: one number in (0, 40], or a ``(width, height)`` pair.
+
+    Examples
+    --------
+    >>> check_figure_size((6, 3.2), pair=True)
+    (6.0, 3.2)
+    >>> check_figure_size(True)
+    Traceback (most recent call last):
+    ...
+    TypeError: size must be a real number; got bool True
+    """
+    if pair:
+        if not (isinstance(size, (tuple, list)) and len(size) == 2):
+            raise TypeError(f"{name} must be a (width, height) pair in inches; got "
+                            f"{describe(size)}")
+        return tuple(check_float(v, f"{name}[{i}]", min=0, max=40, min_inclusive=False)
+                     for i, v in enumerate(size))
+    return check_float(size, name, min=0, max=40, min_inclusive=False)

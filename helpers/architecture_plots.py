@@ -15,7 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_bool, check_choice, check_float, check_int, describe
+from ._validation import (
+    as_array,
+    check_bool,
+    check_choice,
+    check_figure_size,
+    check_float,
+    check_int,
+    describe,
+)
 
 __all__ = [
     "BLOCK_DIAGRAMS",
@@ -387,8 +395,9 @@ def plot_block(name: str | Sequence[str], *, size: tuple[float, float] | None = 
     Parameters
     ----------
     name : str or sequence of str
-        Keys of :data:`BLOCK_DIAGRAMS`; several are drawn one above the other.
+        Keys of :data:`BLOCK_DIAGRAMS`; several (at most 12) are drawn one above the other.
     size : (width, height), optional
+        Inches, each in (0, 40].
 
     Returns
     -------
@@ -396,11 +405,16 @@ def plot_block(name: str | Sequence[str], *, size: tuple[float, float] | None = 
     """
     import matplotlib.pyplot as plt
 
+    if not isinstance(name, (str, list, tuple)):
+        raise TypeError(f"name must be a diagram name or a list of them (keys of BLOCK_DIAGRAMS);"
+                        f" got {describe(name)}")
     names = [name] if isinstance(name, str) else list(name)
-    if not names:
-        raise ValueError("name must name at least one diagram")
+    if not 1 <= len(names) <= 12:
+        raise ValueError(f"name must name 1 to 12 diagrams; got {len(names)}")
     for n in names:
         check_choice(n, "name", BLOCK_DIAGRAMS)
+    if size is not None:
+        size = check_figure_size(size, pair=True)
     spans = []
     for n in names:
         nodes, edges, _ = BLOCK_DIAGRAMS[n]
@@ -507,7 +521,7 @@ def plot_receptive_field(labels: Sequence[str], sizes: Any, *, title: str | None
     labels : sequence of str
         One name per layer.
     sizes : (L,) array_like of int
-        From :func:`helpers.architecture.receptive_field`.
+        From :func:`helpers.architecture.receptive_field` (each 1 to 1,000,000 pixels).
     title : str, optional
 
     Returns
@@ -520,6 +534,12 @@ def plot_receptive_field(labels: Sequence[str], sizes: Any, *, title: str | None
     sizes = as_array(sizes, "sizes", ndim=1, kinds="iu")
     if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
         raise TypeError(f"labels must be a list of str; got {describe(labels)}")
+    for i, label in enumerate(labels):
+        if not isinstance(label, str):
+            raise TypeError(f"labels[{i}] must be a str; got {describe(label)}")
+    if len(sizes) and (sizes.min() < 1 or sizes.max() > 1_000_000):
+        raise ValueError(f"sizes must be receptive field sides from 1 to 1,000,000 pixels; got "
+                         f"values from {sizes.min()} to {sizes.max()}")
     if len(sizes) > 1000:
         raise ValueError(f"sizes must hold at most 1000 layers to be drawn; got {len(sizes)}")
     if len(labels) != len(sizes):

@@ -1091,7 +1091,7 @@ def cascade_scales(
     Parameters
     ----------
     image_shape : tuple
-        ``image.shape`` (only the first two numbers are used).
+        ``image.shape``, ``(H, W)`` or ``(H, W, C)`` (only the first two numbers are used).
     cascade : str
         One of :func:`available_cascades` (its training window, 24 x 24 for faces).
     scale_factor, min_size
@@ -1121,8 +1121,8 @@ def cascade_scales(
     >>> sizes.tolist(), windows.tolist()
     ([24, 48, 96], [1521, 196, 4])
     """
-    if not isinstance(image_shape, (tuple, list)) or len(image_shape) < 2:
-        raise TypeError(f"image_shape must be image.shape, a tuple (H, W, ...); got "
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) not in (2, 3):
+        raise TypeError(f"image_shape must be image.shape, a tuple (H, W) or (H, W, C); got "
                         f"{describe(image_shape)}")
     height = check_int(image_shape[0], "image_shape[0]", min=1, max=MAX_SIDE)
     width = check_int(image_shape[1], "image_shape[1]", min=1, max=MAX_SIDE)

@@ -12,7 +12,17 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_float, check_image, check_int, describe
+from ._validation import (
+    as_array,
+    check_axes,
+    check_choice,
+    check_figure_size,
+    check_float,
+    check_image,
+    check_int,
+    check_text,
+    describe,
+)
 
 __all__ = [
     "plot_boosting_errors",
@@ -55,9 +65,24 @@ def show_haar_kinds(window: Any, placements: Sequence[tuple[str, int, int, int, 
     """
     import matplotlib.pyplot as plt
 
+    from .faces import HAAR_KINDS, haar_rectangles
+
     window = check_image(window, "window", ndim=2)
-    if not placements:
-        raise ValueError("placements must hold at least one (kind, y, x, h, w)")
+    if not isinstance(placements, (list, tuple)):
+        raise TypeError("placements must be a list of (kind, y, x, h, w); got "
+                        f"{describe(placements)}")
+    if not 1 <= len(placements) <= 12:
+        raise ValueError(f"placements must hold 1 to 12 (kind, y, x, h, w); got {len(placements)}")
+    for i, p in enumerate(placements):
+        if not isinstance(p, (list, tuple)) or len(p) != 5:
+            raise TypeError(f"placements[{i}] must be a (kind, y, x, h, w) tuple; got "
+                            f"{describe(p)}")
+        check_choice(p[0], f"placements[{i}] kind", HAAR_KINDS)
+        for name, v in zip(("y", "x", "h", "w"), p[1:], strict=True):
+            check_int(v, f"placements[{i}] {name}", min=0 if name in "yx" else 1,
+                      max=max(window.shape))
+        haar_rectangles(*p)
+    size = check_figure_size(size)
     fig, axes = plt.subplots(1, len(placements), figsize=(size * len(placements), size + 0.3),
                              squeeze=False, layout="constrained")
     for ax, (kind, y, x, h, w) in zip(axes[0], placements, strict=True):
@@ -97,6 +122,7 @@ def show_boosted_features(window: Any, ensemble: Any, bank: Any, *, count: int =
         raise ValueError(f"bank must be the (M, 5) bank the ensemble was trained on; got shape "
                          f"{bank.shape}")
     count = check_int(count, "count", min=1, max=20)
+    size = check_figure_size(size)
     count = min(count, len(ensemble))
     if count == 0:
         raise ValueError("ensemble holds no stumps to show")
@@ -120,6 +146,7 @@ def plot_boosting_errors(train_error: Any, test_error: Any, *, size=(6.0, 3.0)):
 
     train = as_array(train_error, "train_error", ndim=1)
     test = as_array(test_error, "test_error", ndim=1)
+    size = check_figure_size(size, pair=True)
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     rounds = np.arange(1, len(train) + 1)
     ax.plot(rounds, train, "o-", ms=3, label="training images")
@@ -152,6 +179,10 @@ def show_detections(panels: Sequence[tuple[Any, Any, str]], *, candidates: Seque
                          f"{describe(panels)}")
     if len(panels) > 8:
         raise ValueError(f"panels must hold at most 8 photos; got {len(panels)}")
+    size = check_figure_size(size)
+    if candidates is not None and not isinstance(candidates, (list, tuple)):
+        raise TypeError(f"candidates must be a list of (K, 4) arrays (or None entries), one per "
+                        f"panel; got {describe(candidates)}")
     if candidates is not None and len(candidates) != len(panels):
         raise ValueError(f"candidates must have one entry per panel ({len(panels)}); got "
                          f"{len(candidates)}")
@@ -168,7 +199,7 @@ def show_detections(panels: Sequence[tuple[Any, Any, str]], *, candidates: Seque
         for x1, y1, x2, y2 in as_array(boxes, f"panels[{i}] boxes", ndim=2, allow_empty=True):
             ax.add_patch(mpatches.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False,
                                             ec="yellow", lw=2.5))
-        ax.set_title(title, fontsize=9)
+        ax.set_title(check_text(title, f"panels[{i}] title"), fontsize=9)
         ax.set_axis_off()
     return fig
 
@@ -182,6 +213,10 @@ def plot_distance_histograms(distances: Any, same: Any, *, threshold: float | No
     s = as_array(same, "same", ndim=1, kinds="b")
     if len(s) != len(d):
         raise ValueError(f"same must have one entry per distance ({len(d)}); got {len(s)}")
+    if threshold is not None:
+        threshold = check_float(threshold, "threshold")
+    check_axes(ax)
+    check_text(title, "title", allow_none=True)
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.2), layout="constrained")
     bins = np.linspace(0, max(2.0, float(d.max())), 61)
@@ -190,7 +225,6 @@ def plot_distance_histograms(distances: Any, same: Any, *, threshold: float | No
     ax.hist(d[~s], bins=bins, density=True, alpha=0.6, color="tab:red",
             label=f"different identities ({int((~s).sum()):,} pairs)")
     if threshold is not None:
-        threshold = check_float(threshold, "threshold")
         ax.axvline(threshold, color="k", ls="--", label=f"threshold {threshold:.2f}")
     ax.set_xlabel("distance between embeddings")
     ax.set_ylabel("density")
@@ -213,18 +247,34 @@ def plot_verification_roc(curves: Mapping[str, tuple[Any, Any]], *,
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(curves, Mapping) or not curves:
-        raise TypeError(f"curves must be a non-empty dict label -> (far, tar); got "
+    if not isinstance(curves, Mapping) or not 1 <= len(curves) <= 20:
+        raise TypeError(f"curves must be a dict of 1 to 20 label -> (far, tar); got "
                         f"{describe(curves)}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 3.8), layout="constrained")
-    for label, (far, tar) in curves.items():
-        ax.plot(far, tar, label=label)
-    ax.plot([0, 1], [0, 1], color="0.6", ls=":", label="chance")
+    lines = {}
+    for label, curve in curves.items():
+        if not isinstance(curve, (list, tuple)) or len(curve) != 2:
+            raise TypeError(f"curves[{label!r}] must be a (far, tar) pair of arrays; got "
+                            f"{describe(curve)}")
+        far = as_array(curve[0], f"curves[{label!r}] far", ndim=1)
+        tar = as_array(curve[1], f"curves[{label!r}] tar", ndim=1)
+        if len(far) != len(tar):
+            raise ValueError(f"curves[{label!r}] far and tar must have the same length; got "
+                             f"{len(far)} and {len(tar)}")
+        lines[str(label)] = (far, tar)
     if points is not None and not isinstance(points, Mapping):
         raise TypeError(f"points must be a dict label -> (far, tar); got {describe(points)}")
+    marks = {}
     for label, point in (points or {}).items():
-        far, tar = (check_float(v, f"points[{label!r}]", min=0, max=1) for v in point)
+        if not isinstance(point, (list, tuple)) or len(point) != 2:
+            raise TypeError(f"points[{label!r}] must be a (far, tar) pair; got {describe(point)}")
+        marks[str(label)] = [check_float(v, f"points[{label!r}]", min=0, max=1) for v in point]
+    check_axes(ax)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 3.8), layout="constrained")
+    for label, (far, tar) in lines.items():
+        ax.plot(far, tar, label=label)
+    ax.plot([0, 1], [0, 1], color="0.6", ls=":", label="chance")
+    for label, (far, tar) in marks.items():
         ax.plot([far], [tar], "o", ms=8, mec="k", label=label)
     ax.set_xlabel("false accept rate (FAR)")
     ax.set_ylabel("true accept rate (1 - FRR)")
@@ -243,6 +293,8 @@ def show_embedding_pca(embeddings: Any, labels: Any, *, title: str = "", ax=None
     y = as_array(labels, "labels", ndim=1, kinds="iu")
     if len(y) != len(e):
         raise ValueError(f"labels must have one entry per embedding ({len(e)}); got {len(y)}")
+    check_text(title, "title")
+    check_axes(ax)
     centred = e - e.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     xy = centred @ vt[:2].T
@@ -281,6 +333,8 @@ def show_verification_mistakes(images: Any, pairs: Any, distances: Any, title: s
     if pairs.min() < 0 or pairs.max() >= len(images):
         raise ValueError(f"pairs must index images (0 to {len(images) - 1}); got values from "
                          f"{pairs.min()} to {pairs.max()}")
+    check_text(title, "title")
+    size = check_figure_size(size)
     fig, axes = plt.subplots(2, len(pairs), figsize=(size * len(pairs), 2 * size + 0.6),
                              squeeze=False, layout="constrained")
     for k, ((i, j), dist) in enumerate(zip(pairs, d, strict=True)):

@@ -11,7 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_float, check_int, describe
+from ._validation import (
+    as_array,
+    check_figure_size,
+    check_float,
+    check_instance,
+    check_int,
+    check_text,
+    describe,
+)
 from .image import as_float_image
 
 __all__ = [
@@ -47,18 +55,37 @@ def show_gradcam_overlays(images: Sequence[Any], heatmaps: Sequence[Any],
     """
     import matplotlib.pyplot as plt
 
+    if isinstance(images, np.ndarray) and images.ndim in (3, 4):
+        images = list(images)
+    if isinstance(heatmaps, np.ndarray) and heatmaps.ndim == 3:
+        heatmaps = list(heatmaps)
+    check_instance(images, "images", (list, tuple), "a list of (H, W) or (H, W, 3) arrays")
+    check_instance(heatmaps, "heatmaps", (list, tuple), "a list of (H, W) arrays")
     if len(images) != len(heatmaps) or not len(images):
         raise ValueError(f"images and heatmaps must have the same, non-zero length; got "
                          f"{len(images)} and {len(heatmaps)}")
+    if len(images) > 64:
+        raise ValueError(f"images must hold at most 64 panels; got {len(images)}")
+    if titles is not None:
+        check_instance(titles, "titles", (list, tuple), "a list of str, one per image")
+        if len(titles) != len(images):
+            raise ValueError(f"titles must have one entry per image ({len(images)}); got "
+                             f"{len(titles)}")
+        for i, t in enumerate(titles):
+            check_text(t, f"titles[{i}]")
     alpha = check_float(alpha, "alpha", min=0, max=1)
-    columns = check_int(columns or len(images), "columns", min=1, max=32)
+    size = check_figure_size(size)
+    if columns is not None:
+        columns = check_int(columns, "columns", min=1, max=32)
+    columns = columns or min(len(images), 32)
+    pairs = [(_image(im, f"images[{i}]"), as_array(hm, f"heatmaps[{i}]", ndim=2))
+             for i, (im, hm) in enumerate(zip(images, heatmaps, strict=True))]
     rows = -(-len(images) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(size * columns + 0.9, size * rows),
                              squeeze=False, layout="constrained")
     for ax in axes.ravel():
         ax.set_axis_off()
-    for i, (ax, im, hm) in enumerate(zip(axes.ravel(), images, heatmaps, strict=False)):
-        im, hm = _image(im, f"images[{i}]"), as_array(hm, f"heatmaps[{i}]", ndim=2)
+    for i, (ax, (im, hm)) in enumerate(zip(axes.ravel(), pairs, strict=False)):
         ax.imshow(im, cmap="gray" if im.ndim == 2 else None)
         heat = ax.imshow(hm, cmap="jet", vmin=0, vmax=1, alpha=alpha,
                          extent=(-0.5, im.shape[1] - 0.5, im.shape[0] - 0.5, -0.5))
@@ -87,10 +114,14 @@ def plot_gradcam_steps(image: Any, result: Any, *, index: int = 0, channels: int
     """
     import matplotlib.pyplot as plt
 
-    if not hasattr(result, "weights") or not hasattr(result, "activations"):
-        raise TypeError(f"result must be a GradCAMResult; got {describe(result)}")
+    from .gradcam import GradCAMResult
+
+    check_instance(result, "result", GradCAMResult, "a GradCAMResult from helpers.gradcam."
+                   "grad_cam")
     index = check_int(index, "index", min=0, max=len(result.weights) - 1)
     channels = check_int(channels, "channels", min=1, max=6)
+    size = check_figure_size(size)
+    base = _image(image, "image")
     acts, weights = result.activations[index], result.weights[index]
     contribution = weights * acts.mean(axis=(1, 2))
     top = np.argsort(contribution)[::-1][:channels]
@@ -115,7 +146,6 @@ def plot_gradcam_steps(image: Any, result: Any, *, index: int = 0, channels: int
     axes[channels + 1].set_title(f"ReLU(Σ α_k A_k), {coarse.shape[0]}x{coarse.shape[1]}",
                                  fontsize=9)
     fig.colorbar(im, ax=axes[channels + 1], shrink=0.8)
-    base = _image(image, "image")
     axes[channels + 2].imshow(base, cmap="gray" if base.ndim == 2 else None)
     heat = axes[channels + 2].imshow(result.heatmap[index], cmap="jet", vmin=0, vmax=1, alpha=0.5,
                                      extent=(-0.5, base.shape[1] - 0.5, base.shape[0] - 0.5, -0.5))
@@ -143,6 +173,7 @@ def show_stn_warps(inputs: Any, outputs: Any, *, size: float = 1.3):
     if len(a) != len(b) or not 1 <= len(a) <= 16:
         raise ValueError(f"inputs and outputs must hold the same 1 to 16 digits; got {len(a)} and "
                          f"{len(b)}")
+    size = check_figure_size(size)
     fig, axes = plt.subplots(2, len(a), figsize=(size * len(a), size * 2 + 0.4), squeeze=False,
                              layout="constrained")
     for i in range(len(a)):
@@ -169,7 +200,10 @@ def plot_se_channel_weights(weights: dict, *, size: tuple[float, float] = (11, 3
     if not isinstance(weights, dict) or not weights:
         raise TypeError(f"weights must be a dict of block name -> (K, C) array; got "
                         f"{describe(weights)}")
+    if len(weights) > 12:
+        raise ValueError(f"weights must hold at most 12 blocks; got {len(weights)}")
     mats = {n: as_array(w, f"weights[{n!r}]", ndim=2) for n, w in weights.items()}
+    size = check_figure_size(size, pair=True)
     fig, axes = plt.subplots(1, len(mats), figsize=size, squeeze=False, layout="constrained")
     for ax, (name, m) in zip(axes[0], mats.items(), strict=True):
         im = ax.imshow(m, cmap="viridis", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
@@ -199,9 +233,18 @@ def plot_memory_attention(lines: Sequence[str], attention: Any, *, support: int 
     import matplotlib.pyplot as plt
 
     att = as_array(attention, "attention", ndim=1)
+    check_instance(lines, "lines", (list, tuple), "a list of str (the sentences, then the "
+                   "question)")
+    for i, line in enumerate(lines):
+        check_text(line, f"lines[{i}]")
     if len(lines) != len(att) + 1:
         raise ValueError(f"lines must hold one sentence per slot ({len(att)}) and the question; "
                          f"got {len(lines)} lines")
+    if len(att) > 200:
+        raise ValueError(f"attention must hold at most 200 slots to be drawn; got {len(att)}")
+    if support is not None:
+        support = check_int(support, "support", min=0, max=len(att) - 1)
+    size = check_figure_size(size, pair=True)
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     colours = ["tab:orange" if i == support else "tab:blue" for i in range(len(att))]
     ax.barh(np.arange(len(att)), att, color=colours)

@@ -416,7 +416,10 @@ def plot_rpn(image: Any, truth: Any, *, stride: int = 32, sizes: Sequence[float]
     if len(t) != 1:
         raise ValueError(f"truth must hold exactly one box, shape (1, 4); got {t.shape}")
     h, w = img.shape[:2]
-    stride = check_int(stride, "stride", min=1, max=min(512, h, w))
+    stride = check_int(stride, "stride", min=1, max=512)
+    if stride > min(h, w):
+        raise ValueError(f"stride must be at most the image's shorter side: image is {h}x{w}, "
+                         f"stride {stride}")
     size = _size(size)
     gh, gw = h // stride, w // stride
     cx, cy = (t[0, 0] + t[0, 2]) / 2, (t[0, 1] + t[0, 3]) / 2
@@ -630,10 +633,11 @@ def plot_pr_curves(curves: dict[str, tuple[Any, Any]], *, envelope: bool = True,
     if not isinstance(envelope, bool):
         raise TypeError(f"envelope must be True or False; got {describe(envelope)}")
     ax = _check_ax(ax)
+    if not isinstance(size, (tuple, list)) or len(size) != 2:
+        raise TypeError(f"size must be a (width, height) pair in inches; got {describe(size)}")
+    size = (_size(size[0], "size[0]"), _size(size[1], "size[1]"))  # checked even with ax
     if ax is None:
-        if not isinstance(size, (tuple, list)) or len(size) != 2:
-            raise TypeError(f"size must be a (width, height) pair in inches; got {describe(size)}")
-        fig, ax = plt.subplots(figsize=(_size(size[0], "size[0]"), _size(size[1], "size[1]")),
+        fig, ax = plt.subplots(figsize=size,
                                layout="constrained")
     else:
         fig = ax.figure

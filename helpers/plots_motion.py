@@ -317,7 +317,8 @@ def plot_tracks(frame: Any, tracks: Any, alive: Any, *, errors: Any = None, titl
         Positions per frame, NaN once lost (:func:`helpers.motion.klt_track`).
     alive : (T, N) ndarray of bool
     errors : (N,) ndarray, optional
-        Distance to the truth in the last frame; colours surviving tracks (colour bar added).
+        Distance to the truth in the last frame (NaN for a lost track); colours surviving
+        tracks (colour bar added).
     title : str
     max_error : float
         Top of the colour scale, pixels (0.01 to 1000).
@@ -333,6 +334,8 @@ def plot_tracks(frame: Any, tracks: Any, alive: Any, *, errors: Any = None, titl
     tr = as_array(tracks, "tracks", ndim=3, kinds="iuf", finite=False, shape_hint="(T, N, 2)")
     if tr.shape[2] != 2:
         raise ValueError(f"tracks must have shape (T, N, 2); got {tr.shape}")
+    if np.isinf(tr).any():
+        raise ValueError("tracks contains infinite values; use NaN for lost positions")
     live = as_array(alive, "alive", ndim=2, kinds="b", allow_empty=True)
     if live.shape != tr.shape[:2]:
         raise ValueError(f"alive must have shape {tr.shape[:2]} (tracks' first two axes); got "
@@ -350,6 +353,8 @@ def plot_tracks(frame: Any, tracks: Any, alive: Any, *, errors: Any = None, titl
         e = as_array(errors, "errors", ndim=1, kinds="iuf", finite=False)
         if len(e) != tr.shape[1]:
             raise ValueError(f"errors must hold one value per track ({tr.shape[1]}); got {len(e)}")
+        if np.isinf(e).any():
+            raise ValueError("errors contains infinite values; use NaN for lost tracks")
         lines.set_array(e[survived])
         lines.set_cmap("viridis")
         lines.set_clim(0, max_error)
@@ -501,6 +506,20 @@ def plot_error_curves(x: Any, curves: Mapping[str, Any], *, xlabel: str, ylabel:
     return ax
 
 
+def _corner(truth: Any, shape: tuple[int, int], tshape: tuple[int, int]) -> tuple[float, float]:
+    """A template's top-left corner ``(x, y)``, at most one template size outside the image."""
+    t = as_array(truth, "truth", ndim=1, kinds="iuf", shape_hint="(x, y)")
+    if len(t) != 2:
+        raise ValueError(f"truth must be the (x, y) of the template's top-left corner; got "
+                         f"{len(t)} numbers")
+    x, y = float(t[0]), float(t[1])
+    (h, w), (th, tw) = shape, tshape
+    if not (-tw <= x <= w and -th <= y <= h):
+        raise ValueError(f"truth must lie within a template size of the {w}x{h} image; got "
+                         f"({x:g}, {y:g})")
+    return x, y
+
+
 def plot_template_match(image: Any, template: Any, scores: Any, *, truth: Any = None,
                         title: str = ""):
     """Where a template is found: the image with the best box, the template, the score map.
@@ -512,7 +531,7 @@ def plot_template_match(image: Any, template: Any, scores: Any, *, truth: Any = 
     scores : (H - h + 1, W - w + 1) ndarray
         From :func:`helpers.motion.match_template`.
     truth : (x, y), optional
-        The true top-left corner, drawn as a dashed box.
+        The true top-left corner, drawn as a dashed box (within a template size of the image).
     title : str
 
     Returns
@@ -532,6 +551,8 @@ def plot_template_match(image: Any, template: Any, scores: Any, *, truth: Any = 
                          f"{s.shape}")
     if not isinstance(title, str):
         raise TypeError(f"title must be a str; got {describe(title)}")
+    if truth is not None:
+        _corner(truth, image.shape, template.shape)
     by, bx = np.unravel_index(np.argmax(s), s.shape)
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), layout="constrained",
                              gridspec_kw={"width_ratios": [3, 1, 3]})
@@ -539,7 +560,7 @@ def plot_template_match(image: Any, template: Any, scores: Any, *, truth: Any = 
     axes[0].add_patch(Rectangle((bx - 0.5, by - 0.5), w, h, fill=False, ec=_ARROW, lw=2,
                                 label=f"best score {s[by, bx]:.3f}"))
     if truth is not None:
-        tx, ty = as_array(truth, "truth", ndim=1, kinds="iuf")[:2]
+        tx, ty = _corner(truth, image.shape, template.shape)
         axes[0].add_patch(Rectangle((tx - 0.5, ty - 0.5), w, h, fill=False, ec=_GOOD, lw=1.2,
                                     ls="--", label="truth"))
     axes[0].legend(loc="lower left", fontsize=8)

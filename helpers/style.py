@@ -455,18 +455,20 @@ def _fit_side(image: Any, name: str, max_side: int) -> np.ndarray:
     return np.clip(resize(rgb, shape, order=1, anti_aliasing=scale < 1), 0, 1).astype(np.float32)
 
 
-def _check_net(net: Any, layers: Sequence[str]) -> None:
+def _check_net(net: Any, layers: Sequence[tuple[str, Any]]) -> None:
+    """``net`` is the feature network; each ``(argument name, value)`` of ``layers`` one of its
+    stage names (the message names the public argument, e.g. ``style_layers[1]``)."""
     from torch import nn
 
     if not isinstance(net, nn.Module) or not hasattr(net, "features"):
         raise TypeError("net must be the course's feature network (helpers.nets.pretrained."
                         f"load_imagenet_net()); got {describe(net)}")
     names = list(getattr(net, "layers", {}))
-    for layer in layers:
+    for name, layer in layers:
         if not isinstance(layer, str):
-            raise TypeError(f"layer names must be str (one of {', '.join(names)}); got "
-                            f"{describe(layer)}")
-        check_choice(layer, "layer", names)
+            raise TypeError(f"{name} must be a stage name, a str (one of {', '.join(names)}); "
+                            f"got {describe(layer)}")
+        check_choice(layer, name, names)
 
 
 def _optimise(net, start, targets, *, content_layer, style_layers, content_weight, style_weight,
@@ -640,7 +642,8 @@ def style_transfer(
         raise TypeError(f"style_layers must be a list of stage names; got {describe(style_layers)}")
     if not style_layers:
         raise ValueError("style_layers must name at least one stage")
-    _check_net(net, [content_layer, *style_layers])
+    _check_net(net, [("content_layer", content_layer),
+                     *((f"style_layers[{i}]", v) for i, v in enumerate(style_layers))])
     alpha = check_float(content_weight, "content_weight", min=0, max=1e12)
     beta = check_float(style_weight, "style_weight", min=0, max=1e12)
     gamma = check_float(tv_weight, "tv_weight", min=0, max=1e12)
@@ -729,7 +732,7 @@ def reconstruct_from_layer(
         raise TypeError(f"kind must be 'content' or 'style'; got {describe(kind)}")
     kind = check_choice(kind, "kind", ("content", "style"))
     gamma = check_float(tv_weight, "tv_weight", min=0, max=100)
-    _check_net(net, [layer])
+    _check_net(net, [("layer", layer)])
     gen = check_rng(check_int(seed, "seed", min=0, max=2**63 - 1))
     target_img = _fit_side(image, "image", max_side)
     start_time = time.perf_counter()

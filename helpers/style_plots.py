@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_int, describe
+from ._validation import as_array, check_figure_size, check_image, check_int, describe
 
 __all__ = [
     "plot_style_costs",
@@ -44,7 +44,10 @@ def show_activation_rows(maps: dict, *, channels: int = 5, size: float = 1.6):
 
     if not isinstance(maps, dict) or not maps:
         raise TypeError(f"maps must be a dict of layer name -> feature map; got {describe(maps)}")
+    if len(maps) > 12:
+        raise ValueError(f"maps must hold at most 12 layers (one row each); got {len(maps)}")
     channels = check_int(channels, "channels", min=1, max=12)
+    size = check_figure_size(size)
     fig, axes = plt.subplots(len(maps), channels, figsize=(size * channels + 0.8, size * len(maps)),
                              squeeze=False, layout="constrained")
     for row, (name, fmap) in zip(axes, maps.items(), strict=True):
@@ -77,6 +80,9 @@ def show_gram_matrices(grams: dict, *, size: float = 2.8):
 
     if not isinstance(grams, dict) or not grams:
         raise TypeError(f"grams must be a dict of title -> (C, C) matrix; got {describe(grams)}")
+    if len(grams) > 12:
+        raise ValueError(f"grams must hold at most 12 matrices; got {len(grams)}")
+    size = check_figure_size(size)
     mats = {t: _numpy(g, f"grams[{t!r}]", 2) for t, g in grams.items()}
     hi = max(float(np.abs(m).max()) for m in mats.values()) or 1.0
     signed = any(float(m.min()) < 0 for m in mats.values())
@@ -107,6 +113,7 @@ def plot_style_costs(result: Any, *, size: tuple[float, float] = (11, 3.0)):
     costs = getattr(result, "costs", None)
     if not isinstance(costs, dict) or not costs.get("style"):
         raise TypeError(f"result must be a StyleTransferResult; got {describe(result)}")
+    size = check_figure_size(size, pair=True)
     fig, axes = plt.subplots(1, 3, figsize=size, layout="constrained")
     steps = np.arange(len(costs["style"]))
     for ax, key, colour in zip(axes, ("content", "style", "tv"),
@@ -143,6 +150,18 @@ def show_layer_reconstructions(results: dict, originals: dict, *, size: float = 
         raise TypeError(f"results must be a dict (kind, layer) -> result; got {describe(results)}")
     if not isinstance(originals, dict):
         raise TypeError(f"originals must be a dict kind -> image; got {describe(originals)}")
+    for key, res in results.items():
+        if (not isinstance(key, tuple) or len(key) != 2 or key[0] not in ("content", "style")
+                or not isinstance(key[1], str)):
+            raise ValueError(f"results keys must be (kind, layer) with kind 'content' or 'style';"
+                             f" got {key!r}")
+        if not isinstance(getattr(res, "image", None), np.ndarray):
+            raise TypeError(f"results[{key!r}] must be a StyleTransferResult; got "
+                            f"{describe(res)}")
+    if len(results) > 24:
+        raise ValueError(f"results must hold at most 24 reconstructions; got {len(results)}")
+    originals = {k: check_image(v, f"originals[{k!r}]") for k, v in originals.items()}
+    size = check_figure_size(size)
     layers = list(dict.fromkeys(layer for _, layer in results))
     kinds = [k for k in ("content", "style") if any(kind == k for kind, _ in results)]
     fig, axes = plt.subplots(len(kinds), len(layers) + 1,

@@ -215,5 +215,13 @@ def test_figures_draw_and_refuse_bad_input(tables):
         ap.plot_block("resnet")
     with pytest.raises(ValueError, match="labels must have one entry per size"):
         ap.plot_receptive_field(["a"], [3, 5])
+    with pytest.raises(TypeError, match="name must be a diagram name or a list"):
+        ap.plot_block(None)
+    with pytest.raises(TypeError, match=r"size must be a \(width, height\) pair"):
+        ap.plot_block("plain", size=(4.0,))
+    with pytest.raises(TypeError, match=r"labels\[1\] must be a str"):
+        ap.plot_receptive_field(["a", 2], [3, 5])
+    with pytest.raises(ValueError, match="sizes must be receptive field sides from 1"):
+        ap.plot_receptive_field(["a", "b"], [3, -5])
     with pytest.raises(ValueError, match="group must be an integer"):
         ap.plot_network(tables["VGG-16"], group=0)

@@ -294,6 +294,7 @@ def test_bad_input_is_refused_with_a_clear_message(call, match):
     (lambda: faces.group_detections(np.zeros((2, 3)), 1), r"\(K, 4\)"),
     (lambda: faces.group_detections(np.zeros((2, 4)), 1.5), "min_neighbors must be an integer"),
     (lambda: faces.cascade_scales(512), "image_shape must be"),
+    (lambda: faces.cascade_scales((512, 512, 3, 1)), r"image_shape must be .*\(H, W, C\)"),
     (lambda: faces.cascade_scales((512, 512), scale_factor=np.inf), "scale_factor must be"),
 ])
 def test_cascade_helpers_refuse_bad_input(call, match):

@@ -180,3 +180,15 @@ def test_figures_draw(rng):
     with pytest.raises(ValueError, match="K <= 12"):
         fp.show_verification_mistakes(rng.random((5, 8, 8)), np.zeros((2, 3), int),
                                       np.zeros(2), "x")
+    with pytest.raises(TypeError, match=r"placements\[0\] must be a \(kind, y, x, h, w\)"):
+        fp.show_haar_kinds(window, ["type-2-x"])
+    with pytest.raises(ValueError, match=r"size must be > 0"):
+        fp.show_haar_kinds(window, [("type-2-x", 0, 0, 2, 2)], size=0.0)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None"):
+        fp.show_embedding_pca(rng.normal(size=(30, 4)), np.repeat([0, 1, 2], 10), ax="left")
+    with pytest.raises(TypeError, match="title must be a string"):
+        fp.show_verification_mistakes(rng.random((5, 8, 8)), np.array([[0, 1]]), np.zeros(1), 3)
+    with pytest.raises(TypeError, match=r"curves\['a'\] must be a \(far, tar\) pair"):
+        fp.plot_verification_roc({"a": [0.1, 0.2, 0.3]})
+    with pytest.raises(TypeError, match=r"size must be a \(width, height\) pair"):
+        fp.plot_boosting_errors([0.2], [0.3], size=3.0)

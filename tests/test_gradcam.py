@@ -247,6 +247,16 @@ def test_inside_figures_draw_and_refuse_bad_input(digit_net):
         inside_plots.show_stn_warps(np.zeros((20, 4, 4)), np.zeros((20, 4, 4)))
     with pytest.raises(ValueError, match="one sentence per slot"):
         inside_plots.plot_memory_attention(["a."], np.array([1.0]))
+    with pytest.raises(TypeError, match="images must be a list"):
+        inside_plots.show_gradcam_overlays(3, [])
+    with pytest.raises(ValueError, match="titles must have one entry per image"):
+        inside_plots.show_gradcam_overlays(list(images), list(res.heatmap), ["a"])
+    with pytest.raises(ValueError, match="size must be > 0"):
+        inside_plots.plot_gradcam_steps(images[0], res, size=0.0)
+    with pytest.raises(TypeError, match=r"lines\[1\] must be a string"):
+        inside_plots.plot_memory_attention(["a.", 2, "where ?"], np.array([0.9, 0.1]))
+    with pytest.raises(ValueError, match="support must be an integer >= 0 and <= 1"):
+        inside_plots.plot_memory_attention(["a.", "", "where ?"], np.array([0.9, 0.1]), support=5)
 
 
 def test_gradcam_explorer_class_refuses_bad_parts_by_name():

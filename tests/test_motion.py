@@ -563,6 +563,16 @@ def test_figures_draw_and_validate(cat):
         plots_motion.add_flow_wheel("ax", 1.0)
     with pytest.raises(ValueError, match="scores"):
         plots_motion.plot_template_match(pair.prev, pair.prev[:5, :5], scores)
+    scores = motion.match_template(pair.prev, pair.prev[10:30, 20:50])
+    with pytest.raises(ValueError, match="truth must be the"):
+        plots_motion.plot_template_match(pair.prev, pair.prev[10:30, 20:50], scores, truth=(20,))
+    with pytest.raises(ValueError, match="truth must lie within"):
+        plots_motion.plot_template_match(pair.prev, pair.prev[10:30, 20:50], scores,
+                                         truth=(20, 1e9))
+    with pytest.raises(ValueError, match="tracks contains infinite"):
+        plots_motion.plot_tracks(pair.prev, tracks + np.inf, alive)
+    with pytest.raises(ValueError, match="errors contains infinite"):
+        plots_motion.plot_tracks(pair.prev, tracks, alive, errors=np.array([0.1, np.inf]))
     plt.close("all")
 
 

@@ -85,6 +85,8 @@ def test_rpn_table_follows_assign_anchors():
     assert [table[k + 1, 2].get_text().get_text() for k in range(3)] == [names[v] for v in labels]
     with pytest.raises(ValueError, match="exactly one box"):
         P.plot_rpn(IMAGE, np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="stride must be at most the image's shorter side"):
+        P.plot_rpn(IMAGE[:8], truth, stride=16)
     with pytest.raises(ValueError, match="at most 16 anchors"):
         P.plot_rpn(IMAGE, truth, stride=16, sizes=(8, 16, 24, 32, 40, 48))
 
@@ -120,3 +122,6 @@ def test_pr_curves_label_their_ap():
         P.plot_pr_curves({"x": (p, r)}, envelope="yes")
     with pytest.raises(TypeError, match="size must be a"):
         P.plot_pr_curves({"x": (p, r)}, size=3)
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"size\[0\] must be finite"):  # checked even with ax
+        P.plot_pr_curves({"x": (p, r)}, ax=ax, size=(np.nan, 3.0))

@@ -185,8 +185,14 @@ def test_style_transfer_errors(net):
     photo = load_photo("coffee")
     with pytest.raises(TypeError, match="net must be the course's feature network"):
         style.style_transfer(photo, photo, net="vgg19")
-    with pytest.raises(ValueError, match="layer must be one of"):
+    with pytest.raises(ValueError, match="content_layer must be one of"):
         style.style_transfer(photo, photo, net=net, content_layer="conv4_2")
+    with pytest.raises(TypeError, match="content_layer must be a stage name"):
+        style.style_transfer(photo, photo, net=net, content_layer=None)
+    with pytest.raises(TypeError, match=r"style_layers\[1\] must be a stage name"):
+        style.style_transfer(photo, photo, net=net, style_layers=["stem", 3])
+    with pytest.raises(ValueError, match="layer must be one of 'stem'"):
+        style.reconstruct_from_layer(photo, net=net, layer="conv4_2")
     with pytest.raises(ValueError, match="steps must be an integer >= 1 and <= 5000"):
         style.style_transfer(photo, photo, net=net, steps=10**9)
     with pytest.raises(ValueError, match="max_side must be an integer >= 16 and <= 512"):
@@ -293,3 +299,9 @@ def test_style_figures_draw_and_refuse_bad_input():
         style_plots.show_activation_rows({"a": np.zeros((1, 2, 2))}, channels=100)
     with pytest.raises(TypeError, match="result must be a StyleTransferResult"):
         style_plots.plot_style_costs({"style": [1.0]})
+    with pytest.raises(TypeError, match=r"size must be a \(width, height\) pair"):
+        style_plots.plot_style_costs(result, size=None)
+    with pytest.raises(ValueError, match="size must be > 0"):
+        style_plots.show_gram_matrices({"x": np.eye(2)}, size=-1.0)
+    with pytest.raises(ValueError, match=r"results keys must be \(kind, layer\)"):
+        style_plots.show_layer_reconstructions({"stage1": result}, {})
