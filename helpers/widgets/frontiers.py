@@ -251,8 +251,10 @@ class CraftExplorer(Explorer):
         self._title.set_text(f"{len(r['boxes'])} words found (green), truth dotted\n"
                              f"peak >= {v['text_threshold']:.2f}, character cells >= "
                              f"{v['low_text']:.2f}, links >= {v['link_threshold']:.2f}")
-        return (f"{len(r['boxes'])} connected components pass (cells above 'character' or "
-                f"'link', with a peak above the word threshold); <b>{r['matched']} of "
+        return (f"At word peak {v['text_threshold']:.2f}, character {v['low_text']:.2f}, link "
+                f"{v['link_threshold']:.2f}: {len(r['boxes'])} connected components pass (cells "
+                f"above 'character' or 'link', with a peak above the word threshold); "
+                f"<b>{r['matched']} of "
                 f"{len(self.truth)}</b> true words matched at IoU 0.5. Lower the link threshold "
                 "and neighbouring words merge; raise it and words break into letters.")
 
