@@ -31,6 +31,8 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._draw import stamp_texts
+
 __all__ = ["BENCH_FACTORIES", "Explorer", "downscale", "register_bench"]
 
 #: name -> zero-argument factory returning a ready Explorer; ``make bench`` times each.
@@ -100,10 +102,16 @@ class Explorer:
         self.last_update_ms = float("nan")
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
         self._canvas = FigureCanvasAgg(self.figure)
-        self.image = W.Image(format=self.image_format, layout=W.Layout(max_width="100%"))
+        # Shown at the pixels it was rendered at (a flex column would stretch it to the
+        # notebook's width: blurred text and more to paint); narrower screens scale it down.
+        shown = W.Layout(max_width="100%", height="auto", align_self="flex-start")
+        self.image = W.Image(format=self.image_format, layout=shown)
         self.readout = W.HTML()
         #: Artists that updates change; set in _build. Empty means "redraw everything".
         self.dynamic: list = []
+        #: Centre-aligned ``Text`` artists that updates change, painted from a glyph cache
+        #: (:func:`._draw.stamp_texts`) instead of by matplotlib: for explorers with many labels.
+        self.stamped: list = []
         self._background = None
         self._build()
         for control in self.controls.values():
@@ -160,7 +168,7 @@ class Explorer:
         """
         canvas = self._canvas
         if self._background is None or not self.dynamic:
-            for artist in self.dynamic:
+            for artist in (*self.dynamic, *self.stamped):
                 artist.set_animated(True)  # keep them out of the cached background
             canvas.draw()
             if self.figure.get_layout_engine() is not None:
@@ -173,7 +181,10 @@ class Explorer:
             canvas.restore_region(self._background)
         for artist in self.dynamic:
             self.figure.draw_artist(artist)
-        picture = PIL.Image.fromarray(np.asarray(canvas.buffer_rgba()))
+        pixels = np.asarray(canvas.buffer_rgba())
+        if self.stamped:
+            stamp_texts(pixels, self.stamped, self.figure.dpi)
+        picture = PIL.Image.fromarray(pixels)
         buf = io.BytesIO()
         if self.image_format == "jpeg":
             picture.convert("RGB").save(buf, format="jpeg", quality=90)
