@@ -12,6 +12,11 @@ shows explorers, and for each explorer works its first control from the keyboard
 * ``browser/<chapter>#<i>/drag_fps``       - holding a key (one press every 30 ms for about a
   second, as a slider drag does): new pictures painted per second, first key to last paint
 * ``browser/<chapter>#<i>/drag_final_ms``  - last key to the last picture painted
+* ``browser/<chapter>#<i>/kernel_ms``, ``kernel_cpu_ms`` - of each single step, the explorer's
+  update (compute + draw + encode) in the live kernel: wall time and the kernel thread's own CPU
+  time (a cell the bench puts first in its copy of each notebook times ``Explorer.update``)
+* ``browser/<chapter>#<i>/outside_kernel_ms`` - the rest of each step (median): event to kernel,
+  picture to page, decode and paint, on the same cores as the kernel
 
 ``<i>`` is the explorer's position in the chapter (0 is the first). Targets (2 cores, idle):
 p50 <= 50 ms, p95 <= 100 ms, drag >= 20 pictures a second, final picture <= 100 ms.
@@ -19,6 +24,8 @@ p50 <= 50 ms, p95 <= 100 ms, drag >= 20 pictures a second, final picture <= 100 
 
 from __future__ import annotations
 
+import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -43,7 +50,9 @@ _ARM = """(box) => {
   const img = Array.from(box.children).find(k => k.matches('img.widget-image'));
   const lat = {inputs: [], paints: []};
   window.__lat = lat;
-  const onInput = () => lat.inputs.push(performance.now());
+  // Milliseconds since the epoch, as the kernel's time.time() counts (same machine).
+  const now = () => performance.timeOrigin + performance.now();
+  const onInput = () => lat.inputs.push(now());
   for (const kind of ['keydown', 'change', 'pointerdown']) {
     document.addEventListener(kind, onInput, {capture: true});
   }
@@ -55,10 +64,24 @@ _ARM = """(box) => {
   };
   lat.observer = new MutationObserver(() => {
     img.decode().catch(() => null).then(() => requestAnimationFrame(
-      () => setTimeout(() => lat.paints.push(performance.now()), 0)));
+      () => setTimeout(() => lat.paints.push(now()), 0)));
   });
   lat.observer.observe(img, {attributes: true, attributeFilter: ['src']});
 }"""
+
+# Put first in the bench's copy of each notebook: every Explorer.update in the kernel appends
+# [start, end] (ms since the epoch) and the kernel thread's CPU ms to a log the bench reads.
+_TIMING_CELL = """# Added by bench/browser.py: times each explorer update in this kernel.
+import json as _json, time as _time
+from helpers.widgets._base import Explorer as _Explorer
+_untimed_update, _update_log = _Explorer.update, open({log!r}, "a")
+def _timed_update(self):
+    wall, cpu = _time.time(), _time.thread_time()
+    _untimed_update(self)
+    _update_log.write(_json.dumps([wall * 1e3, _time.time() * 1e3,
+                                   (_time.thread_time() - cpu) * 1e3]) + "\\n")
+    _update_log.flush()
+_Explorer.update = _timed_update"""
 
 _READ = """() => ({inputs: window.__lat.inputs.slice(), paints: window.__lat.paints.slice()})"""
 _DISARM = """() => window.__lat.disarm()"""
@@ -89,7 +112,14 @@ def _wait_settled(page, before: int, timeout_s: float = 10.0) -> dict:
     return page.evaluate(_READ)
 
 
-def measure_explorer(page, box) -> dict | None:
+def _updates(log: Path | None, since: int) -> list[list[float]]:
+    """Kernel updates logged after the first ``since`` lines: [start, end, cpu] each."""
+    if log is None or not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines()[since:]]
+
+
+def measure_explorer(page, box, log: Path | None = None) -> dict | None:
     """Step latencies and drag figures for one explorer (None when no control paints)."""
     controls = tb._controls(box)
     if not controls:
@@ -97,9 +127,10 @@ def measure_explorer(page, box) -> dict | None:
     kind, control = controls[0]
     box.evaluate(_ARM)
     try:
-        latencies = []
+        latencies, kernel, kernel_cpu, outside = [], [], [], []
         for step in range(STEPS):
             before = page.evaluate(_READ)
+            logged = len(_updates(log, 0))
             if kind == "slider":
                 control.focus()
                 page.keyboard.press(_slider_key(control, step))
@@ -110,7 +141,13 @@ def measure_explorer(page, box) -> dict | None:
             paints = state["paints"][len(before["paints"]):]
             if inputs and paints:
                 latencies.append(paints[0] - inputs[0])
-        result = {"steps": latencies}
+                updates = [u for u in _updates(log, logged) if u[0] >= inputs[0]]
+                if updates and updates[0][1] <= paints[0]:
+                    kernel.append(updates[0][1] - updates[0][0])
+                    kernel_cpu.append(updates[0][2])
+                    outside.append(latencies[-1] - kernel[-1])
+        result = {"steps": latencies, "kernel": kernel, "kernel_cpu": kernel_cpu,
+                  "outside": outside}
         if kind == "slider":
             before = page.evaluate(_READ)
             control.focus()
@@ -145,27 +182,46 @@ def measure_explorer(page, box) -> dict | None:
         page.evaluate(_DISARM)
 
 
-def run(record, chapters: Path = tb.CHAPTERS) -> None:
-    """Measure every explorer of every chapter that shows explorers; ``record`` as in run.py."""
+def _timed_copy(chapters: Path, notebooks: list[Path], folder: Path, log: Path) -> None:
+    """Copy ``notebooks`` into ``folder`` with the update-timing cell put first in each."""
+    folder.mkdir(parents=True)
+    for notebook in notebooks:
+        content = json.loads(notebook.read_text(encoding="utf-8"))
+        content["cells"].insert(0, {"cell_type": "code", "execution_count": None,
+                                    "metadata": {}, "outputs": [],
+                                    "source": _TIMING_CELL.format(log=str(log))})
+        (folder / notebook.name).write_text(json.dumps(content), encoding="utf-8")
+    for extra in chapters.iterdir():  # anything else the notebooks read next to them
+        if extra.is_dir() and extra.name not in ("backup", ".ipynb_checkpoints"):
+            shutil.copytree(extra, folder / extra.name)
+
+
+def run(record, chapters: Path = tb.CHAPTERS, pattern: str = "*.ipynb") -> None:
+    """Measure every explorer of every chapter that shows explorers; ``record`` as in run.py.
+
+    ``pattern`` (a glob) picks the notebooks, as ``--notebook`` does for ``bench/run.py``.
+    """
     from playwright.sync_api import sync_playwright
 
-    notebooks = tb.widget_notebooks(chapters)
+    notebooks = [n for n in tb.widget_notebooks(chapters) if n.match(pattern)]
     if not tb.CHROMIUM.exists():
         print(f"  note: {tb.CHROMIUM} missing: browser figures skipped (apt-get install chromium)")
         return
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         tmp = Path(tmp)
-        server = tb.start_lab(chapters, tmp / "lab")
+        log = tmp / "updates.jsonl"
+        _timed_copy(chapters, notebooks, tmp / "chapters", log)
+        server = tb.start_lab(tmp / "chapters", tmp / "lab")
         context = tb.launch_chromium(pw, tmp / "profile")
         try:
             for notebook in notebooks:
-                _run_chapter(record, context, server, notebook)
+                _run_chapter(record, context, server, notebook, log)
         finally:
             context.close()
             tb._stop(server)
 
 
-def _run_chapter(record, context, server, notebook: Path) -> None:
+def _run_chapter(record, context, server, notebook: Path, log: Path | None = None) -> None:
     timings: dict[str, float] = {}
     page = context.new_page()
     try:
@@ -174,7 +230,7 @@ def _run_chapter(record, context, server, notebook: Path) -> None:
         for i in range(count):
             box = page.locator(f'[data-explorer="{i}"]')
             box.scroll_into_view_if_needed()
-            found = measure_explorer(page, box)
+            found = measure_explorer(page, box, log)
             name = f"browser/{notebook.stem}#{i}"
             if not found or not found["steps"]:
                 print(f"  note: {name}: its first control painted nothing in {STEPS} steps")
@@ -183,6 +239,10 @@ def _run_chapter(record, context, server, notebook: Path) -> None:
             p95 = steps[min(len(steps) - 1, int(round(0.95 * (len(steps) - 1))))]
             record(f"{name}/p50_ms", statistics.median(steps), "ms", f"<= {P50_TARGET_MS:g}")
             record(f"{name}/p95_ms", p95, "ms", f"<= {P95_TARGET_MS:g}")
+            if found["kernel"]:
+                record(f"{name}/kernel_ms", statistics.median(found["kernel"]), "ms")
+                record(f"{name}/kernel_cpu_ms", statistics.median(found["kernel_cpu"]), "ms")
+                record(f"{name}/outside_kernel_ms", statistics.median(found["outside"]), "ms")
             if "drag_fps" in found:
                 record(f"{name}/drag_fps", found["drag_fps"], "1/s", f">= {DRAG_FPS_TARGET:g}")
                 if found["drag_final_ms"] is None:

@@ -204,7 +204,7 @@ def main() -> int:
         sys.path.insert(0, str(ROOT / "bench"))
         import browser
 
-        browser.run(record)
+        browser.run(record, pattern=args.notebook)
     # Merge with earlier results so a partial run (--only) keeps the other figures.
     old = json.loads(args.output.read_text()) if args.output.exists() else []
     new_names = {r["name"] for r in record.rows}
