@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 
 from .. import boxes as B
 from .._validation import check_bool, check_boxes, check_image, check_int, check_str
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 from ._draw import box_segments
 
 __all__ = ["AnchorExplorer", "IoUExplorer", "anchor_explorer", "iou_explorer"]
@@ -37,7 +37,7 @@ class IoUExplorer(Explorer):
         move_a = check_bool(move_a, "move_a")
         self.picture = None if image is None else check_image(image, "image")
         if self.picture is not None:
-            self.image_format = "jpeg"  # a photograph: JPEG encodes several times faster
+            self.jpeg_options = PHOTO_JPEG  # photographic panels
         if self.picture is not None and max(self.picture.shape[:2]) > 8192:
             raise ValueError(f"image sides must be at most 8192; got {self.picture.shape[:2]}")
         h, w = (self.picture.shape[:2] if self.picture is not None else (CANVAS, CANVAS))

@@ -11,7 +11,7 @@ from matplotlib.patches import Wedge
 from .. import color
 from .._validation import check_float, check_image, check_int
 from ..data import load_photo
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 
 __all__ = ["ColorExplorer", "ThresholdExplorer", "color_explorer", "threshold_explorer"]
 
@@ -31,7 +31,7 @@ class ThresholdExplorer(Explorer):
     """A threshold slider over a gray photo: the histogram, the cut, and the binary result."""
 
     figsize = (10.0, 3.4)
-    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, gray: np.ndarray, t: int = 128) -> None:
         self.gray = downscale(color.as_uint8_image(check_image(gray, "gray", ndim=2)))
@@ -106,7 +106,7 @@ class ColorExplorer(Explorer):
     """
 
     figsize = (10.5, 5.4)
-    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, rgb: np.ndarray, hue: int = 30, width: int = 20,
                  min_saturation: float = 0.3, min_value: float = 0.0) -> None:

@@ -21,7 +21,7 @@ from .._validation import (
 from ..ops import batched_nms, nms
 from ..shapes import SHAPE_CLASSES, make_raw_detections
 from ..yolo import yolo_decode, yolo_encode
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 from ._draw import box_segments
 
 __all__ = ["NMSExplorer", "YoloGridExplorer", "nms_explorer", "yolo_grid_explorer"]
@@ -48,7 +48,7 @@ class NMSExplorer(Explorer):
     """Raw detections, a score threshold and NMS's IoU threshold: the boxes before and after."""
 
     figsize = (8.4, 4.0)
-    image_format = "jpeg"  # a photograph: JPEG encodes several times faster than PNG
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, image: np.ndarray, boxes: np.ndarray, scores: np.ndarray,
                  classes: np.ndarray, *, class_names: tuple[str, ...],

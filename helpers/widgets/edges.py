@@ -14,7 +14,7 @@ from .._validation import check_choice, check_float, check_image, check_int
 from ..data import load_photo
 from ..filters import gaussian_blur
 from ..image import as_float_image
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 
 __all__ = ["CannyExplorer", "GradientExplorer", "canny_explorer", "gradient_explorer"]
 
@@ -51,7 +51,7 @@ class CannyExplorer(Explorer):
     """Canny's thresholds, smoothing sigma and norm, every stage drawn and its pixels counted."""
 
     figsize = (9.2, 6.3)
-    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, gray: np.ndarray, low: int, high: int, sigma: float) -> None:
         self._init = (check_int(low, "low", min=0, max=600),
@@ -165,7 +165,7 @@ class GradientExplorer(Explorer):
     """Sobel or Prewitt derivatives, their magnitude and direction, after optional smoothing."""
 
     figsize = (10.5, 6.8)
-    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, gray: np.ndarray, operator: str, blur_size: int) -> None:
         self._init = (check_choice(operator, "operator", ("sobel", "prewitt")),

@@ -17,7 +17,7 @@ from matplotlib.collections import LineCollection
 from .. import faces, verification
 from .._validation import as_array, check_float, check_image, check_int, describe
 from ..data import load_photo
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 
 __all__ = ["CascadeExplorer", "VerificationExplorer", "cascade_explorer",
            "verification_explorer"]
@@ -164,7 +164,7 @@ class CascadeExplorer(Explorer):
     """OpenCV's cascade on a photo: scale factor and min neighbours, before and after grouping."""
 
     figsize = (5.2, 5.0)
-    image_format = "jpeg"
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, image: Any, cascade: str, scale_factors: Sequence[float],
                  min_size: int) -> None:

@@ -13,7 +13,7 @@ from .._validation import check_float, check_image, check_int
 from ..color import to_gray
 from ..data import load_photo
 from ..image import as_uint8_image
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 
 __all__ = ["HarrisExplorer", "MatchExplorer", "harris_explorer", "match_explorer"]
 
@@ -32,7 +32,7 @@ class HarrisExplorer(Explorer):
     """Harris response for a live k, block size and threshold, corners after NMS drawn."""
 
     figsize = (8.4, 3.9)
-    image_format = "jpeg"  # a photo and a smooth map: JPEG encodes many times faster than PNG
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, gray: np.ndarray, k: float, quality: float, block_size: int) -> None:
         self.gray = _gray_uint8(gray, "gray")
@@ -109,7 +109,7 @@ class MatchExplorer(Explorer):
     """SIFT matches between a photo and its rotated, scaled, noisy copy, under a live ratio."""
 
     figsize = (8.4, 3.6)
-    image_format = "jpeg"
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, gray: np.ndarray, angle: float, scale: float, noise: float,
                  ratio: float) -> None:

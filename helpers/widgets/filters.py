@@ -12,7 +12,7 @@ from .. import filters
 from .._validation import check_choice, check_float, check_image, check_int
 from ..color import as_float_image
 from ..data import load_photo
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 
 __all__ = [
     "GaussianExplorer",
@@ -53,7 +53,7 @@ class KernelExplorer(Explorer):
     """
 
     figsize = (10.0, 3.5)
-    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
+    jpeg_options = PHOTO_JPEG  # photographic panels
     CELLS = tuple(f"k{i}{j}" for i in range(3) for j in range(3))
 
     def __init__(self, image: np.ndarray, preset: str = "sharpen") -> None:
@@ -209,7 +209,7 @@ class GaussianExplorer(Explorer):
     """Kernel size and sigma: the kernel, its middle row, and the blurred photo."""
 
     figsize = (10.0, 3.4)
-    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, image: np.ndarray, size: int = 7, sigma: float = 1.0) -> None:
         self.gray = _gray_float(image, 256)
@@ -314,7 +314,7 @@ class NoiseExplorer(Explorer):
     """
 
     figsize = (10.0, 3.6)
-    image_format = "jpeg"  # encodes ~10x faster than PNG; q90 keeps one-pixel edges legible
+    jpeg_options = PHOTO_JPEG  # photographic panels
     FILTERS = ("none", *filters.DENOISERS)
 
     def __init__(self, image: np.ndarray, *, seed: int = 0) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from .. import gradcam
 from .._validation import check_image, check_int, describe
 from ..image import as_float_image, from_batch
-from ._base import Explorer, register_bench
+from ._base import PHOTO_JPEG, Explorer, register_bench
 
 __all__ = ["GradCAMExplorer", "gradcam_explorer"]
 
@@ -64,7 +64,7 @@ class GradCAMExplorer(Explorer):
     """Pick a photo, one of the network's top guesses and a layer; see where the evidence is."""
 
     figsize = (11.0, 3.6)
-    image_format = "jpeg"  # photographs with a heat map: JPEG encodes several times faster
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, photos: dict, table: dict, labels: list, layer_info: dict) -> None:
         photos, table, labels, layer_info = _check_parts(photos, table, labels, layer_info)

@@ -20,7 +20,7 @@ from matplotlib.colors import Normalize
 from .. import motion
 from .._validation import check_choice, check_image, check_int, describe
 from ..data import load_photo
-from ._base import Explorer, register_bench
+from ._base import PHOTO_JPEG, Explorer, register_bench
 
 __all__ = ["BlockMatchExplorer", "FlowExplorer", "block_match_explorer", "flow_explorer"]
 
@@ -44,7 +44,7 @@ class FlowExplorer(Explorer):
     """
 
     figsize = (9.6, 3.3)
-    image_format = "jpeg"  # photographic frames: JPEG encodes several times faster than PNG
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, sequence: motion.MotionSequence, window: int, levels: int) -> None:
         if not isinstance(sequence, motion.MotionSequence):
@@ -242,7 +242,7 @@ class BlockMatchExplorer(Explorer):
     """
 
     figsize = (9.2, 3.4)
-    image_format = "jpeg"
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, image: np.ndarray, block: int, search: int, metric: str, rng: Any) -> None:
         check_image(image, "image")

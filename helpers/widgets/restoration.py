@@ -16,7 +16,7 @@ from .._validation import check_choice, check_float, check_image, check_int
 from ..data import load_photo
 from ..filters import psnr
 from ..image import as_float_image, as_uint8_image
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 
 __all__ = ["BilateralExplorer", "WienerExplorer", "bilateral_explorer", "wiener_explorer"]
 
@@ -48,7 +48,7 @@ class WienerExplorer(Explorer):
     """
 
     figsize = (10.0, 3.7)
-    image_format = "jpeg"  # photographs: JPEG encodes several times faster than PNG
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, gray: np.ndarray, blur: float, noise: float, balance: float,
                  border: str, seed: int) -> None:
@@ -169,7 +169,7 @@ class BilateralExplorer(Explorer):
     spatial sigma: how much smoothing, and how much of the edges survives."""
 
     figsize = (10.0, 3.5)
-    image_format = "jpeg"
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, gray: np.ndarray, noise: float, seed: int) -> None:
         gray = check_image(gray, "gray", ndim=2, fix="use load_photo(name, gray=True)")

@@ -13,7 +13,7 @@ from .. import segmentation
 from .._validation import check_choice, check_float, check_image, check_int
 from ..data import load_photo
 from ..image import as_uint8_image
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 
 __all__ = [
     "AdaptiveThresholdExplorer",
@@ -327,7 +327,7 @@ class KMeansExplorer(Explorer):
     """
 
     figsize = (9.6, 3.3)
-    image_format = "jpeg"  # a photograph: JPEG encodes several times faster than PNG
+    jpeg_options = PHOTO_JPEG  # photographic panels
     MAX_K = 12
 
     def __init__(self, rgb: np.ndarray, k: int, sample: int) -> None:

@@ -30,7 +30,7 @@ from ..tracking.kalman import KalmanBoxFilter, SortKalmanFilter, filter_sequence
 from ..tracking.pipeline import track_sequence
 from ..tracking.scene import Scene, make_scene, render_frame
 from ..tracking.sort import SortTracker
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 from ._draw import box_segments, covariance_ellipse
 
 __all__ = [
@@ -104,7 +104,7 @@ class KalmanExplorer(Explorer):
     figsize = (9.6, 3.9)
     dpi = 100  # rendered at about the size it is shown (960 px), so the text stays sharp
     window = 110  # half-size of the view around the walker, in pixels
-    image_format = "jpeg"  # a camera crop beside a plot: JPEG encodes it several times faster
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     #: The two filters the explorer runs (their papers' settings, scaled by the sliders).
     FILTERS = {"SORT's filter (u, v, s, r), fixed noise": SortKalmanFilter(),
@@ -299,7 +299,7 @@ class _Playback(Explorer):
 
     panels: tuple[str, ...] = ("SORT",)
     dpi = 100  # rendered at about the size it is shown, so the ID labels stay legible
-    image_format = "jpeg"  # rendered camera frames: JPEG encodes them several times faster
+    jpeg_options = PHOTO_JPEG  # photographic panels
     frame_px = 480  # width at which each panel's frame is drawn
 
     def __init__(self, scene: Scene, detections: Detections,

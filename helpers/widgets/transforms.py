@@ -10,7 +10,7 @@ import numpy as np
 from .. import transforms
 from .._validation import check_float, check_image
 from ..data import load_photo
-from ._base import Explorer, downscale, register_bench
+from ._base import PHOTO_JPEG, Explorer, downscale, register_bench
 
 __all__ = ["TransformExplorer", "transform_explorer"]
 
@@ -31,7 +31,7 @@ class TransformExplorer(Explorer):
     """A photo warped by M = T(shift) T(c) R(angle) S(scale) H(shear) T(-c), matrix shown."""
 
     figsize = (8.0, 3.9)
-    image_format = "jpeg"  # photographic panels: JPEG encodes several times faster than PNG
+    jpeg_options = PHOTO_JPEG  # photographic panels
 
     def __init__(self, image: np.ndarray, angle: float, scale: float, shear: float,
                  interpolation: str) -> None:
