@@ -88,20 +88,33 @@ def stamp_texts(pixels: np.ndarray, texts: list, dpi: float) -> None:
     its Agg text path at ``dpi``; only the placement is rounded to whole pixels.
     """
     height, width = pixels.shape[:2]
-    for text in texts:
-        if not text.get_visible() or not text.get_text():
-            continue
+    shown = [t for t in texts if t.get_visible() and t.get_text()]
+    # One transform call per coordinate system (all of a panel's labels share one).
+    anchors: dict[int, np.ndarray] = {}
+    by_transform: dict[int, tuple[Any, list[int]]] = {}
+    for k, text in enumerate(shown):
+        transform = text.get_transform()
+        by_transform.setdefault(id(transform), (transform, []))[1].append(k)
+    for transform, members in by_transform.values():
+        xy = transform.transform([shown[k].get_position() for k in members])
+        anchors.update(zip(members, xy, strict=True))
+    for k, text in enumerate(shown):
         prop = text.get_fontproperties()
         font = (tuple(prop.get_family()), prop.get_style(), prop.get_weight(),
                 prop.get_size_in_points())
         cover, dy, dx = _glyph(text.get_text(), font, dpi)
-        x, y = text.get_transform().transform(text.get_position())
+        x, y = anchors[k]
         top, left = int(round(height - y)) + dy, int(round(x)) + dx
         r0, c0 = max(top, 0), max(left, 0)
         r1, c1 = min(top + cover.shape[0], height), min(left + cover.shape[1], width)
         if r0 >= r1 or c0 >= c1:
             continue
         a = cover[r0 - top : r1 - top, c0 - left : c1 - left, None]
-        colour = np.array(to_rgb(text.get_color()), np.float32) * 255.0
+        colour = _rgb255(text.get_color())
         region = pixels[r0:r1, c0:c1, :3]
         region[...] = (region * (1.0 - a) + colour * a + 0.5).astype(np.uint8)
+
+
+@lru_cache(maxsize=256)
+def _rgb255(colour: Any) -> np.ndarray:
+    return np.array(to_rgb(colour), np.float32) * 255.0

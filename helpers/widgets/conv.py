@@ -8,11 +8,13 @@ settings reproduce the notes' figures cell for cell.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.colors import Colormap
 from matplotlib.patches import Patch, Rectangle
 
 from .. import conv, notes
@@ -53,7 +55,14 @@ def _cells(rgb: np.ndarray) -> np.ndarray:
 
 def _shade(values: np.ndarray, lo: float, hi: float, cmap: str) -> np.ndarray:
     span = hi - lo if hi > lo else 1.0
-    return colormaps[cmap]((values - lo) / span)[..., :3]
+    return _colormap(cmap)((values - lo) / span)[..., :3]
+
+
+@cache
+def _colormap(name: str) -> Colormap:
+    # matplotlib's registry hands out a fresh copy, whose lookup table is rebuilt on first use
+    # (a quarter of a millisecond, several times an update): keep one of each.
+    return colormaps[name]
 
 
 class _GridExplorer(Explorer):
@@ -113,7 +122,9 @@ class _GridExplorer(Explorer):
                 text.set_position((dx + (q + 0.5) * _CELL, dy + (r + 0.5) * _CELL))
                 text.set_text(f"{v:.3g}" if v % 1 else f"{v:.0f}")
                 text.set_color("white" if rgb[r, q].mean() < 0.45 else "black")
-                text.set_fontsize(9 if scale <= 8 else 7)
+                size = 9 if scale <= 8 else 7
+                if text.get_fontsize() != size:  # setting it copies the font: skip if same
+                    text.set_fontsize(size)
 
     def _box(self, i: int, rect: Rectangle, top: int, left: int, h: int, w: int) -> None:
         dx, dy = self._offsets[i]
