@@ -391,7 +391,10 @@ def draw_quad_gaussian(score_map: Any, quad: Any, *, stride: int = 2) -> np.ndar
     uvw = np.tensordot(inv, pts, axes=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         u, v = uvw[0] / uvw[2], uvw[1] / uvw[2]
-    inside = (u >= 0) & (u <= 1) & (v >= 0) & (v <= 1)
+    # A cell centre on the box's edge counts as inside; the tolerance keeps rounding in the
+    # inverse homography (which differs between CPUs' BLAS kernels) from deciding.
+    eps = 1e-9
+    inside = (u >= -eps) & (u <= 1 + eps) & (v >= -eps) & (v <= 1 + eps)
     g = np.where(inside, np.exp(-((u - 0.5) ** 2 + (v - 0.5) ** 2) / (2 * GAUSSIAN_SIGMA**2)),
                  0.0)
     window = out[y1:y2, x1:x2]
@@ -474,14 +477,15 @@ def craft_targets(
     --------
     Two 6 x 6 characters side by side; the row of cells through their centres (cell centres
     at x = 1, 3, ..., 11): a peak of 1 at each character's centre, and the affinity between
-    them, where the box joining the characters' triangle centroids spans x = 3 to 9.
+    them, where the box joining the characters' triangle centroids spans x = 3 to 9 (the cells
+    centred on its edges get the Gaussian's edge value, 0.1).
 
     >>> q = [[[0, 0], [6, 0], [6, 6], [0, 6]], [[6, 0], [12, 0], [12, 6], [6, 6]]]
     >>> region, affinity = craft_targets(q, [0, 0], image_size=12)
     >>> region.shape, region[1].round(2).tolist()
     ((6, 6), [0.36, 1.0, 0.36, 0.36, 1.0, 0.36])
     >>> affinity[1].round(2).tolist()
-    [0.0, 0.0, 0.77, 0.77, 0.0, 0.0]
+    [0.0, 0.1, 0.77, 0.77, 0.1, 0.0]
     """
     q = _check_quads(char_quads)
     w = _check_words(char_words, len(q))
