@@ -139,8 +139,15 @@ def test_stamped_labels_look_like_matplotlibs_own_text():
     texts[0].set_position((-0.1, 5.0))
     texts[1].set_visible(False)
     texts[2].set_text("")
+    texts[3].set_color(np.array([0.2, 0.4, 0.6]))  # any matplotlib colour, arrays too
+    texts[4].set_text("-12345.678 a long label")  # longer than a cell value: not clipped
     stamp_texts(pixels, texts, fig.dpi)
     assert PIL.Image.fromarray(pixels).save(io.BytesIO(), format="png") is None
+    with pytest.raises(ValueError, match="pixels must be an"):
+        stamp_texts(pixels[..., :3], texts, fig.dpi)
+    texts[5].set_horizontalalignment("left")
+    with pytest.raises(ValueError, match="texts must be centred"):
+        stamp_texts(pixels, texts, fig.dpi)
 
 
 def test_grid_explorers_stamp_their_cell_values():

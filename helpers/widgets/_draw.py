@@ -16,12 +16,10 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from .._validation import as_array
+from .._validation import as_array, describe
 
 __all__ = ["box_segments", "covariance_ellipse", "stamp_texts"]
 
-# A glyph is rendered on a canvas this many pixels per side, its anchor at the centre.
-_GLYPH_CANVAS = 96
 
 
 def box_segments(boxes: Any) -> np.ndarray:
@@ -62,7 +60,9 @@ def _glyph(text: str, font: tuple, dpi: float) -> tuple[np.ndarray, int, int]:
     """Coverage (h, w) in [0, 1] of ``text`` drawn centred, and the offset of its top-left
     corner from the anchor. Rendered once by matplotlib's own Agg text path, then reused."""
     family, style, weight, size = font
-    figure = Figure(figsize=(_GLYPH_CANVAS / dpi, _GLYPH_CANVAS / dpi), dpi=dpi)
+    # A square canvas with the anchor at its centre, wide enough for the whole text.
+    side = 2 * (int(len(text) * size * dpi / 72) + 8)
+    figure = Figure(figsize=(side / dpi, side / dpi), dpi=dpi)
     figure.patch.set_alpha(0.0)
     prop = FontProperties(family=list(family), style=style, weight=weight, size=size)
     figure.text(0.5, 0.5, text, ha="center", va="center", fontproperties=prop, color="black")
@@ -75,7 +75,7 @@ def _glyph(text: str, font: tuple, dpi: float) -> tuple[np.ndarray, int, int]:
     top, left = rows.min(), cols.min()
     cover = alpha[top : rows.max() + 1, left : cols.max() + 1].astype(np.float32) / 255.0
     cover.setflags(write=False)
-    return cover, int(top) - _GLYPH_CANVAS // 2, int(left) - _GLYPH_CANVAS // 2
+    return cover, int(top) - side // 2, int(left) - side // 2
 
 
 def stamp_texts(pixels: np.ndarray, texts: list, dpi: float) -> None:
@@ -87,8 +87,18 @@ def stamp_texts(pixels: np.ndarray, texts: list, dpi: float) -> None:
     cache instead (microseconds each). The look is matplotlib's: each glyph is rendered once by
     its Agg text path at ``dpi``; only the placement is rounded to whole pixels.
     """
+    if not (isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
+            and pixels.shape[2] == 4):
+        raise ValueError(f"pixels must be an (H, W, 4) uint8 RGBA canvas; got {describe(pixels)}")
     height, width = pixels.shape[:2]
     shown = [t for t in texts if t.get_visible() and t.get_text()]
+    for text in shown:
+        if (text.get_horizontalalignment(), text.get_verticalalignment(),
+                text.get_rotation()) != ("center", "center", 0.0):
+            raise ValueError("texts must be centred (ha and va 'center') and not rotated; got "
+                             f"{text.get_text()!r} with ha={text.get_horizontalalignment()!r}, "
+                             f"va={text.get_verticalalignment()!r}, "
+                             f"rotation={text.get_rotation():g}")
     # One transform call per coordinate system (all of a panel's labels share one).
     anchors: dict[int, np.ndarray] = {}
     by_transform: dict[int, tuple[Any, list[int]]] = {}
@@ -110,11 +120,6 @@ def stamp_texts(pixels: np.ndarray, texts: list, dpi: float) -> None:
         if r0 >= r1 or c0 >= c1:
             continue
         a = cover[r0 - top : r1 - top, c0 - left : c1 - left, None]
-        colour = _rgb255(text.get_color())
+        colour = np.array(to_rgb(text.get_color()), np.float32) * 255.0
         region = pixels[r0:r1, c0:c1, :3]
         region[...] = (region * (1.0 - a) + colour * a + 0.5).astype(np.uint8)
-
-
-@lru_cache(maxsize=256)
-def _rgb255(colour: Any) -> np.ndarray:
-    return np.array(to_rgb(colour), np.float32) * 255.0
