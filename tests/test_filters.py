@@ -727,3 +727,23 @@ def test_median_blocks_bound_memory_for_wide_windows(rng):
     image = rng.integers(0, 256, (30, 700), dtype=np.uint8)
     np.testing.assert_array_equal(F.median_filter(image, 41),
                                   ndi.median_filter(image, 41, mode="nearest"))
+
+
+def test_kernel_explorer_from_the_browser_fills_cells_then_draws_once():
+    import asyncio
+
+    async def kernel():  # what the kernel does with the browser's message
+        ex = kernel_explorer(np.zeros((20, 20), np.uint8), preset="identity")
+        calls = []
+        update = ex.update
+        ex.update = lambda: (calls.append(1), update())
+        preset = ex.controls["preset"]
+        preset.set_state({"index": preset.options.index("box blur")})
+        filled, before = ex.controls["k00"].value, len(calls)
+        await asyncio.sleep(0)
+        return filled, before, len(calls), ex.result["kernel"]
+
+    filled, before, after, kernel = asyncio.run(kernel())
+    assert filled == pytest.approx(1 / 9) and before == 0  # cells filled at once, no drawing
+    assert after == 1                                      # one update for ten changed controls
+    np.testing.assert_allclose(kernel, F.KERNELS["box blur"])

@@ -497,3 +497,19 @@ def test_kmeans_step_check():
     ties = check_kmeans_step(last_index_on_ties)
     assert ties.status == "failed" and "halfway" in ties.message
     assert check_kmeans_step(_stub).status == "not attempted"
+
+
+def test_otsu_explorer_from_the_browser_one_update_after_the_message():
+    import asyncio
+
+    async def kernel():  # what the kernel does with the browser's messages
+        ex = otsu_explorer(load_photo("camera"), threshold=100)
+        method = ex.controls["method"]  # a drop-down: the browser sends the option's index
+        method.set_state({"index": method.options.index("Otsu")})
+        acknowledged = ex.result["threshold"], ex.controls["threshold"].value
+        await asyncio.sleep(0)
+        return acknowledged, ex.result["threshold"], ex.controls["method"].value, ex.otsu_t
+
+    acknowledged, drawn, method, otsu = asyncio.run(kernel())
+    assert acknowledged == (100, otsu)  # the slider follows at once, the picture just after
+    assert drawn == otsu and method == "Otsu"

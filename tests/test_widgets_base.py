@@ -158,3 +158,78 @@ def test_grid_explorers_stamp_their_cell_values():
     before = ex.image.value
     ex.set(step=5)
     assert ex.image.value != before and ex.last_update_ms < 1000
+
+
+class Counted(Doubler):
+    """Doubler that counts its updates."""
+
+    def update(self):
+        self.updates = getattr(self, "updates", 0) + 1
+        super().update()
+
+
+def test_a_change_from_python_updates_at_once_even_inside_an_event_loop():
+    import asyncio
+
+    async def cell():  # an async cell: a running loop, but the change comes from Python
+        ex = Counted()
+        ex.controls["n"].value = 3
+        return ex.readout.value, ex.updates
+
+    assert asyncio.run(cell()) == ("value 6", 2)  # the first draw, then the change
+    ex = Counted()
+    ex.controls["n"].set_state({"value": 4})  # as from the browser, but no loop: at once
+    assert ex.readout.value == "value 8" and ex.updates == 2
+
+
+def test_browser_changes_update_after_the_message_and_share_one_update():
+    import asyncio
+
+    async def kernel():
+        ex = Counted()
+        slider = ex.controls["n"]
+        slider.set_state({"value": 2})  # what the kernel does with the browser's message
+        pending = ex.readout.value, ex.updates
+        slider.set_state({"value": 5})  # a second message before the loop turns
+        slider.set_state({"value": 3})
+        await asyncio.sleep(0)
+        settled = ex.readout.value, ex.updates, ex.result["image"][0, 0]
+        slider.set_state({"value": -1})  # a refused setting, deferred like any other
+        await asyncio.sleep(0)
+        return pending, settled, ex.error, ex.updates
+
+    pending, settled, error, updates = asyncio.run(kernel())
+    assert pending == ("value 2", 1)          # acknowledged, not yet drawn
+    assert settled == ("value 6", 2, 6)       # one update, with the latest value
+    assert error == "n must be >= 0; got -1" and updates == 3
+
+
+def _browser_state(control, value) -> dict:
+    """The state the browser sends for ``control`` taking ``value`` (selections send index)."""
+    if "index" in control.keys and hasattr(control, "options"):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return {"index": values.index(value)}
+    return {"value": value}
+
+
+def test_every_explorer_draws_a_browser_change_once_after_the_message():
+    import asyncio
+
+    load_all()
+
+    async def kernel(ex, name, value):
+        calls = []
+        update = ex.update
+        ex.update = lambda: (calls.append(1), update())
+        ex.controls[name].set_state(_browser_state(ex.controls[name], value))
+        acknowledged = len(calls)
+        await asyncio.sleep(0)
+        return acknowledged, len(calls)
+
+    for bench_name, factory in BENCH_FACTORIES.items():
+        ex = factory()
+        changes = [(n, v) for n, v in ex.bench_changes(6) if v != ex.controls[n].value]
+        if not changes:
+            continue
+        name, value = changes[0]
+        assert asyncio.run(kernel(ex, name, value)) == (0, 1), (bench_name, name)

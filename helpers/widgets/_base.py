@@ -18,6 +18,7 @@ Explorer factories *return* the explorer; the notebook's last expression display
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 from collections.abc import Callable, Mapping
@@ -123,6 +124,7 @@ class Explorer:
         #: (:func:`._draw.stamp_texts`) instead of by matplotlib: for explorers with many labels.
         self.stamped: list = []
         self._background = None
+        self._update_pending = False
         self._build()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -150,7 +152,36 @@ class Explorer:
         """The controls' current values, by name."""
         return {name: c.value for name, c in self.controls.items()}
 
-    def _on_change(self, _change: dict) -> None:
+    def _on_change(self, change: dict) -> None:
+        self.request_update(change)
+
+    def request_update(self, change: Mapping[str, Any] | None = None) -> None:
+        """Update for a control ``change`` (a traitlets change dict): at once, or soon after.
+
+        A change made from Python (a cell, a test) updates at once, so ``result`` and
+        ``readout`` are current on the next line. A change from the browser (ipywidgets holds the
+        control's property lock while it applies the browser's value) updates as soon as the
+        kernel has acknowledged the message: the browser sends only one message per control
+        until the kernel is idle, so acknowledging first lets the next value travel while this
+        one is drawn, and changes that arrive before the update runs share one update with the
+        latest values. While a slider is dragged, pictures then come as fast as the kernel
+        draws them instead of once per round trip.
+        """
+        owner = change.get("owner") if change else None
+        if owner is None or not getattr(owner, "_property_lock", None):
+            self.update()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (not inside a kernel's message handler)
+            self.update()
+            return
+        if not self._update_pending:
+            self._update_pending = True
+            loop.call_soon(self._deferred_update)
+
+    def _deferred_update(self) -> None:
+        self._update_pending = False
         self.update()
 
     def update(self) -> None:
