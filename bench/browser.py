@@ -7,8 +7,9 @@ if the first changes only the readout, never the picture):
 
 * ``browser/<chapter>/open_seconds``       - page opened to kernel ready
 * ``browser/<chapter>#<i>/p50_ms``, ``p95_ms`` - single steps (an arrow key on the slider, or the
-  first control of another kind): from the input event, time-stamped by a listener inside the
-  page, to paint, taken as the task after the first animation frame that follows the decoding of
+  first control of another kind): from the input event that commits the change (the key, the
+  selection; a text field's Enter, not the typing before it), time-stamped by a listener inside
+  the page, to paint, taken as the task after the first animation frame that follows the decoding of
   the new image (``img.decode()`` -> ``requestAnimationFrame`` -> ``setTimeout(0)``)
 * ``browser/<chapter>#<i>/drag_fps``       - holding a key (one press every 30 ms for about a
   second, as a slider drag does): new pictures painted per second, first key to last paint
@@ -30,7 +31,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +85,44 @@ def _timed_update(self):
 _Explorer.update = _timed_update"""
 
 _READ = """() => ({inputs: window.__lat.inputs.slice(), paints: window.__lat.paints.slice()})"""
+
+# Waits inside the page (no polling from Python, whose round trips would take CPU from the page
+# and the kernel while they work): for a paint beyond the first ``before``, then for ``settle``
+# ms without a new one, or ``timeout`` ms in all.
+_SETTLED = """([before, settle, timeout]) => new Promise(resolve => {
+  const lat = window.__lat, start = performance.now();
+  let seen = lat.paints.length, last = start;
+  const check = () => {
+    const now = performance.now();
+    if (lat.paints.length !== seen) { seen = lat.paints.length; last = now; }
+    if ((seen > before && now - last > settle) || now - start > timeout) {
+      resolve({inputs: lat.inputs.slice(), paints: lat.paints.slice()});
+    } else {
+      setTimeout(check, 50);
+    }
+  };
+  check();
+})"""
+
+# Holds an arrow key on a slider's handle from inside the page: a key every ``interval`` ms, at
+# most ``count``, stopping at the end of the range. Keys sent from Python cost two round trips
+# each (press, read the value), CPU a real drag does not take from the page and the kernel.
+# Returns the slider's value after each key (the first entry: before any).
+_DRAG = """(handle, [key, count, interval]) => new Promise(resolve => {
+  const value = () => Number(handle.getAttribute('aria-valuenow'));
+  const values = [value()];
+  const press = () => {
+    handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true}));
+    values.push(value());
+    if (values.length > count || values[values.length - 1] === values[values.length - 2]) {
+      resolve(values);
+    } else {
+      setTimeout(press, interval);
+    }
+  };
+  handle.focus();
+  press();
+})"""
 _DISARM = """() => window.__lat.disarm()"""
 
 
@@ -101,16 +139,7 @@ def _slider_key(handle, step: int) -> str:
 
 def _wait_settled(page, before: int, timeout_s: float = 10.0) -> dict:
     """Wait for at least one new paint after ``before`` paints, then for SETTLE_S of quiet."""
-    deadline = time.monotonic() + timeout_s
-    seen, last_change = before, time.monotonic()
-    while time.monotonic() < deadline:
-        state = page.evaluate(_READ)
-        if len(state["paints"]) != seen:
-            seen, last_change = len(state["paints"]), time.monotonic()
-        elif seen > before and time.monotonic() - last_change > SETTLE_S:
-            return state
-        time.sleep(0.05)
-    return page.evaluate(_READ)
+    return page.evaluate(_SETTLED, [before, SETTLE_S * 1e3, timeout_s * 1e3])
 
 
 def _updates(log: Path | None, since: int) -> list[list[float]]:
@@ -141,9 +170,12 @@ def measure_explorer(page, box, log: Path | None = None, which: int = 0) -> dict
             state = _wait_settled(page, len(before["paints"]), timeout_s=5.0)
             inputs = state["inputs"][len(before["inputs"]):]
             paints = state["paints"][len(before["paints"]):]
-            if inputs and paints:
-                latencies.append(paints[0] - inputs[0])
-                updates = [u for u in _updates(log, logged) if u[0] >= inputs[0]]
+            # From the input that committed the change (the last one before the picture): a
+            # text field is clicked and typed into, and only its Enter sends the value.
+            committed = [t for t in inputs if t <= paints[0]] if paints else []
+            if committed:
+                latencies.append(paints[0] - committed[-1])
+                updates = [u for u in _updates(log, logged) if u[0] >= committed[-1]]
                 if updates and updates[0][1] <= paints[0]:
                     kernel.append(updates[0][1] - updates[0][0])
                     kernel_cpu.append(updates[0][2])
@@ -152,18 +184,11 @@ def measure_explorer(page, box, log: Path | None = None, which: int = 0) -> dict
                   "outside": outside}
         if kind == "slider":
             before = page.evaluate(_READ)
-            control.focus()
             now = float(control.get_attribute("aria-valuenow") or 0)
             low = float(control.get_attribute("aria-valuemin") or 0)
             high = float(control.get_attribute("aria-valuemax") or 1)
             key = "ArrowRight" if high - now >= now - low else "ArrowLeft"  # towards the far end
-            values = [now]
-            for _ in range(DRAG_KEYS):
-                page.keyboard.press(key)
-                values.append(float(control.get_attribute("aria-valuenow") or 0))
-                if values[-1] == values[-2]:
-                    break  # the end of the range: later keys would change nothing
-                time.sleep(DRAG_INTERVAL_S)
+            values = control.evaluate(_DRAG, [key, DRAG_KEYS, DRAG_INTERVAL_S * 1e3])
             moved = [i for i in range(1, len(values)) if values[i] != values[i - 1]]
             state = _wait_settled(page, len(before["paints"]))
             inputs = state["inputs"][len(before["inputs"]):]
