@@ -153,9 +153,9 @@ class Explorer:
         return {name: c.value for name, c in self.controls.items()}
 
     def _on_change(self, change: dict) -> None:
-        self.request_update(change)
+        self._request_update(change)
 
-    def request_update(self, change: Mapping[str, Any] | None = None) -> None:
+    def _request_update(self, change: Mapping[str, Any] | None = None) -> None:
         """Update for a control ``change`` (a traitlets change dict): at once, or soon after.
 
         A change made from Python (a cell, a test) updates at once, so ``result`` and

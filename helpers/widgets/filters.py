@@ -127,7 +127,7 @@ class KernelExplorer(Explorer):
                     preset.value = "custom"
         finally:
             self._loading = False
-        self.request_update(change)
+        self._request_update(change)
 
     def typed_kernel(self) -> np.ndarray:
         """The 3x3 kernel as typed in the cells (before normalising)."""

@@ -102,7 +102,7 @@ class OtsuExplorer(Explorer):
                 self.controls["method"].value = "by hand"
         finally:
             self._syncing = False
-        self.request_update(change)
+        self._request_update(change)
 
     def compute(self) -> dict[str, Any]:
         method = self.controls["method"].value
