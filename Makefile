@@ -26,9 +26,9 @@ PYTEST_PAR := -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile --no-loadscope
 
 .PHONY: lab test unit notebooks bench student setup setup-dev clean browser
 
-setup: $(RUNTIME_STAMP)
+setup: $(RUNTIME_STAMP) $(SERVER_EXT)
 
-setup-dev: $(DEV_STAMP)
+setup-dev: $(DEV_STAMP) $(SERVER_EXT)
 
 # Runtime set. Packages that declare `opencv-python` (it would clash with the headless build)
 # are installed with --no-deps from their own file. A change to any of these files re-runs it.
@@ -41,6 +41,13 @@ $(RUNTIME_STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	$(PIP) --no-deps -e .
 	touch $@
 
+# The course's Jupyter server extension (helpers/_jupyter_server.py: kernel messages reach the
+# browser without Nagle's 40 ms stall), enabled for this venv's `jupyter lab`, and again when the
+# module changes or the venv is rebuilt.
+SERVER_EXT := $(VENV)/etc/jupyter/jupyter_server_config.d/pixels-to-deepsort.json
+$(SERVER_EXT): $(RUNTIME_STAMP) helpers/_jupyter_server.py
+	$(BIN)/python -m helpers._jupyter_server
+
 # Development set on top, constrained by the runtime pins so that it cannot move them.
 $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt requirements-dev-nodeps.txt
 	$(PIP) -r requirements-dev.txt -c requirements.txt
@@ -48,12 +55,12 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt requirements-dev-nodeps.txt
 	touch $@
 
 ## make lab: set up (runtime set), then serve the repository in JupyterLab, open on the first chapter.
-lab: $(RUNTIME_STAMP)
+lab: $(RUNTIME_STAMP) $(SERVER_EXT)
 	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir=. $(FIRST_PAGE)
 
 ## make test: set up (runtime + development sets), then unit tests, doctests, the browser test
 ## and every notebook under nbval.
-test: $(DEV_STAMP) browser
+test: $(DEV_STAMP) $(SERVER_EXT) browser
 	$(BIN)/python -m pytest $(PYTEST_PAR) tests helpers $(PYTEST_NB)
 
 # Debian's Chromium for tests/test_browser.py: installed when missing and apt-get is usable (as
@@ -77,7 +84,7 @@ notebooks: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_PAR) $(PYTEST_NB)
 
 ## make bench: timings and latencies, printed and written to bench/results.json.
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) $(SERVER_EXT)
 	$(BIN)/python bench/run.py
 
 ## make student: regenerate chapters/ (student notebooks) from solutions/ (edited ones are backed up).

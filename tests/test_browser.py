@@ -214,6 +214,14 @@ def _stop(server: Lab) -> None:
             server.process.wait(10)
 
 
+def test_course_lab_sends_kernel_messages_at_once(lab):
+    # helpers/_jupyter_server.py, enabled by `make`: without it each explorer step waits up to
+    # 40 ms for TCP (Nagle + delayed ACK); the extension says so when it loads, at start-up.
+    assert "kernel websockets send at once (TCP_NODELAY)" in lab.log.read_text(), (
+        "the course's Jupyter server extension did not load: run `make setup` (or "
+        "`python -m helpers._jupyter_server`)")
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """Debian's Chromium, headless, with a fresh profile, driven through playwright."""

@@ -110,6 +110,10 @@ def test_no_package_pulls_in_the_gui_opencv():
     assert not any(file in postbuild for file in DEV), "Binder installs the runtime set only"
 
 
+# What the Makefile's set-up reads (the server extension's module is a prerequisite of enabling it).
+MAKE_INPUTS = ("Makefile", "pyproject.toml", "helpers/_jupyter_server.py") + RUNTIME + DEV
+
+
 def _make_dry_run(target: str, cwd: Path = ROOT) -> str:
     out = subprocess.run(["make", "-n", target], cwd=cwd, capture_output=True, text=True,
                          timeout=60)
@@ -121,9 +125,14 @@ def _make_dry_run(target: str, cwd: Path = ROOT) -> str:
 def make_copy(tmp_path):
     """The Makefile and the files its set-up depends on, in a scratch folder with a .venv whose
     set-up is done (stamps newer than every input)."""
-    for file in ("Makefile", "pyproject.toml") + RUNTIME + DEV:
+    for file in MAKE_INPUTS:
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / file).write_bytes((ROOT / file).read_bytes())
         os.utime(tmp_path / file, (1_000_000_000, 1_000_000_000))
+    server_ext = tmp_path / ".venv" / "etc" / "jupyter" / "jupyter_server_config.d"
+    server_ext.mkdir(parents=True)
+    (server_ext / "pixels-to-deepsort.json").touch()
+    os.utime(server_ext / "pixels-to-deepsort.json", (1_600_000_000, 1_600_000_000))
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     for stamp in (".installed-runtime", ".installed-dev"):
         (tmp_path / ".venv" / stamp).touch()
@@ -132,7 +141,8 @@ def make_copy(tmp_path):
 
 
 def test_make_lab_installs_the_runtime_set_and_make_test_both(tmp_path):
-    for file in ("Makefile", "pyproject.toml") + RUNTIME + DEV:
+    for file in MAKE_INPUTS:
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / file).write_bytes((ROOT / file).read_bytes())
     lab, test = _make_dry_run("lab", tmp_path), _make_dry_run("test", tmp_path)
     assert "-r requirements.txt" in lab and "--no-deps -r requirements-nodeps.txt" in lab
@@ -143,6 +153,9 @@ def test_make_lab_installs_the_runtime_set_and_make_test_both(tmp_path):
         assert re.search(rf"--no-deps -r {file}\b", test), f"{file} must be installed --no-deps"
     # The development set cannot move a runtime pin.
     assert "-r requirements-dev.txt -c requirements.txt" in test
+    # The course's Jupyter server extension, enabled after the package is installed.
+    for dry_run in (lab, test):
+        assert dry_run.index("-m helpers._jupyter_server") > dry_run.index("--no-deps -e .")
 
 
 @pytest.mark.parametrize("changed", ("pyproject.toml",) + RUNTIME + DEV)
@@ -152,6 +165,13 @@ def test_venv_is_updated_when_any_requirements_file_changes(make_copy, changed):
     lab, test = _make_dry_run("lab", make_copy), _make_dry_run("test", make_copy)
     assert "pip install" in test
     assert ("pip install" in lab) == (changed not in DEV)
+
+
+def test_server_extension_is_enabled_again_when_its_module_changes(make_copy):
+    assert "helpers._jupyter_server" not in _make_dry_run("lab", make_copy)
+    os.utime(make_copy / "helpers/_jupyter_server.py", (1_700_000_000, 1_700_000_000))
+    lab = _make_dry_run("lab", make_copy)
+    assert "-m helpers._jupyter_server" in lab and "pip install" not in lab
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
