@@ -9,6 +9,10 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --progress-bar off
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
+# The course's Jupyter server extension (helpers/_jupyter_server.py: kernel messages reach the
+# browser without Nagle's 40 ms stall), enabled for this venv's `jupyter lab`, and again when the
+# module changes or the venv is rebuilt. Defined before the first rule that names it.
+SERVER_EXT    := $(VENV)/etc/jupyter/jupyter_server_config.d/pixels-to-deepsort.json
 # Served from the repository root, opened on the first chapter: the same layout as Binder's badge
 # (README, solutions/ and data/ browsable beside chapters/).
 FIRST_PAGE := chapters/01_pixels.ipynb
@@ -41,10 +45,6 @@ $(RUNTIME_STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	$(PIP) --no-deps -e .
 	touch $@
 
-# The course's Jupyter server extension (helpers/_jupyter_server.py: kernel messages reach the
-# browser without Nagle's 40 ms stall), enabled for this venv's `jupyter lab`, and again when the
-# module changes or the venv is rebuilt.
-SERVER_EXT := $(VENV)/etc/jupyter/jupyter_server_config.d/pixels-to-deepsort.json
 $(SERVER_EXT): $(RUNTIME_STAMP) helpers/_jupyter_server.py
 	$(BIN)/python -m helpers._jupyter_server
 
