@@ -217,9 +217,24 @@ def _stop(server: Lab) -> None:
 def test_course_lab_sends_kernel_messages_at_once(lab):
     # helpers/_jupyter_server.py, enabled by `make`: without it each explorer step waits up to
     # 40 ms for TCP (Nagle + delayed ACK); the extension says so when it loads, at start-up.
-    assert "kernel websockets send at once (TCP_NODELAY)" in lab.log.read_text(), (
+    log = lab.log.read_text()
+    assert "kernel websockets send at once (TCP_NODELAY)" in log, (
         "the course's Jupyter server extension did not load: run `make setup` (or "
         "`python -m helpers._jupyter_server`)")
+    assert "widget messages leave the kernel status alone" in log, log[-2000:]
+
+
+def test_course_lab_tells_jupyterlab_to_leave_widget_messages_out_of_the_kernel_status(lab):
+    # What the page reads (jupyterlab_server copies the kernel manager's list into the page
+    # config); the notebook test below checks the status stays idle while explorers are worked.
+    request = urllib.request.Request(f"{lab.base}/lab?token={lab.token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        page = response.read().decode()
+    config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                       page, re.S)
+    assert config, "no jupyter-config-data in JupyterLab's page"
+    untracked = json.loads(config.group(1)).get("untracked_message_types", [])
+    assert "comm_msg" in untracked and "execute_request" not in untracked, untracked
 
 
 @pytest.fixture(scope="module")
@@ -288,6 +303,15 @@ _KERNEL_READY = """() => {
   const name = document.querySelector('.jp-Toolbar-kernelName');
   return !!status && status.getAttribute('data-status') === 'idle' && !!name
          && !/No Kernel|^Kernel$/.test((name.getAttribute('aria-label') || name.innerText).trim());
+}"""
+
+
+# Records every kernel status the notebook's toolbar shows from now on, in window.__statuses.
+_WATCH_STATUS = """() => {
+  const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  window.__statuses = [];
+  new MutationObserver(() => window.__statuses.push(status.getAttribute('data-status')))
+    .observe(status, {attributes: true, attributeFilter: ['data-status']});
 }"""
 
 
@@ -479,10 +503,16 @@ def test_learner_runs_chapter_and_moves_every_explorer(notebook, browser, lab, c
         count = _open_and_run(page, lab, name, timings)
         assert count >= 1, (
             f"{name}: widget cells ran but no explorer (controls + image + readout) shows")
+        page.evaluate(_WATCH_STATUS)
         for i in range(count):
             box = page.locator(f'[data-explorer="{i}"]')
             box.scroll_into_view_if_needed()
             _check_explorer(page, box, f"{name}: explorer {i}", timings, notes)
+        # helpers/_jupyter_server.py: explorer updates (widget messages) leave the kernel status
+        # alone, so JupyterLab does not redraw it on each step.
+        shown = page.evaluate("() => window.__statuses")
+        assert "busy" not in shown, (
+            f"{name}: JupyterLab showed the kernel {shown} while the explorers were worked")
     except BaseException:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shot = ARTIFACTS / f"browser-{notebook.stem}.png"

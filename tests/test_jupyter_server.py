@@ -13,6 +13,7 @@ import pytest
 from jupyter_server.extension.config import ExtensionConfigManager
 from jupyter_server.extension.manager import ExtensionPackage
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from helpers import _jupyter_server as ext
 
@@ -41,11 +42,13 @@ def test_jupyter_server_validates_the_extension():
     assert package.extension_points["helpers._jupyter_server"].module is ext
 
 
-def _server(connection_class):
+def _server(connection_class=ZMQChannelsWebsocketConnection, **manager_config):
     messages = []
     app = SimpleNamespace(
         web_app=SimpleNamespace(settings={"kernel_websocket_connection_class": connection_class}),
         log=SimpleNamespace(info=messages.append),
+        # jupyter_server's own kernel manager (the class ServerApp uses), not started.
+        kernel_manager=AsyncMappingKernelManager(**manager_config),
     )
     return app, messages
 
@@ -55,7 +58,7 @@ def test_loading_replaces_only_jupyter_servers_default_connection():
     ext._load_jupyter_server_extension(app)
     assert app.web_app.settings["kernel_websocket_connection_class"] \
         is ext.LowLatencyKernelConnection
-    assert messages == ["pixels-to-deepsort: kernel websockets send at once (TCP_NODELAY)"]
+    assert messages[0] == "pixels-to-deepsort: kernel websockets send at once (TCP_NODELAY)"
 
     class Gateway(ZMQChannelsWebsocketConnection):  # a gateway's or someone's own choice
         pass
@@ -63,7 +66,40 @@ def test_loading_replaces_only_jupyter_servers_default_connection():
     app, messages = _server(Gateway)
     ext._load_jupyter_server_extension(app)
     assert app.web_app.settings["kernel_websocket_connection_class"] is Gateway
-    assert messages == ["pixels-to-deepsort: kernel websocket connection left as configured"]
+    assert messages[0] == "pixels-to-deepsort: kernel websocket connection left as configured"
+
+
+def test_loading_untracks_widget_messages_over_the_default_list():
+    app, messages = _server()
+    default = list(app.kernel_manager.untracked_message_types)
+    assert "comm_msg" not in default and "status" in default
+    ext._load_jupyter_server_extension(app)
+    assert list(app.kernel_manager.untracked_message_types) == [*default, "comm_msg"]
+    assert not app.kernel_manager.track_message_type("comm_msg")  # what its activity watch asks
+    assert app.kernel_manager.track_message_type("execute_request")  # running a cell still shows
+    assert messages[1] == "pixels-to-deepsort: widget messages leave the kernel status alone"
+    ext._load_jupyter_server_extension(app)  # loaded twice: added once
+    assert list(app.kernel_manager.untracked_message_types).count("comm_msg") == 1
+
+
+def test_loading_leaves_a_configured_list_alone():
+    app, messages = _server(untracked_message_types=["stream"])
+    ext._load_jupyter_server_extension(app)
+    assert list(app.kernel_manager.untracked_message_types) == ["stream"]
+    assert messages[1] == "pixels-to-deepsort: untracked message types left as configured"
+
+
+def test_loading_after_jupyterlab_updates_the_copy_in_its_page_config():
+    app, _ = _server()
+    # What jupyterlab_server does when it loads first: copies the kernel manager's list.
+    app.web_app.settings["page_config_data"] = {
+        "untracked_message_types": list(app.kernel_manager.untracked_message_types),
+        "other": 1}
+    ext._load_jupyter_server_extension(app)
+    page_config = app.web_app.settings["page_config_data"]
+    assert page_config["untracked_message_types"] == list(
+        app.kernel_manager.untracked_message_types)
+    assert "comm_msg" in page_config["untracked_message_types"] and page_config["other"] == 1
 
 
 def test_connection_sets_nodelay_before_jupyter_servers_connect(monkeypatch):
