@@ -150,6 +150,127 @@ def test_stamped_labels_look_like_matplotlibs_own_text():
         stamp_texts(pixels, texts, fig.dpi)
 
 
+def _drawn_and_pasted(image):
+    """The canvas with ``image`` drawn by matplotlib, and with it pasted (same background)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from helpers.widgets._draw import paste_image
+
+    canvas = FigureCanvasAgg(image.figure)
+    image.set_animated(True)
+    canvas.draw()
+    background = canvas.copy_from_bbox(image.figure.bbox)
+    image.figure.draw_artist(image)
+    drawn = np.asarray(canvas.buffer_rgba()).copy()
+    canvas.restore_region(background)
+    pixels = np.asarray(canvas.buffer_rgba())
+    pasted = paste_image(pixels, image)
+    return drawn, pixels.copy(), pasted
+
+
+def test_paste_image_paints_the_pixels_matplotlib_draws():
+    from matplotlib.figure import Figure
+
+    rng = np.random.default_rng(0)
+    for trial in range(40):
+        fig = Figure(figsize=(rng.uniform(2, 8), rng.uniform(2, 5)), dpi=80)
+        ax = fig.add_subplot(1, 1, 1)
+        h, w = (int(v) for v in rng.integers(2, 300, 2))
+        kind = trial % 5
+        if kind == 0:
+            data, kw = rng.integers(0, 256, (h, w), dtype=np.uint8), {"cmap": "gray", "vmin": 0,
+                                                                      "vmax": 255}
+        elif kind == 1:
+            data, kw = rng.normal(size=(h, w)), {"cmap": "magma"}
+        elif kind == 2:
+            data, kw = rng.integers(0, 256, (h, w, 3), dtype=np.uint8), {}
+        elif kind == 3:
+            data, kw = rng.random((h, w, 3)), {}
+        else:  # masked values: transparent, the background shows through
+            data = np.ma.masked_array(rng.random((h, w)), rng.random((h, w)) < 0.2)
+            kw = {"cmap": "RdBu_r"}
+        image = ax.imshow(data, interpolation="nearest", origin=("upper", "lower")[trial % 2],
+                          extent=None if trial % 3 else (-3.0, 10.0, 7.0, -2.0),
+                          aspect=("equal", "auto")[trial // 2 % 2], **kw)
+        if trial % 4 == 0:  # zoomed in: part of the image is clipped by the axes
+            ax.set_xlim(ax.get_xlim()[0] + 0.3 * np.diff(ax.get_xlim())[0], ax.get_xlim()[1])
+        drawn, pasted, done = _drawn_and_pasted(image)
+        assert done
+        np.testing.assert_array_equal(pasted, drawn, err_msg=f"trial {trial}")
+
+
+def test_paste_image_settles_exact_ties_as_matplotlib():
+    # Whole-number ratios put pixel centres exactly on borders between samples.
+    from matplotlib.figure import Figure
+
+    rng = np.random.default_rng(1)
+    for n, side, origin in ((64, 200, "upper"), (256, 230, "lower"), (128, 40, "upper"),
+                            (200, 100, "lower"), (7, 301, "upper"), (100, 200, "lower")):
+        fig = Figure(figsize=(side / 100, side / 100), dpi=100)
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+        data = rng.integers(0, 256, (n, n + 3), dtype=np.uint8)
+        image = ax.imshow(data, interpolation="nearest", cmap="gray", vmin=0, vmax=255,
+                          aspect="auto", origin=origin)
+        drawn, pasted, done = _drawn_and_pasted(image)
+        assert done
+        # Identical, except that Agg's fixed-point interpolation may settle a tie the other way
+        # in the image's last column of pixels (the axes' last one here).
+        rows, cols = np.nonzero((drawn != pasted).any(axis=2))
+        last = int(round(ax.bbox.x1)) - 1
+        assert set(cols.tolist()) <= {last}, f"{n} on {side} px, {origin}: columns {set(cols)}"
+        assert rows.size <= 0.2 * ax.bbox.height
+
+
+def test_paste_image_declines_what_it_does_not_cover_and_checks_its_arguments():
+    from matplotlib.figure import Figure
+
+    from helpers.widgets._draw import paste_image
+
+    def image(**kw):
+        fig = Figure(figsize=(3, 2), dpi=80)
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+        return ax.imshow(np.eye(5), **{"interpolation": "nearest", **kw})
+
+    canvas = np.zeros((160, 240, 4), np.uint8)
+    for declined in (image(interpolation="bilinear"), image(alpha=0.5)):
+        assert paste_image(canvas, declined) is False
+    logy = image()
+    logy.axes.set_yscale("log")
+    assert paste_image(canvas, logy) is False
+    assert not canvas.any()  # declining paints nothing
+    # Translucent pixels (an RGBA image) blend over the canvas within one level of Agg's.
+    fig = Figure(figsize=(3, 2), dpi=80)
+    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+    translucent = ax.imshow(np.random.default_rng(2).random((20, 30, 4)),
+                            interpolation="nearest")
+    drawn, pasted, done = _drawn_and_pasted(translucent)
+    assert done and np.abs(drawn.astype(int) - pasted.astype(int)).max() <= 1
+    with pytest.raises(ValueError, match=r"pixels must be an \(H, W, 4\) uint8 RGBA canvas"):
+        paste_image(canvas[..., :3], image())
+    with pytest.raises(TypeError, match="image must be a matplotlib AxesImage; got list"):
+        paste_image(canvas, [])
+
+
+def test_explorers_paste_their_images():
+    # The blitted update pastes its nearest-sampled images: same picture as drawing them.
+    from helpers.widgets import restoration as R
+
+    ex = R.wiener_explorer(np.random.default_rng(3).random((64, 80)))
+    ex.set(balance=1e-3)
+    pasted = ex.image.value
+    calls = []
+    import helpers.widgets._base as base
+
+    real = base.paste_image
+    try:
+        base.paste_image = lambda pixels, artist: calls.append(artist) or False  # declines all
+        ex._background = None  # redraw from scratch, every image through matplotlib
+        ex.update()
+    finally:
+        base.paste_image = real
+    assert len(calls) == 3 and ex.image.value == pasted
+
+
 def test_grid_explorers_stamp_their_cell_values():
     from helpers.widgets.conv import conv_explorer
 

@@ -32,8 +32,9 @@ import PIL.Image
 # The Agg canvas and a bare Figure: no pyplot, no backend switching, nothing global.
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
-from ._draw import stamp_texts
+from ._draw import paste_image, stamp_texts
 
 __all__ = ["BENCH_FACTORIES", "PHOTO_JPEG", "SHARP_JPEG", "Explorer", "downscale",
            "register_bench"]
@@ -220,9 +221,12 @@ class Explorer:
             self._background = canvas.copy_from_bbox(self.figure.bbox)
         else:
             canvas.restore_region(self._background)
+        pixels = np.asarray(canvas.buffer_rgba())  # the canvas itself, written in place
         for artist in self.dynamic:
-            self.figure.draw_artist(artist)
-        pixels = np.asarray(canvas.buffer_rgba())
+            # Images are pasted (same pixels, several times cheaper) unless paste_image
+            # declines one; in list order either way, so later artists draw over them.
+            if not (isinstance(artist, AxesImage) and paste_image(pixels, artist)):
+                self.figure.draw_artist(artist)
         if self.stamped:
             stamp_texts(pixels, self.stamped, self.figure.dpi)
         picture = PIL.Image.fromarray(pixels)

@@ -34,6 +34,7 @@ __all__ = [
 _CELL = 8  # pixels per grid cell in the rendered panels
 _PAD_RGB = np.array([0.85, 0.90, 0.97])  # padding cells: pale blue
 _LINE_RGB = np.array([0.55, 0.55, 0.55])
+_LINE_UINT8 = (_LINE_RGB * 255 + 0.5).astype(np.uint8)
 _WINDOW_RGB = np.array([1.0, 0.55, 0.0])  # kernel taps: orange
 _MAX_LABELLED = 10  # a panel writes its values in the cells up to this many cells per side
 _EXTRA_RGB = np.array([1.0, 0.96, 0.75])  # output padding cells: pale yellow
@@ -45,11 +46,13 @@ def _tile(pattern: np.ndarray, n: int) -> np.ndarray:
 
 
 def _cells(rgb: np.ndarray) -> np.ndarray:
-    """Blow a (h, w, 3) cell image up to pixels, with grid lines between the cells."""
-    big = rgb.repeat(_CELL, axis=0).repeat(_CELL, axis=1)
+    """Blow a (h, w, 3) cell image in [0, 1] up to uint8 pixels, with grid lines between the
+    cells (uint8: matplotlib checks and rescales a float image on every draw)."""
+    small = (np.clip(rgb, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+    big = small.repeat(_CELL, axis=0).repeat(_CELL, axis=1)
     big = np.pad(big, ((0, 1), (0, 1), (0, 0)))
-    big[::_CELL, :] = _LINE_RGB
-    big[:, ::_CELL] = _LINE_RGB
+    big[::_CELL, :] = _LINE_UINT8
+    big[:, ::_CELL] = _LINE_UINT8
     return big
 
 
