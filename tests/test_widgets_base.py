@@ -271,6 +271,97 @@ def test_explorers_paste_their_images():
     assert len(calls) == 3 and ex.image.value == pasted
 
 
+def test_text_memo_replays_exactly_what_matplotlib_draws():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from helpers.widgets._draw import TextMemo
+
+    def scene():
+        fig = Figure(figsize=(4, 3), dpi=80)
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.7))
+        image = ax.imshow(np.zeros((4, 4)), cmap="gray", vmin=0, vmax=1)
+        title = ax.set_title("")
+        label = ax.text(1.5, 1.5, "", ha="left", va="top", color="red", rotation=20)
+        for artist in (image, title, label):
+            artist.set_animated(True)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        return fig, canvas, canvas.copy_from_bbox(fig.bbox), image, title, label
+
+    memo = TextMemo(capacity=4)
+    ours, plain = scene(), scene()
+    steps = [("a 5x5", 0.0), ("b 7x7", 0.0), ("a 5x5", 0.0), ("b 7x7", 1.0), ("a 5x5", 0.0),
+             ("c", 0.0), ("d", 0.0), ("e", 0.0), ("a 5x5", 0.0)]
+    for k, (words, shade) in enumerate(steps):
+        for (fig, canvas, background, image, title, label), replay in ((ours, True),
+                                                                       (plain, False)):
+            canvas.restore_region(background)
+            image.set_data(np.full((4, 4), shade))
+            title.set_text(words)
+            label.set_text(words.upper())
+            pixels = np.asarray(canvas.buffer_rgba())
+            fig.draw_artist(image)
+            for text in (title, label):
+                if not (replay and memo.draw(pixels, text)):
+                    fig.draw_artist(text)
+        np.testing.assert_array_equal(np.asarray(ours[1].buffer_rgba()),
+                                      np.asarray(plain[1].buffer_rgba()), err_msg=f"step {k}")
+    # Replayed: step 2's title and label; step 3's title (the image under its label changed, so
+    # the label was drawn again); step 4's title and label (the image is back as it was). The
+    # last "a 5x5" had been pushed out by c, d and e (4 texts kept).
+    assert memo.hits == 5
+    assert len(memo._entries) == 4
+
+
+def test_text_memo_declines_what_it_does_not_replay_and_checks_its_arguments():
+    from matplotlib.figure import Figure
+
+    from helpers.widgets._draw import TextMemo
+
+    fig = Figure(figsize=(3, 2), dpi=80)
+    ax = fig.add_subplot()
+    canvas = np.zeros((160, 240, 4), np.uint8)
+    memo = TextMemo()
+    boxed = ax.text(0.5, 0.5, "boxed", bbox={"facecolor": "yellow"})
+    arrow = ax.annotate("note", (0.2, 0.2), (0.5, 0.5), arrowprops={"arrowstyle": "->"})
+    hidden = ax.text(0.5, 0.5, "hidden", visible=False)
+    empty = ax.text(0.5, 0.5, "")
+    for text in (boxed, arrow, hidden, empty):
+        assert memo.draw(canvas, text) is False
+    assert not canvas.any() and memo.hits == 0
+    with pytest.raises(ValueError, match=r"pixels must be an \(H, W, 4\) uint8 RGBA canvas"):
+        memo.draw(canvas[..., 0], empty)
+    with pytest.raises(TypeError, match="text must be a matplotlib Text; got Line2D"):
+        memo.draw(canvas, ax.plot([0, 1])[0])
+    for capacity in (0, -1, 2.5, True, "3"):
+        with pytest.raises(ValueError, match="capacity must be a positive int"):
+            TextMemo(capacity)
+
+
+@pytest.mark.parametrize("name", ["conv", "wiener_balance", "architecture", "gradcam"])
+def test_explorers_replaying_texts_show_the_same_pictures(name, monkeypatch):
+    # The same control changes, there and back, with texts replayed and with every text drawn
+    # by matplotlib: byte-identical pictures.
+    from helpers.widgets import BENCH_FACTORIES, load_all
+    from helpers.widgets._draw import TextMemo
+
+    load_all()
+    changes = BENCH_FACTORIES[name]().bench_changes(8)
+    changes += changes[::-1]
+    replayed = BENCH_FACTORIES[name]()
+    shown = []
+    for control, value in changes:
+        replayed.controls[control].value = value
+        shown.append(replayed.image.value)
+    assert replayed._texts.hits > 0
+    monkeypatch.setattr(TextMemo, "draw", lambda self, pixels, text: False)
+    drawn = BENCH_FACTORIES[name]()
+    for k, (control, value) in enumerate(changes):
+        drawn.controls[control].value = value
+        assert drawn.image.value == shown[k], f"{name}: picture {k} differs"
+
+
 def test_grid_explorers_stamp_their_cell_values():
     from helpers.widgets.conv import conv_explorer
 

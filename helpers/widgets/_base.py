@@ -33,8 +33,9 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.text import Text
 
-from ._draw import paste_image, stamp_texts
+from ._draw import TextMemo, paste_image, stamp_texts
 
 __all__ = ["BENCH_FACTORIES", "PHOTO_JPEG", "SHARP_JPEG", "Explorer", "downscale",
            "register_bench"]
@@ -125,6 +126,7 @@ class Explorer:
         #: (:func:`._draw.stamp_texts`) instead of by matplotlib: for explorers with many labels.
         self.stamped: list = []
         self._background = None
+        self._texts = TextMemo()  # the dynamic texts' pixels, replayed when seen again
         self._update_pending = False
         self._build()
         for control in self.controls.values():
@@ -225,8 +227,11 @@ class Explorer:
         for artist in self.dynamic:
             # Images are pasted (same pixels, several times cheaper) unless paste_image
             # declines one; in list order either way, so later artists draw over them.
-            if not (isinstance(artist, AxesImage) and paste_image(pixels, artist)):
-                self.figure.draw_artist(artist)
+            if isinstance(artist, AxesImage) and paste_image(pixels, artist):
+                continue
+            if isinstance(artist, Text) and self._texts.draw(pixels, artist):
+                continue  # drawn, or replayed from an identical earlier draw (same pixels)
+            self.figure.draw_artist(artist)
         if self.stamped:
             stamp_texts(pixels, self.stamped, self.figure.dpi)
         picture = PIL.Image.fromarray(pixels)

@@ -1,5 +1,5 @@
 """Drawing shared by the explorers: fast outlines for matplotlib collections, stamped labels,
-pasted images.
+pasted images, replayed texts.
 
 Private to :mod:`helpers.widgets` (the chapters draw with :mod:`helpers.plots`); the names here
 are public so that every explorer module can use them without reaching into a sibling's
@@ -8,19 +8,21 @@ private names.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgb
+from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.image import AxesImage
+from matplotlib.text import Text
 
 from .._validation import as_array, describe
 
-__all__ = ["box_segments", "covariance_ellipse", "paste_image", "stamp_texts"]
+__all__ = ["TextMemo", "box_segments", "covariance_ellipse", "paste_image", "stamp_texts"]
 
 
 
@@ -202,3 +204,81 @@ def paste_image(pixels: np.ndarray, image: Any) -> bool:
         a = alpha.astype(np.float32) / 255.0
         target[..., :3] = (rgba[..., :3] * a + target[..., :3] * (1.0 - a) + 0.5).astype(np.uint8)
     return True
+
+
+class TextMemo:
+    """Draws matplotlib ``Text`` artists, replaying the pixels of an identical earlier draw.
+
+    A title such as "output 5x5" costs matplotlib a layout and a rasterisation (1-2 ms) every
+    time it is drawn, and an explorer redraws its titles on every update; moving a slider back
+    and forth shows the same ones again. The first draw of a text records the canvas region
+    under it before and after; a later draw of the same text (same string, place, font, colour,
+    alignment, clipping) over the same pixels puts the recorded result back. Over different
+    pixels it is drawn again. So the canvas is exactly what matplotlib would draw.
+
+    ``capacity`` texts are kept (the least recently used go first).
+    """
+
+    def __init__(self, capacity: int = 128) -> None:
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+            raise ValueError(f"capacity must be a positive int; got {capacity!r}")
+        self.capacity = capacity
+        self.hits = 0
+        self._entries: OrderedDict = OrderedDict()
+
+    @staticmethod
+    def _key(text: Any) -> tuple | None:
+        """What decides the pixels of ``text``; None for one this does not replay."""
+        if (type(text) is not Text or not text.get_visible() or not text.get_text()
+                or text.get_bbox_patch() is not None or text.get_path_effects()
+                or text.get_clip_path() is not None or text.get_wrap()
+                or text.get_figure(root=True) is None):
+            return None
+        anchor = text.get_transform().transform(text.get_unitless_position())
+        clip = text.get_clip_box() if text.get_clip_on() else None
+        return (text.get_text(), tuple(np.round(anchor, 6)), hash(text.get_fontproperties()),
+                to_rgba(text.get_color(), text.get_alpha()), text.get_horizontalalignment(),
+                text.get_verticalalignment(), text.get_rotation(), text.get_rotation_mode(),
+                text.get_linespacing(), text.get_usetex(), text.get_parse_math(),
+                text.get_antialiased(), text.get_transform_rotates_text(),
+                None if clip is None else tuple(np.round(clip.bounds, 6)),
+                text.get_figure(root=True).dpi)
+
+    def draw(self, pixels: np.ndarray, text: Any) -> bool:
+        """Draw ``text`` onto ``pixels``, its figure's (H, W, 4) uint8 RGBA canvas buffer,
+        replayed or through matplotlib; False, drawing nothing, for a text this does not handle
+        (not a plain visible ``Text``, or one with a box, path effects, a clip path, wrapping)."""
+        if not (isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
+                and pixels.shape[2] == 4):
+            raise ValueError("pixels must be an (H, W, 4) uint8 RGBA canvas; got "
+                             f"{describe(pixels)}")
+        if not isinstance(text, Text):
+            raise TypeError(f"text must be a matplotlib Text; got {type(text).__name__}")
+        key = self._key(text)
+        if key is None:
+            return False
+        entry = self._entries.get(key)
+        if entry is not None:
+            (r0, r1, c0, c1), before, after = entry
+            region = pixels[r0:r1, c0:c1]
+            if np.array_equal(region, before):
+                region[...] = after
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return True
+        figure = text.get_figure(root=True)
+        extent = text.get_window_extent(figure.canvas.get_renderer())
+        height, width = pixels.shape[:2]
+        margin = 3  # antialiasing may ink a pixel or two past the text's extent
+        r0 = max(height - int(np.ceil(extent.y1)) - margin, 0)
+        r1 = min(height - int(np.floor(extent.y0)) + margin, height)
+        c0 = max(int(np.floor(extent.x0)) - margin, 0)
+        c1 = min(int(np.ceil(extent.x1)) + margin, width)
+        before = pixels[r0:r1, c0:c1].copy()
+        figure.draw_artist(text)
+        if r0 < r1 and c0 < c1:
+            self._entries[key] = ((r0, r1, c0, c1), before, pixels[r0:r1, c0:c1].copy())
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+        return True
