@@ -10,7 +10,8 @@ PIP    := $(BIN)/python -m pip install --quiet --progress-bar off
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 # The course's Jupyter server extension (helpers/_jupyter_server.py: kernel messages reach the
-# browser without Nagle's 40 ms stall), enabled for this venv's `jupyter lab`, and again when the
+# browser without Nagle's 40 ms stall, and widget messages leave JupyterLab's kernel status
+# alone), enabled for this venv's `jupyter lab`, and again when the
 # module changes or the venv is rebuilt. Defined before the first rule that names it.
 SERVER_EXT    := $(VENV)/etc/jupyter/jupyter_server_config.d/pixels-to-deepsort.json
 # Served from the repository root, opened on the first chapter: the same layout as Binder's badge

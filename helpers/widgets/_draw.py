@@ -59,6 +59,13 @@ def covariance_ellipse(mean_xy: Any, cov_xy: Any, k: float = 2.0) -> np.ndarray:
     return mean_xy + k * (circle * np.sqrt(np.maximum(vals, 0))) @ vecs.T
 
 
+def _check_canvas(pixels: Any) -> None:
+    """The figure canvases these painters write into: (H, W, 4) uint8 RGBA arrays."""
+    if not (isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
+            and pixels.shape[2] == 4):
+        raise ValueError(f"pixels must be an (H, W, 4) uint8 RGBA canvas; got {describe(pixels)}")
+
+
 @lru_cache(maxsize=4096)
 def _glyph(text: str, font: tuple, dpi: float) -> tuple[np.ndarray, int, int]:
     """Coverage (h, w) in [0, 1] of ``text`` drawn centred, and the offset of its top-left
@@ -91,9 +98,7 @@ def stamp_texts(pixels: np.ndarray, texts: list, dpi: float) -> None:
     cache instead (microseconds each). The look is matplotlib's: each glyph is rendered once by
     its Agg text path at ``dpi``; only the placement is rounded to whole pixels.
     """
-    if not (isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
-            and pixels.shape[2] == 4):
-        raise ValueError(f"pixels must be an (H, W, 4) uint8 RGBA canvas; got {describe(pixels)}")
+    _check_canvas(pixels)
     height, width = pixels.shape[:2]
     shown = [t for t in texts if t.get_visible() and t.get_text()]
     for text in shown:
@@ -157,9 +162,7 @@ def paste_image(pixels: np.ndarray, image: Any) -> bool:
     costs 2-9 ms per 256-pixel image, and explorer updates redraw their images every time; this
     is an index gather, about 1 ms.
     """
-    if not (isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
-            and pixels.shape[2] == 4):
-        raise ValueError(f"pixels must be an (H, W, 4) uint8 RGBA canvas; got {describe(pixels)}")
+    _check_canvas(pixels)
     if not isinstance(image, AxesImage):
         raise TypeError(f"image must be a matplotlib AxesImage; got {type(image).__name__}")
     axes = image.axes
@@ -248,10 +251,7 @@ class TextMemo:
         """Draw ``text`` onto ``pixels``, its figure's (H, W, 4) uint8 RGBA canvas buffer,
         replayed or through matplotlib; False, drawing nothing, for a text this does not handle
         (not a plain visible ``Text``, or one with a box, path effects, a clip path, wrapping)."""
-        if not (isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
-                and pixels.shape[2] == 4):
-            raise ValueError("pixels must be an (H, W, 4) uint8 RGBA canvas; got "
-                             f"{describe(pixels)}")
+        _check_canvas(pixels)
         if not isinstance(text, Text):
             raise TypeError(f"text must be a matplotlib Text; got {type(text).__name__}")
         key = self._key(text)
