@@ -69,14 +69,19 @@ agreement)::
 
 Importing :mod:`helpers` is cheap: submodules are imported the first time they are used
 (``helpers.filters.correlate2d`` works straight after ``import helpers``), so torch and OpenCV
-load only for the chapters that need them.
+load only for the chapters that need them. In an IPython kernel it also registers one
+``post_run_cell`` callback that gives freed memory back to the system after each cell
+(:mod:`helpers._memory`; glibc only).
 """
 
 from __future__ import annotations
 
-from . import _lazy
+from . import _lazy, _memory
 
 __version__ = "0.1.0"
+
+# In a notebook, give memory freed by a cell back to the system after it (helpers._memory).
+_memory.register_cell_hook()
 
 
 def __getattr__(name: str):

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ._memory import release_memory
 from ._validation import as_array, check_int, describe
 
 __all__ = [
@@ -363,6 +364,7 @@ def grad_cam(model: Any, images: Any, *, layer: Any, class_index: Any = None,
                  for chunk, classes in _chunks(x, wanted)]
     finally:
         model.train(was_training)
+        release_memory()  # the backward passes' buffers, freed but kept by malloc
     acts, grads, idx, scores = (np.concatenate(a) for a in zip(*parts, strict=True))
     weights = gradcam_channel_weights(grads)
     coarse = gradcam_map(acts, weights)
@@ -463,6 +465,7 @@ def saliency_map(model: Any, images: Any, *, class_index: Any = None,
                 parts.append(grad.abs().amax(dim=1).numpy())
     finally:
         model.train(was_training)
+        release_memory()
     sal = np.concatenate(parts)
     peak = sal.reshape(len(sal), -1).max(1)[:, None, None]
     return np.where(peak > 0, sal / np.where(peak > 0, peak, 1), 0).astype(np.float32)

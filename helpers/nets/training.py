@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._memory import release_memory
 from .._validation import (
     check_bool,
     check_callable,
@@ -366,11 +367,13 @@ def _loop(model, data, val_data, loss_fn, metrics, augment, params, epochs, lr, 
                     shown[key] = f"{history.metrics[key][-1]:.4g}"
             history.epoch_seconds.append(time.perf_counter() - epoch_start)
             bar.set_postfix(shown)
+            release_memory()  # batches of different sizes leave freed blocks malloc keeps
             if history.stopped_early:
                 break
     finally:
         bar.close()
         model.eval()
+        release_memory()
     history.seconds = time.perf_counter() - start
     return history
 
@@ -417,5 +420,9 @@ def predict(
         model.train(was_training)
         torch.set_num_threads(before)
     if isinstance(outs[0], (tuple, list)):
-        return tuple(torch.cat(parts) for parts in zip(*outs, strict=True))
-    return torch.cat(outs)
+        result = tuple(torch.cat(parts) for parts in zip(*outs, strict=True))
+    else:
+        result = torch.cat(outs)
+    del outs
+    release_memory()  # the batches' activations, freed but kept by malloc
+    return result
