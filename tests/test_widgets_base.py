@@ -199,6 +199,31 @@ def test_paste_image_paints_the_pixels_matplotlib_draws():
         np.testing.assert_array_equal(pasted, drawn, err_msg=f"trial {trial}")
 
 
+def test_paste_image_takes_auto_images_where_matplotlib_samples_them_nearest():
+    # "auto" (the default) is nearest sampling above 3x magnification, antialiasing below.
+    from matplotlib.figure import Figure
+
+    rng = np.random.default_rng(3)
+    pasted_some = declined_some = False
+    for trial in range(30):
+        fig = Figure(figsize=(rng.uniform(2, 6), rng.uniform(2, 4)), dpi=80)
+        ax = fig.add_subplot(1, 1, 1)
+        h, w = (int(v) for v in rng.integers(2, 120, 2))
+        data = np.ma.masked_array(rng.normal(size=(h, w)), rng.random((h, w)) < 0.1 * (trial % 2))
+        image = ax.imshow(data, cmap="viridis", aspect="auto",
+                          interpolation=("auto", "antialiased")[trial % 2])
+        drawn, pasted, done = _drawn_and_pasted(image)
+        magnified = min(ax.bbox.width / w, ax.bbox.height / h)
+        if magnified > 3.01:
+            assert done, f"trial {trial}: {magnified:.2f}x should be pasted"
+            np.testing.assert_array_equal(pasted, drawn, err_msg=f"trial {trial}")
+            pasted_some = True
+        elif magnified < 2.99:
+            assert not done, f"trial {trial}: {magnified:.2f}x is antialiased by matplotlib"
+            declined_some = True
+    assert pasted_some and declined_some
+
+
 def test_paste_image_settles_exact_ties_as_matplotlib():
     # Whole-number ratios put pixel centres exactly on borders between samples.
     from matplotlib.figure import Figure

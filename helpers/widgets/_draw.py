@@ -148,11 +148,15 @@ def _nearest(start: float, end: float, n: int, centres: np.ndarray,
     return np.clip(index.astype(np.intp), 0, n - 1)
 
 
+_AUTO_NEAREST = 3.0 + 1e-6  # above this magnification matplotlib's "auto" means nearest
+
+
 def paste_image(pixels: np.ndarray, image: Any) -> bool:
     """Paint ``image`` (an ``AxesImage`` shown with nearest-neighbour sampling) straight into
     ``pixels``, the figure's (H, W, 4) uint8 RGBA canvas; False, painting nothing, for an image
-    this does not cover (other interpolation, transparency set on the artist, a clip path,
-    non-linear axes), which matplotlib then draws.
+    this does not cover (other interpolation, "auto" interpolation where matplotlib
+    antialiases, transparency set on the artist, a clip path, non-linear axes), which
+    matplotlib then draws.
 
     The same pixels as matplotlib's Agg path (its output box snapped to whole pixels as
     ``AxesImage._make_image`` snaps it, one sample per pixel centre, ties settled as its resampler
@@ -167,16 +171,25 @@ def paste_image(pixels: np.ndarray, image: Any) -> bool:
         raise TypeError(f"image must be a matplotlib AxesImage; got {type(image).__name__}")
     axes = image.axes
     data = image.get_array()
+    interpolation = image.get_interpolation()
     if (not image.get_visible() or data is None or data.size == 0
-            or image.get_interpolation() not in ("nearest", "none")
+            or interpolation not in ("nearest", "none", "auto", "antialiased")
             or image.get_alpha() is not None or image.get_clip_path() is not None
             or axes is None or axes.get_xscale() != "linear" or axes.get_yscale() != "linear"
             or image.get_transform() != axes.transData):
         return False
     height, width = pixels.shape[:2]
+    rows, cols = data.shape[:2]
     left, right, bottom, top = image.get_extent()
     (x_left, y_bottom), (x_right, y_top) = axes.transData.transform([(left, bottom),
                                                                      (right, top)])
+    if interpolation in ("auto", "antialiased") and not (
+            abs(x_right - x_left) > _AUTO_NEAREST * cols
+            and abs(y_top - y_bottom) > _AUTO_NEAREST * rows):
+        # matplotlib samples "auto" images by nearest neighbour only when magnified more than
+        # 3 times (or exactly 1 or 2 times, float equality this leaves to matplotlib), and
+        # antialiases them otherwise.
+        return False
     x_lo, x_hi = sorted((x_left, x_right))
     y_lo, y_hi = sorted((y_bottom, y_top))
     if image.get_clip_on() and image.get_clip_box() is not None:
@@ -191,14 +204,21 @@ def paste_image(pixels: np.ndarray, image: Any) -> bool:
     c0, c1, r0, r1 = max(c0, 0), min(c1, width), max(r0, 0), min(r1, height)
     if c0 >= c1 or r0 >= r1:
         return True  # nothing of it is inside the canvas
-    rows, cols = data.shape[:2]
     # Row 0 of the data sits at the extent's top for origin "upper", at its bottom for "lower".
     y_first, y_last = (y_top, y_bottom) if image.origin == "upper" else (y_bottom, y_top)
     ys = np.arange(r1 - 1, r0 - 1, -1) + 0.5  # display y of each canvas row's centre, top down
     xs = np.arange(c0, c1) + 0.5
     pick_rows = _nearest(y_first, y_last, rows, ys, tie_to_later=image.origin != "upper")
     pick_cols = _nearest(x_left, x_right, cols, xs)
-    rgba = image.to_rgba(data[pick_rows[:, None], pick_cols[None, :]], bytes=True)
+    picked = (pick_rows[:, None], pick_cols[None, :])
+    if isinstance(data, np.ma.MaskedArray):  # as matplotlib stores images; gather the parts:
+        mask = np.ma.getmask(data)           # indexing a masked array costs ten times more
+        sample = data.data[picked]
+        if mask is not np.ma.nomask:
+            sample = np.ma.MaskedArray(sample, mask[picked])
+    else:
+        sample = data[picked]
+    rgba = image.to_rgba(sample, bytes=True)
     target = pixels[height - r1 : height - r0, c0:c1]
     alpha = rgba[..., 3:]
     if alpha.min() == 255:
