@@ -230,6 +230,34 @@ def load_mnist_subset(split: str = "all") -> tuple[np.ndarray, np.ndarray]:
     return images[keep], labels[keep]
 
 
+# The files behind scikit-image's loaders (skimage.data.<name>() reads data/<file>).
+_SKIMAGE_FILES = {"clock": "clock_motion.png", "rocket": "rocket.jpg"}
+
+
+def _skimage_photo(name: str) -> np.ndarray:
+    """scikit-image's bundled photo ``name``, read straight from its file with Pillow.
+
+    ``skimage.data.<name>()`` decodes the same file with Pillow too (through imageio), but
+    first imports scipy, imageio and tifffile (about 250 modules, 30 MB of memory).
+    tests/test_data.py checks that the pixels are the same.
+    """
+    import importlib.util
+
+    import PIL.Image
+
+    spec = importlib.util.find_spec("skimage")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise DataFileError(f"{name} comes with scikit-image, which is not installed")
+    path = Path(spec.submodule_search_locations[0]) / "data" / _SKIMAGE_FILES.get(name,
+                                                                                 f"{name}.png")
+    if not path.is_file():
+        raise DataFileError(f"{name}: scikit-image's file {path} is missing")
+    with PIL.Image.open(path) as f:
+        if f.mode not in ("L", "RGB"):
+            raise DataFileError(f"{name}: {path} holds a {f.mode} image, expected L or RGB")
+        return np.array(f)
+
+
 def load_photo(name: str, *, gray: bool = False) -> np.ndarray:
     """A real photograph from scikit-image's bundled images (no download).
 
@@ -266,9 +294,7 @@ def load_photo(name: str, *, gray: bool = False) -> np.ndarray:
         with PIL.Image.open(path) as f:
             image = np.asarray(f.convert("RGB"))
     else:
-        import skimage.data  # deferred: scikit-image is only needed for the photos
-
-        image = np.ascontiguousarray(getattr(skimage.data, name)())
+        image = _skimage_photo(name)
     if gray and image.ndim == 3:
         from .color import to_gray
 

@@ -96,6 +96,23 @@ def test_photos_load_offline_as_uint8(name):
     assert gray.ndim == 2 and gray.shape == photo.shape[:2]
 
 
+@pytest.mark.parametrize("name", sorted(set(data.PHOTOS) - {"grace_hopper"}))
+def test_photos_are_scikit_images_own_pixels(name):
+    skimage_data = pytest.importorskip("skimage.data")
+    reference = getattr(skimage_data, name)()
+    photo = data.load_photo(name)
+    assert photo.shape == reference.shape and photo.dtype == reference.dtype
+    np.testing.assert_array_equal(photo, reference)
+
+
+def test_photos_do_not_import_scipy():
+    code = ("import sys, helpers.data as d; d.load_photo('chelsea'); d.load_photo('rocket'); "
+            "print(sorted(m for m in ('scipy', 'imageio', 'skimage.io') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.strip()
+    assert out == "[]"
+
+
 def test_unknown_photo():
     with pytest.raises(ValueError, match="name must be one of 'astronaut'"):
         data.load_photo("lena")

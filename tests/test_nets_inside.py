@@ -47,6 +47,27 @@ def test_se_digit_net_shapes_seed_and_channel_weights():
         plain(torch.zeros(1, 1, 20, 20))
 
 
+def test_se_channel_weights_in_batches_equal_one_pass():
+    net = SEDigitNet(width=8, seed=2)
+    x = torch.rand(37, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        net(x)
+    whole = {name: getattr(net, name).last_scale.numpy() for name in ("se2", "se3")}
+    net.train()
+    for batch_size in (1, 7, 37, 1000):
+        weights = net.channel_weights(x, batch_size=batch_size)
+        assert sorted(weights) == ["se2", "se3"] and net.training  # mode restored
+        for name, w in weights.items():
+            assert w.shape == (37, 16) and w.dtype == np.float32
+            np.testing.assert_allclose(w, whole[name], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="built with se=False"):
+        SEDigitNet(width=8, se=False).channel_weights(x)
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1 and <= 100000"):
+        net.channel_weights(x, batch_size=0)
+    with pytest.raises(TypeError, match="x must be"):
+        net.channel_weights(x.numpy())
+
+
 # -- spatial transformers ------------------------------------------------------------------------
 def test_affine_theta_matches_opencv_rotation_matrix():
     # Same warp as cv2.getRotationMatrix2D about the centre, plus a shift of t * W / 2 pixels.

@@ -12,15 +12,18 @@ Used in chapters/17_inside_cnns.ipynb.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
+from .._memory import release_memory
 from .._validation import check_bool, check_int, check_network_input
 from .blocks import SqueezeExcitation
 
 __all__ = ["SEDigitNet"]
 
 MAX_WIDTH = 256
+MAX_BATCH = 100_000
 
 
 class SEDigitNet(nn.Module):
@@ -97,3 +100,46 @@ class SEDigitNet(nn.Module):
         x = self.se2(self.conv2(x))
         x = self.se3(self.conv3(x))
         return self.classifier(x)
+
+    def channel_weights(self, x: torch.Tensor, *, batch_size: int = 250) -> dict[str, np.ndarray]:
+        """The SE blocks' channel weights for every digit of ``x``.
+
+        Parameters
+        ----------
+        x : (N, 1, 28, 28) torch.Tensor
+            Digits in [0, 1] (:func:`helpers.image.to_tensor`).
+        batch_size : int
+            Digits per forward pass (1 to 100,000): memory is that of one batch, not of all N.
+
+        Returns
+        -------
+        dict
+            ``{"se2": (N, C) ndarray, "se3": (N, C) ndarray}`` of float32 in (0, 1), C being
+            ``2 * width``: what each block multiplied each channel by, digit by digit. Computed
+            in eval mode without gradients.
+
+        Examples
+        --------
+        >>> w = SEDigitNet(width=8).channel_weights(torch.zeros(3, 1, 28, 28))
+        >>> {name: v.shape for name, v in w.items()}
+        {'se2': (3, 16), 'se3': (3, 16)}
+        """
+        if not isinstance(self.se2, SqueezeExcitation):
+            raise ValueError("this SEDigitNet was built with se=False: it has no channel weights")
+        x = check_network_input(x, "SEDigitNet", channels=1, hint="(N, 1, 28, 28)",
+                                side=lambda h: h // 4, want=7)
+        batch_size = check_int(batch_size, "batch_size", min=1, max=MAX_BATCH)
+        parts: dict[str, list[np.ndarray]] = {"se2": [], "se3": []}
+        was_training = self.training
+        try:
+            self.eval()
+            with torch.no_grad():
+                for chunk in x.split(batch_size):
+                    self(chunk)
+                    for name, found in parts.items():
+                        found.append(getattr(self, name).last_scale.numpy())
+        finally:
+            self.train(was_training)
+        weights = {name: np.concatenate(found) for name, found in parts.items()}
+        release_memory()  # the batches' activations
+        return weights

@@ -193,7 +193,8 @@ def fit(
         How the learning rate changes over the run's steps: fixed; falling linearly to 0;
         falling along half a cosine to 0; or torch's one-cycle (warm up, then anneal).
     val : tuple like ``train``, optional
-        Evaluated after every epoch (eval mode, no gradients) into ``history.val_loss`` and
+        Evaluated after every epoch (eval mode, no gradients, ``batch_size`` inputs at a time,
+        so it never needs more memory than a training step) into ``history.val_loss`` and
         ``history.metrics``.
     metrics : dict of str to callable, optional
         ``metric(output, *targets) -> float`` on the whole validation set, e.g.
@@ -360,7 +361,7 @@ def _loop(model, data, val_data, loss_fn, metrics, augment, params, epochs, lr, 
             history.lr.append(float(opt.param_groups[0]["lr"]))
             shown = {"loss": f"{history.loss[-1]:.4g}"}
             if val_data is not None:
-                out = predict(model, val_data[0], batch_size=max(batch_size, 256), threads=None)
+                out = predict(model, val_data[0], batch_size=batch_size, threads=None)
                 history.val_loss.append(float(loss_fn(out, *val_data[1:])))
                 for key, fn in metrics.items():
                     history.metrics[key].append(float(fn(out, *val_data[1:])))
