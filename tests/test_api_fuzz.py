@@ -1147,6 +1147,8 @@ EXAMPLES: dict[str, Example] = {
     "nets.inside.SEDigitNet": ex(4, se=True, reduction=2, seed=0),
     "nets.inside.SEDigitNet.forward": ex(_tensor(2, 1, 28, 28))
     .on(lambda: _h("nets.inside").SEDigitNet(4, reduction=2)),
+    "nets.inside.SEDigitNet.channel_weights": ex(_tensor(3, 1, 28, 28), batch_size=2)
+    .on(lambda: _h("nets.inside").SEDigitNet(4, reduction=2)),
     "nets.summary.count_params": ex(make(_torch_linear)),
     "nets.summary.count_macs": ex(make(lambda: _h("nets.classic").LeNet5()), (1, 28, 28)),
     "nets.summary.flop_counter_macs": ex(make(lambda: _h("nets.classic").LeNet5()), (1, 28, 28)),
