@@ -175,6 +175,9 @@ def test_paste_image_paints_the_pixels_matplotlib_draws():
     for trial in range(40):
         fig = Figure(figsize=(rng.uniform(2, 8), rng.uniform(2, 5)), dpi=80)
         ax = fig.add_subplot(1, 1, 1)
+        if trial % 3 == 1:  # transparent figure and axes: an opaque image makes pixels opaque
+            fig.patch.set_alpha(0.0)
+            ax.patch.set_alpha(0.0)
         h, w = (int(v) for v in rng.integers(2, 300, 2))
         kind = trial % 5
         if kind == 0:

@@ -210,22 +210,27 @@ def paste_image(pixels: np.ndarray, image: Any) -> bool:
     xs = np.arange(c0, c1) + 0.5
     pick_rows = _nearest(y_first, y_last, rows, ys, tie_to_later=image.origin != "upper")
     pick_cols = _nearest(x_left, x_right, cols, xs)
-    picked = (pick_rows[:, None], pick_cols[None, :])
-    if isinstance(data, np.ma.MaskedArray):  # as matplotlib stores images; gather the parts:
-        mask = np.ma.getmask(data)           # indexing a masked array costs ten times more
-        sample = data.data[picked]
+    # One take per axis: a tenth of the time of indexing with two broadcast index arrays.
+    if isinstance(data, np.ma.MaskedArray):  # as matplotlib stores images; gather the parts
+        mask = np.ma.getmask(data)           # (indexing the masked array costs more again)
+        sample = data.data.take(pick_rows, axis=0).take(pick_cols, axis=1)
         if mask is not np.ma.nomask:
-            sample = np.ma.MaskedArray(sample, mask[picked])
+            sample = np.ma.MaskedArray(
+                sample, mask.take(pick_rows, axis=0).take(pick_cols, axis=1))
     else:
-        sample = data[picked]
+        sample = np.asarray(data).take(pick_rows, axis=0).take(pick_cols, axis=1)
     rgba = image.to_rgba(sample, bytes=True)
     target = pixels[height - r1 : height - r0, c0:c1]
     alpha = rgba[..., 3:]
     if alpha.min() == 255:
-        target[..., :3] = rgba[..., :3]
-    else:  # over what is already drawn, as Agg composites
+        target[...] = rgba  # opaque: Agg leaves the image's colours, and alpha 255
+    else:  # over what is already drawn, as Agg's plain (not premultiplied) RGBA blender does
         a = alpha.astype(np.float32) / 255.0
-        target[..., :3] = (rgba[..., :3] * a + target[..., :3] * (1.0 - a) + 0.5).astype(np.uint8)
+        below = target[..., 3:].astype(np.float32) / 255.0
+        out = a + below - a * below                   # the alpha after drawing
+        rgb = (rgba[..., :3] * a + target[..., :3] * (below * (1.0 - a))) / np.maximum(out, 1e-6)
+        target[..., :3] = np.where(out > 0, rgb + 0.5, target[..., :3]).astype(np.uint8)
+        target[..., 3:] = (out * 255.0 + 0.5).astype(np.uint8)
     return True
 
 
