@@ -192,6 +192,12 @@ def test_paste_image_paints_the_pixels_matplotlib_draws():
         else:  # masked values: transparent, the background shows through
             data = np.ma.masked_array(rng.random((h, w)), rng.random((h, w)) < 0.2)
             kw = {"cmap": "RdBu_r"}
+        if trial % 7 == 3:  # over a picture, translucent: a colour map with an alpha, or RGBA
+            ax.imshow(rng.integers(0, 256, (9, 13, 4), dtype=np.uint8), interpolation="nearest")
+            if data.ndim == 2:
+                kw["alpha"] = float(rng.uniform(0.05, 0.95))
+            else:
+                data = np.dstack([data, rng.random((h, w))]) if data.dtype != np.uint8 else data
         image = ax.imshow(data, interpolation="nearest", origin=("upper", "lower")[trial % 2],
                           extent=None if trial % 3 else (-3.0, 10.0, 7.0, -2.0),
                           aspect=("equal", "auto")[trial // 2 % 2], **kw)
@@ -257,22 +263,26 @@ def test_paste_image_declines_what_it_does_not_cover_and_checks_its_arguments():
     def image(**kw):
         fig = Figure(figsize=(3, 2), dpi=80)
         ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
-        return ax.imshow(np.eye(5), **{"interpolation": "nearest", **kw})
+        return ax.imshow(kw.pop("X", np.eye(5)), **{"interpolation": "nearest", **kw})
 
     canvas = np.zeros((160, 240, 4), np.uint8)
-    for declined in (image(interpolation="bilinear"), image(alpha=0.5)):
+    for declined in (image(interpolation="bilinear"), image(alpha=np.full((5, 5), 0.5)),
+                     image(X=np.ones((5, 5, 3)), alpha=0.5)):
         assert paste_image(canvas, declined) is False
+    eight_bit = image(X=np.full((5, 5, 4), 200, np.uint8))  # translucent 8-bit RGBA
+    assert paste_image(canvas, eight_bit) is False
     logy = image()
     logy.axes.set_yscale("log")
     assert paste_image(canvas, logy) is False
     assert not canvas.any()  # declining paints nothing
-    # Translucent pixels (an RGBA image) blend over the canvas within one level of Agg's.
+    # Translucent pixels (an RGBA image) blend over the canvas exactly as Agg blends them.
     fig = Figure(figsize=(3, 2), dpi=80)
     ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
     translucent = ax.imshow(np.random.default_rng(2).random((20, 30, 4)),
                             interpolation="nearest")
     drawn, pasted, done = _drawn_and_pasted(translucent)
-    assert done and np.abs(drawn.astype(int) - pasted.astype(int)).max() <= 1
+    assert done
+    np.testing.assert_array_equal(pasted, drawn)
     with pytest.raises(ValueError, match=r"pixels must be an \(H, W, 4\) uint8 RGBA canvas"):
         paste_image(canvas[..., :3], image())
     with pytest.raises(TypeError, match="image must be a matplotlib AxesImage; got list"):
@@ -311,35 +321,38 @@ def test_text_memo_replays_exactly_what_matplotlib_draws():
         image = ax.imshow(np.zeros((4, 4)), cmap="gray", vmin=0, vmax=1)
         title = ax.set_title("")
         label = ax.text(1.5, 1.5, "", ha="left", va="top", color="red", rotation=20)
-        for artist in (image, title, label):
+        boxed = ax.text(0.5, 2.5, "", fontsize=7, bbox={"fc": "lime", "ec": "k", "pad": 1.5,
+                                                         "lw": 2})
+        for artist in (image, title, label, boxed):
             artist.set_animated(True)
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
-        return fig, canvas, canvas.copy_from_bbox(fig.bbox), image, title, label
+        return fig, canvas, canvas.copy_from_bbox(fig.bbox), image, title, label, boxed
 
-    memo = TextMemo(capacity=4)
+    memo = TextMemo(capacity=6)
     ours, plain = scene(), scene()
     steps = [("a 5x5", 0.0), ("b 7x7", 0.0), ("a 5x5", 0.0), ("b 7x7", 1.0), ("a 5x5", 0.0),
              ("c", 0.0), ("d", 0.0), ("e", 0.0), ("a 5x5", 0.0)]
     for k, (words, shade) in enumerate(steps):
-        for (fig, canvas, background, image, title, label), replay in ((ours, True),
-                                                                       (plain, False)):
+        for (fig, canvas, background, image, title, label, boxed), replay in ((ours, True),
+                                                                              (plain, False)):
             canvas.restore_region(background)
             image.set_data(np.full((4, 4), shade))
             title.set_text(words)
             label.set_text(words.upper())
+            boxed.set_text(words[:1] + " 0.93")
             pixels = np.asarray(canvas.buffer_rgba())
             fig.draw_artist(image)
-            for text in (title, label):
+            for text in (title, label, boxed):
                 if not (replay and memo.draw(pixels, text)):
                     fig.draw_artist(text)
         np.testing.assert_array_equal(np.asarray(ours[1].buffer_rgba()),
                                       np.asarray(plain[1].buffer_rgba()), err_msg=f"step {k}")
-    # Replayed: step 2's title and label; step 3's title (the image under its label changed, so
-    # the label was drawn again); step 4's title and label (the image is back as it was). The
-    # last "a 5x5" had been pushed out by c, d and e (4 texts kept).
-    assert memo.hits == 5
-    assert len(memo._entries) == 4
+    # Replayed: step 2's title, label and boxed label; step 3's title (the image under the
+    # labels changed, so they were drawn again); step 4's three texts (the image is back as it
+    # was). The last "a 5x5" texts had been pushed out by c, d and e (6 texts kept).
+    assert memo.hits == 7
+    assert len(memo._entries) == 6
 
 
 def test_text_memo_declines_what_it_does_not_replay_and_checks_its_arguments():
@@ -351,11 +364,11 @@ def test_text_memo_declines_what_it_does_not_replay_and_checks_its_arguments():
     ax = fig.add_subplot()
     canvas = np.zeros((160, 240, 4), np.uint8)
     memo = TextMemo()
-    boxed = ax.text(0.5, 0.5, "boxed", bbox={"facecolor": "yellow"})
+    hatched = ax.text(0.5, 0.5, "boxed", bbox={"facecolor": "yellow", "hatch": "//"})
     arrow = ax.annotate("note", (0.2, 0.2), (0.5, 0.5), arrowprops={"arrowstyle": "->"})
     hidden = ax.text(0.5, 0.5, "hidden", visible=False)
     empty = ax.text(0.5, 0.5, "")
-    for text in (boxed, arrow, hidden, empty):
+    for text in (hatched, arrow, hidden, empty):
         assert memo.draw(canvas, text) is False
     assert not canvas.any() and memo.hits == 0
     with pytest.raises(ValueError, match=r"pixels must be an \(H, W, 4\) uint8 RGBA canvas"):
@@ -367,7 +380,8 @@ def test_text_memo_declines_what_it_does_not_replay_and_checks_its_arguments():
             TextMemo(capacity)
 
 
-@pytest.mark.parametrize("name", ["conv", "wiener_balance", "architecture", "gradcam"])
+@pytest.mark.parametrize("name", ["conv", "wiener_balance", "architecture", "gradcam",
+                                  "centernet"])
 def test_explorers_replaying_texts_show_the_same_pictures(name, monkeypatch):
     # The same control changes, there and back, with texts replayed and with every text drawn
     # by matplotlib: byte-identical pictures.
