@@ -51,6 +51,13 @@ def test_craft_explorer_follows_the_sliders():
     assert ex.result["matched"] == len(ex.truth)  # exact targets: every word found
     ex.set(link_threshold=0.95)                   # no links: words fall apart into letters
     assert len(ex.result["boxes"]) > len(ex.truth)
+    # The picture states each threshold in its own text, and counts words in good English.
+    assert [m.get_text() for m in ex._marks] == ["peak \u2265 0.70", "characters \u2265 0.40",
+                                                 "links \u2265 0.95"]
+    n = len(ex.result["boxes"])
+    assert ex._title.get_text() == f"{n} words found (green), truth dotted"
+    ex.set(link_threshold=0.4)
+    assert ex._title.get_text() == "1 word found (green), truth dotted"
 
 
 def test_nas_budget_explorer_follows_the_sliders():
