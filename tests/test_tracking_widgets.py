@@ -55,6 +55,48 @@ def test_kalman_explorer_reacts_to_the_noise_sliders():
         kalman_explorer(kalman="particle")
 
 
+def test_kalman_explorer_filters_each_setting_once(monkeypatch):
+    import helpers.widgets.tracking as WT
+
+    ex = kalman_explorer()
+    calls = []
+    real = WT.filter_sequence
+    monkeypatch.setattr(WT, "filter_sequence", lambda *a: calls.append(a) or real(*a))
+    first = ex.result["upd_mean"]
+    for frame in (3, 9, 27):  # the frame does not change the filter's run
+        ex.controls["frame"].value = frame
+    ex.controls["process_noise"].value = 10.0
+    ex.controls["process_noise"].value = 1.0  # back: the run kept for it
+    assert len(calls) == 1
+    np.testing.assert_array_equal(ex.result["upd_mean"], first)
+    kf = scaled_filter(SortKalmanFilter(), 1.0, 1.0)
+    np.testing.assert_array_equal(ex.result["upd_mean"],
+                                  real(kf, ex.measurements[ex.values()["kalman"]])[2])
+    with pytest.raises(ValueError, match="read-only"):
+        ex.result["pred_cov"][0, 0, 0] = 1.0  # shared between updates: not to be changed
+    for k in range(ex.RUNS_KEPT + 5):  # bounded: the oldest runs go
+        ex._filtered(ex.values()["kalman"], 1.0 + k, 1.0)
+    assert len(ex._runs) == ex.RUNS_KEPT
+
+
+def test_playback_labels_are_each_track_id_white_on_its_colour():
+    from helpers.widgets.tracking import _stamp_labels
+
+    frame = np.zeros((60, 80, 4), np.uint8)
+    boxes = np.array([[10.0, 30.0, 30.0, 50.0], [50.0, 40.0, 70.0, 55.0]])
+    out = _stamp_labels(frame, boxes, np.array([7, 123]), np.array([[1.0, 0, 0], [0, 0, 1.0]]))
+    assert not frame.any()  # a copy
+    red = (out[..., 0] > 0) & (out[..., 2] == 0)
+    blue = (out[..., 2] > 0) & (out[..., 0] == 0)
+    rows, cols = np.nonzero(red)
+    assert rows.max() < 30 and cols.min() == 10  # above the box, from its left edge
+    rows, cols = np.nonzero(blue)
+    assert rows.max() < 40 and cols.min() == 50
+    assert np.ptp(cols) > 2 * np.ptp(np.nonzero(red)[1]) - 2  # three digits: wider than one
+    white = (out[..., :3] == 255).all(axis=2)
+    assert white[:30, 10:30].any() and white[:40, 50:].any()  # the digits, in white
+
+
 def test_scaled_filter_scales_standard_deviations():
     kf = scaled_filter(KalmanBoxFilter(), 2.0, 0.5)
     assert kf.std_weight_position == pytest.approx(KalmanBoxFilter().std_weight_position * 2)

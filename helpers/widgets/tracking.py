@@ -104,6 +104,7 @@ class KalmanExplorer(Explorer):
     figsize = (9.6, 3.9)
     dpi = 100  # rendered at about the size it is shown (960 px), so the text stays sharp
     window = 110  # half-size of the view around the walker, in pixels
+    RUNS_KEPT = 64  # filter runs kept (about 120 KB each for 150 frames)
     jpeg_options = PHOTO_JPEG  # photographic panels
 
     #: The two filters the explorer runs (their papers' settings, scaled by the sliders).
@@ -141,6 +142,7 @@ class KalmanExplorer(Explorer):
                     z_all[k] = kf.box_to_measurement(z[None])[0]
             self.measurements[name] = z_all
         self._patches: dict[int, np.ndarray] = {}
+        self._runs: dict[tuple, tuple] = {}  # filter runs by setting, oldest first
         super().__init__()
 
     def _build(self) -> None:
@@ -219,8 +221,8 @@ class KalmanExplorer(Explorer):
 
     def compute(self) -> dict[str, Any]:
         v = self.values()
-        kf = scaled_filter(self.FILTERS[v["kalman"]], v["process_noise"], v["measurement_noise"])
-        pred_m, pred_c, upd_m, upd_c = filter_sequence(kf, self.measurements[v["kalman"]])
+        kf, (pred_m, pred_c, upd_m, upd_c) = self._filtered(v["kalman"], v["process_noise"],
+                                                            v["measurement_noise"])
         truth_c = (self.truth[:, :2] + self.truth[:, 2:]) / 2
         has = np.array([z is not None for z in self.measured])
         det_c = np.array([(z[:2] + z[2:]) / 2 for z in self.measured if z is not None])
@@ -235,6 +237,21 @@ class KalmanExplorer(Explorer):
                 "detection_error": float(det_err.mean()), "filtered_error": float(filt_err.mean()),
                 "missed_error": float(pred_err.mean()) if missed.any() else float("nan"),
                 "frame": v["frame"]}
+
+    def _filtered(self, kalman: str, process: float, measurement: float) -> tuple:
+        """The scaled filter and its run over the walker's sequence (filter_sequence's four
+        arrays, read-only), kept for the last settings seen: moving the frame slider, or back
+        to a noise setting, does not filter the sequence again (about 6 ms)."""
+        key = (kalman, float(process), float(measurement))
+        if key not in self._runs:
+            kf = scaled_filter(self.FILTERS[kalman], process, measurement)
+            arrays = filter_sequence(kf, self.measurements[kalman])
+            for a in arrays:
+                a.setflags(write=False)
+            self._runs[key] = (kf, arrays)
+            while len(self._runs) > self.RUNS_KEPT:
+                self._runs.pop(next(iter(self._runs)))
+        return self._runs[key]
 
     def _patch(self, k: int) -> np.ndarray:
         if k not in self._patches:
@@ -376,6 +393,17 @@ def _digit_masks(size: float = 9.0) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1024)
+def _id_label(tid: int) -> np.ndarray:
+    """Coverage (h, w) in [0, 1] of track ``tid``'s label: its digits, one blank column after
+    each, in a margin of two pixels (read-only; made once per ID)."""
+    masks = _digit_masks()
+    glyph = np.concatenate([np.pad(masks[int(c)], ((0, 0), (0, 1))) for c in str(tid)], axis=1)
+    label = np.pad(glyph, 2).astype(np.float32)[..., None]
+    label.setflags(write=False)
+    return label
+
+
 def _stamp_labels(frame: np.ndarray, boxes: np.ndarray, ids: np.ndarray,
                   colours: np.ndarray) -> np.ndarray:
     """Write each track's ID, white on its colour, above its box's top-left corner (a copy).
@@ -385,27 +413,25 @@ def _stamp_labels(frame: np.ndarray, boxes: np.ndarray, ids: np.ndarray,
     """
     out = frame.copy()
     H, W = out.shape[:2]
-    masks = _digit_masks()
     for (x1, y1, _, _), tid, colour in zip(boxes, ids, colours, strict=True):
-        digits = [masks[int(c)] for c in str(int(tid))]
-        glyph = np.concatenate([np.pad(d, ((0, 0), (0, 1))) for d in digits], axis=1)
-        label = np.pad(glyph, 2)  # (h + 4, w + 4): a margin of background colour
-        lh, lw = label.shape
+        label = _id_label(int(tid))
+        lh, lw = label.shape[:2]
         top, left = int(round(y1)) - lh, int(round(x1))
         top = min(max(top, 0), H - lh)
         left = min(max(left, 0), W - lw)
         if top < 0 or left < 0:
             continue
-        region = out[top:top + lh, left:left + lw, :3].astype(np.float32)
         bg = np.asarray(colour, np.float32) * 255
-        region[:] = bg * (1 - label[..., None]) + 255 * label[..., None]
-        out[top:top + lh, left:left + lw, :3] = region.astype(np.uint8)
+        out[top:top + lh, left:left + lw, :3] = (bg * (1 - label) + 255 * label).astype(np.uint8)
     return out
 
 
 def _rgba(image: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8 -> (H, W, 4) uint8, opaque: matplotlib draws it without converting."""
-    return np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
+    out = np.empty(image.shape[:2] + (4,), np.uint8)
+    out[..., :3] = image
+    out[..., 3] = 255
+    return out
 
 
 def _selection(options: tuple, value: Any, description: str) -> W.SelectionSlider:
@@ -458,7 +484,7 @@ class SortExplorer(_Playback):
 
     def draw(self, r: dict[str, Any]) -> str:
         t = r["frame"]
-        self._draw_panel(0, t, r["frame_output"], f"SORT, frame {t}")
+        self._draw_panel(0, t, r["frame_output"], "SORT")
         ids, _, vis = self.scene.at(t)
         return (f"frame {t}: {len(r['frame_output'])} tracks reported, {int((vis >= 0.2).sum())} "
                 f"walkers at least 20 % visible. Over the {self.scene.n_frames} frames SORT used "
@@ -522,8 +548,10 @@ class DeepSortExplorer(_Playback):
     def draw(self, r: dict[str, Any]) -> str:
         t = r["frame"]
         name = "Deep SORT" if r["appearance"] else "Deep SORT without appearance"
-        self._draw_panel(0, t, self.sort_output[t], f"SORT (max_age 1), frame {t}")
-        self._draw_panel(1, t, r["outputs"][t], f"{name}, frame {t}")
+        # The frame number is on the slider and in the readout: titles that change with every
+        # frame cost a text layout each (about 1 ms) per update.
+        self._draw_panel(0, t, self.sort_output[t], "SORT (max_age 1)")
+        self._draw_panel(1, t, r["outputs"][t], name)
         return (f"Track IDs used over {self.scene.n_frames} frames for {self.n_walkers} walkers: "
                 f"SORT <b>{r['n_ids_sort']}</b>, {name} <b>{r['n_ids']}</b>. "
                 f"Frame {t}: SORT reports {len(self.sort_output[t])} boxes, "
