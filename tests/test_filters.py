@@ -566,6 +566,8 @@ def test_noise_explorer_reports_psnr_and_keeps_noise_fixed(rng):
     gray = rng.integers(0, 256, (64, 64), dtype=np.uint8)
     f = gray / np.float32(255)
     ex = noise_explorer(gray, seed=5)
+    # Shown pixel for pixel (the noise is the point), so each update pastes them.
+    assert {im.get_interpolation() for im in ex._images} == {"nearest"}
     ex.set(noise="gaussian", level=0.1, filter="box", size=5)
     noisy = F.add_noise(f, "gaussian", 0.1, rng=5)
     np.testing.assert_array_equal(ex.result["noisy"], noisy)

@@ -337,7 +337,10 @@ class NoiseExplorer(Explorer):
                                 layout=_row()),
         }
         axes = self.figure.subplots(1, 3)
-        self._images = [ax.imshow(self.gray, cmap="gray", vmin=0, vmax=1) for ax in axes]
+        # Nearest sampling: each pixel as it is (the noise is the point; the panels show the
+        # 256-pixel images at about 1:1, where antialiasing would only soften it).
+        self._images = [ax.imshow(self.gray, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+                        for ax in axes]
         self._titles = [ax.set_title(t) for ax, t in zip(axes, ("clean", "noisy", "filtered"),
                                                          strict=True)]
         _hide_axes(*axes)
