@@ -109,7 +109,9 @@ _SETTLED = """([before, settle, timeout]) => new Promise(resolve => {
 # each (press, read the value), CPU a real drag does not take from the page and the kernel.
 # Returns the slider's value after each key (the first entry: before any).
 _DRAG = """(handle, [key, count, interval]) => new Promise(resolve => {
-  const value = () => Number(handle.getAttribute('aria-valuenow'));
+  // From the noUiSlider: aria-valuenow is rounded to one decimal (a 0.02 step looks like none).
+  const slider = handle.closest('.noUi-target').noUiSlider;
+  const value = () => Number(slider.get());
   const values = [value()];
   const press = () => {
     handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true}));
@@ -127,9 +129,7 @@ _DISARM = """() => window.__lat.disarm()"""
 
 
 def _slider_key(handle, step: int) -> str:
-    now = float(handle.get_attribute("aria-valuenow") or 0)
-    low = float(handle.get_attribute("aria-valuemin") or 0)
-    high = float(handle.get_attribute("aria-valuemax") or 1)
+    now, low, high = tb.slider_state(handle)
     if now >= high:
         return "ArrowLeft"
     if now <= low:
@@ -184,16 +184,17 @@ def measure_explorer(page, box, log: Path | None = None, which: int = 0) -> dict
                   "outside": outside}
         if kind == "slider":
             before = page.evaluate(_READ)
-            now = float(control.get_attribute("aria-valuenow") or 0)
-            low = float(control.get_attribute("aria-valuemin") or 0)
-            high = float(control.get_attribute("aria-valuemax") or 1)
+            now, low, high = tb.slider_state(control)
             key = "ArrowRight" if high - now >= now - low else "ArrowLeft"  # towards the far end
             values = control.evaluate(_DRAG, [key, DRAG_KEYS, DRAG_INTERVAL_S * 1e3])
             moved = [i for i in range(1, len(values)) if values[i] != values[i - 1]]
             state = _wait_settled(page, len(before["paints"]))
             inputs = state["inputs"][len(before["inputs"]):]
             paints = state["paints"][len(before["paints"]):]
-            if moved and len(inputs) >= moved[-1] and paints:
+            if not (moved and len(inputs) >= moved[-1] and paints):
+                print(f"  note: the drag moved the slider {len(moved)} times and painted "
+                      f"{len(paints)} pictures: no drag figures")
+            else:
                 last_key = inputs[moved[-1] - 1]
                 span = max(paints[-1] - inputs[0], 1.0)
                 result["drag_fps"] = len(paints) / span * 1e3

@@ -380,14 +380,28 @@ def _controls(box) -> list[tuple[str, object]]:
     return found
 
 
+# A slider's value and range from its noUiSlider (in the slider's own units: exponents for a log
+# slider). Its aria-valuenow attribute is rounded to one decimal, so steps of 0.01-0.05 look
+# like no move there.
+_SLIDER_STATE = """(handle) => {
+  const slider = handle.closest('.noUi-target').noUiSlider;
+  return [Number(slider.get()), Number(slider.options.range.min),
+          Number(slider.options.range.max)];
+}"""
+
+
+def slider_state(handle) -> tuple[float, float, float]:
+    """(value, min, max) of the slider whose handle is ``handle``."""
+    now, low, high = handle.evaluate(_SLIDER_STATE)
+    return float(now), float(low), float(high)
+
+
 def _act(page, kind: str, control, attempt: int) -> None:
     """Change ``control`` as a person would; ``attempt`` 0 is a small move, later ones bigger or
     the other way (a slider at its end, a value the algorithm rejects)."""
     control.scroll_into_view_if_needed()
     if kind == "slider":
-        now = float(control.get_attribute("aria-valuenow") or 0)
-        low = float(control.get_attribute("aria-valuemin") or 0)
-        high = float(control.get_attribute("aria-valuemax") or 1)
+        now, low, high = slider_state(control)
         key = "ArrowLeft" if (now - low >= high - now) != (attempt == 2) else "ArrowRight"
         control.focus()
         for _ in range(3 if attempt == 0 else 10):
