@@ -29,6 +29,12 @@ def test_nms_explorer_follows_the_sliders():
     keep = ops.batched_nms(raw[cand], scores[cand], classes[cand], 0.3)
     np.testing.assert_array_equal(ex.result["kept"], cand[keep])
     assert f"keeps <b>{len(ex.result['kept'])}</b>" in ex.readout.value
+    # The picture states both thresholds: a move shows even where the boxes stay the same.
+    assert [t.get_text() for t in ex._titles] == [
+        "before NMS: the boxes scoring above 0.40", "after NMS: overlaps above IoU 0.30 suppressed"]
+    before = ex.image.value
+    ex.controls["score_threshold"].value = 0.41
+    assert ex.image.value != before
     ex.controls["score_threshold"].value = 1.0  # nothing left: still fine
     assert ex.error is None and "keeps <b>0</b>" in ex.readout.value
     with pytest.raises(ValueError, match="same length"):

@@ -29,6 +29,7 @@ def test_centernet_explorer_follows_the_sliders():
     ex.set(threshold=0.1, window=1)
     assert len(ex.result["boxes"]) >= low   # a lower threshold and no pooling keeps more
     assert ex.result["found"] == len(ex.truth)  # the targets' own peaks find every object
+    assert ex._heat_title.get_text() == "heatmap; cyan: peaks above 0.10, 1x1 maxima"
 
 
 def test_centernet_explorer_rejects_bad_input():

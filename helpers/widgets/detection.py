@@ -91,15 +91,17 @@ class NMSExplorer(Explorer):
         }
         before, after = self.figure.subplots(1, 2)
         h, w = self.full_shape
-        for ax, title in ((before, "before NMS: every box above the score threshold"),
-                          (after, "after NMS: kept and suppressed boxes")):
+        # The titles state the two thresholds, so the picture says what it shows (and every
+        # slider move shows in it, even where the boxes stay the same).
+        self._titles = []
+        for ax in (before, after):
             ax.imshow(self.picture, extent=(0, w, h, 0))
             ax.set_xlim(0, w)
             ax.set_ylim(h, 0)
             ax.set_axis_off()
             ax.add_collection(LineCollection(box_segments(self.truth), colors="w", lw=1.5,
                                              ls=":"))
-            ax.set_title(title, fontsize=10)
+            self._titles.append(ax.set_title("", fontsize=10))
         self._cand = before.add_collection(LineCollection([], colors=_CANDIDATE, lw=1.2))
         self._supp = after.add_collection(LineCollection([], colors=_SUPPRESSED, lw=1, ls="--"))
         self._kept = after.add_collection(LineCollection([], colors=_KEPT, lw=2.5))
@@ -114,7 +116,7 @@ class NMSExplorer(Explorer):
         self.figure.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=10,
                            frameon=False)
         self.figure.get_layout_engine().set(rect=(0, 0.08, 1, 0.92))
-        self.dynamic = [self._cand, self._supp, self._kept, *self._labels]
+        self.dynamic = [self._cand, self._supp, self._kept, *self._labels, *self._titles]
 
     def compute(self) -> dict[str, Any]:
         v = self.values()
@@ -151,6 +153,9 @@ class NMSExplorer(Explorer):
             label.set_verticalalignment("top" if inside else "bottom")
             label.set_text(f"{self.class_names[self.classes[i]]} {self.scores[i]:.2f}")
         v = self.values()
+        self._titles[0].set_text(f"before NMS: the boxes scoring above {v['score_threshold']:.2f}")
+        self._titles[1].set_text(f"after NMS: overlaps above IoU {v['iou_threshold']:.2f} "
+                                 "suppressed")
         names = ", ".join(f"{self.class_names[self.classes[i]]} {self.scores[i]:.2f}"
                           for i in kept[:8]) + ("" if len(kept) <= 8 else ", ...")
         how = "one per class" if v["per_class"] else "all classes together"

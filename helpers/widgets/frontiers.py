@@ -114,9 +114,10 @@ class CenterNetExplorer(Explorer):
                          extent=(0, ww * self.stride, hh * self.stride, 0))
         self.figure.colorbar(im, ax=heat, shrink=0.8, label="heatmap score (max over classes)")
         heat.set_axis_off()
-        heat.set_title("heatmap; cyan: peaks kept", fontsize=9)
+        # States both settings, so the picture says what it shows (and every slider move shows).
+        self._heat_title = heat.set_title("", fontsize=9)
         self._peaks = heat.scatter([], [], s=30, marker="+", c="cyan", lw=1.5)
-        self.dynamic = [self._boxes, *self._labels, self._title, self._peaks]
+        self.dynamic = [self._boxes, *self._labels, self._title, self._heat_title, self._peaks]
 
     def compute(self) -> dict[str, Any]:
         v = self.values()
@@ -145,6 +146,8 @@ class CenterNetExplorer(Explorer):
         self._peaks.set_offsets(centres.reshape(-1, 2))
         self._title.set_text(f"{len(boxes)} detections (green), truth dotted")
         v = self.values()
+        self._heat_title.set_text(f"heatmap; cyan: peaks above {v['threshold']:.2f}, "
+                                  f"{v['window']}x{v['window']} maxima")
         return (f"{len(boxes)} peaks score above {v['threshold']:.2f} and are the maximum of "
                 f"their {v['window']}x{v['window']} window; each becomes a box. At IoU 0.5 they "
                 f"find <b>{r['found']} of {len(self.truth)}</b> objects, with {r['false']} false "
