@@ -71,7 +71,7 @@ def test_detector_loss_is_zero_free_and_checks_the_grid():
     out = torch.zeros(1, 8, 4, 4, requires_grad=True)
     loss = D.detector_loss(out, target)
     loss.backward()
-    assert float(loss) > 0 and out.grad.abs().sum() > 0
+    assert float(loss.detach()) > 0 and out.grad.abs().sum() > 0
     with pytest.raises(ValueError, match="out and target must describe the same grid"):
         D.detector_loss(torch.zeros(1, 7, 4, 4), target)
 
