@@ -248,7 +248,7 @@ def fit(
     >>> net = nn.Linear(1, 1)
     >>> net, history = fit(net, (x, 3 * x + 1), loss=nn.functional.mse_loss, epochs=200, lr=0.1,
     ...                    batch_size=64, progress=False)
-    >>> round(float(net.weight), 2), round(float(net.bias), 2)
+    >>> round(net.weight.item(), 2), round(net.bias.item(), 2)
     (3.0, 1.0)
     """
     check_instance(model, "model", nn.Module, "a torch.nn.Module")
