@@ -9,8 +9,9 @@ if the first changes only the readout, never the picture):
 * ``browser/<chapter>#<i>/p50_ms``, ``p95_ms`` - single steps (an arrow key on the slider, or the
   first control of another kind): from the input event that commits the change (the key, the
   selection; a text field's Enter, not the typing before it), time-stamped by a listener inside
-  the page, to paint, taken as the task after the first animation frame that follows the decoding of
-  the new image (``img.decode()`` -> ``requestAnimationFrame`` -> ``setTimeout(0)``)
+  the page, to paint, taken as the task after the first animation frame that follows the drawing
+  of the new picture on the explorer's canvas (its ``data-frame`` counts up once the picture is
+  decoded and drawn -> ``requestAnimationFrame`` -> ``setTimeout(0)``)
 * ``browser/<chapter>#<i>/drag_fps``       - holding a key (one press every 30 ms for about a
   second, as a slider drag does): new pictures painted per second, first key to last paint
 * ``browser/<chapter>#<i>/drag_final_ms``  - last key to the last picture painted
@@ -48,7 +49,7 @@ SETTLE_S = 1.0      # no new picture for this long: the explorer has settled
 # Arms listeners inside the page: input events (keyboard, pointer, change) are time-stamped and
 # each new picture is time-stamped when painted. Everything is kept on window.__lat.
 _ARM = """(box) => {
-  const img = Array.from(box.children).find(k => k.matches('img.widget-image'));
+  const canvas = box.querySelector(':scope > * > canvas.explorer-picture');
   const lat = {inputs: [], paints: []};
   window.__lat = lat;
   // Milliseconds since the epoch, as the kernel's time.time() counts (same machine).
@@ -64,10 +65,9 @@ _ARM = """(box) => {
     lat.observer.disconnect();
   };
   lat.observer = new MutationObserver(() => {
-    img.decode().catch(() => null).then(() => requestAnimationFrame(
-      () => setTimeout(() => lat.paints.push(now()), 0)));
+    requestAnimationFrame(() => setTimeout(() => lat.paints.push(now()), 0));
   });
-  lat.observer.observe(img, {attributes: true, attributeFilter: ['src']});
+  lat.observer.observe(canvas, {attributes: true, attributeFilter: ['data-frame']});
 }"""
 
 # Put first in the bench's copy of each notebook: every Explorer.update in the kernel appends

@@ -260,26 +260,28 @@ def browser(tmp_path_factory):
 
 # -- what the page shows ------------------------------------------------------------------------
 
-# Marks each explorer (a VBox holding the controls, an Image and an HTML readout, as
+# Marks each explorer (a VBox holding the controls, a Picture and an HTML readout, as
 # helpers/widgets/_base.py lays it out) with data-explorer=i and returns how many there are.
+# A Picture (helpers/widgets/_picture.py) is a canvas in its view's element; data-frame counts
+# the pictures it has drawn.
 _MARK_EXPLORERS = """() => {
   const boxes = Array.from(document.querySelectorAll('.jp-Notebook .widget-vbox')).filter(b => {
     const kids = Array.from(b.children);
-    return kids.some(k => k.matches('img.widget-image'))
+    return !!b.querySelector(':scope > * > canvas.explorer-picture')
            && kids.some(k => k.matches('.widget-html'));
   });
   boxes.forEach((b, i) => b.setAttribute('data-explorer', String(i)));
   return boxes.length;
 }"""
 
-# What one explorer shows: readout text and a digest of the image's bytes.
+# What one explorer shows: readout text and a digest of the picture's pixels.
 _SHOWN = """async (box) => {
-  const img = Array.from(box.children).find(k => k.matches('img.widget-image'));
+  const canvas = box.querySelector(':scope > * > canvas.explorer-picture');
   const html = Array.from(box.children).find(k => k.matches('.widget-html'));
   let digest = '';
-  if (img && img.src) {
-    const bytes = await (await fetch(img.src)).arrayBuffer();
-    const hash = await crypto.subtle.digest('SHA-256', bytes);
+  if (canvas && canvas.dataset.frame) {
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const hash = await crypto.subtle.digest('SHA-256', pixels);
     digest = Array.from(new Uint8Array(hash)).map(b => b.toString(16).padStart(2, '0')).join('');
   }
   return {readout: html ? html.textContent.trim() : '', image: digest};
@@ -345,7 +347,7 @@ def _open_and_run(page, lab: Lab, notebook: str, timings: dict) -> int:
     deadline, seen, stable = time.monotonic() + UPDATE_S, -1, 0
     while stable < 3:
         count = page.evaluate(_MARK_EXPLORERS)
-        drawn = page.locator("[data-explorer] > img.widget-image[src]").count()
+        drawn = page.locator("[data-explorer] > * > canvas.explorer-picture[data-frame]").count()
         stable = stable + 1 if count == seen and drawn == count and count else 0
         seen = count
         if time.monotonic() > deadline:
@@ -435,14 +437,15 @@ def _act(page, kind: str, control, attempt: int) -> None:
 
 
 _CHANGED = """([box, old]) => {
-  const img = Array.from(box.children).find(k => k.matches('img.widget-image'));
+  const canvas = box.querySelector(':scope > * > canvas.explorer-picture');
   const text = box.querySelector('.widget-html').textContent.trim();
-  return text !== old.text || (img ? img.src : '') !== old.src;
+  return text !== old.text || (canvas ? canvas.dataset.frame : '') !== old.frame;
 }"""
 
 _STATE = """(box) => {
-  const img = Array.from(box.children).find(k => k.matches('img.widget-image'));
-  return {text: box.querySelector('.widget-html').textContent.trim(), src: img ? img.src : ''};
+  const canvas = box.querySelector(':scope > * > canvas.explorer-picture');
+  return {text: box.querySelector('.widget-html').textContent.trim(),
+          frame: canvas ? canvas.dataset.frame : ''};
 }"""
 
 

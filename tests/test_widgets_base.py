@@ -77,6 +77,24 @@ def test_every_registered_widget_builds_and_updates():
         assert ex.image.format == ex.image_format, name
 
 
+def test_picture_travels_as_a_binary_buffer_with_its_format_and_front_end():
+    import traitlets
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    from helpers.widgets._picture import Picture
+
+    ex = Doubler()
+    assert isinstance(ex.image, Picture)
+    state, paths, buffers = _remove_buffers(ex.image.get_state())
+    # The bytes go as a WebSocket binary frame, not base64 in the JSON.
+    assert paths == [["value"]] and bytes(buffers[0]) == ex.image.value
+    assert state["format"] == "jpeg" and state["description"] == "Doubler figure"
+    # The browser side (exercised for real by tests/test_browser.py) ships with the state.
+    assert "createImageBitmap" in state["_esm"] and "export default { render }" in state["_esm"]
+    with pytest.raises(traitlets.TraitError, match="expected any of \\['jpeg', 'png'\\]"):
+        Picture(format="gif")
+
+
 def test_explorer_displays_as_its_widget():
     bundle = Doubler()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle

@@ -2,9 +2,10 @@
 
 An :class:`Explorer` owns a few ipywidgets controls, a pure :meth:`~Explorer.compute` step that
 calls the algorithm helpers with the controls' values, and a :meth:`~Explorer.draw` step that
-updates an off-screen matplotlib figure. The figure is rendered to a JPEG (or PNG) and shown in an
-``ipywidgets.Image``, next to a text readout, so the widget looks the same in JupyterLab, in
-nbval and in a headless browser, and needs no interactive matplotlib backend.
+updates an off-screen matplotlib figure. The figure is rendered to a JPEG (or PNG) and shown by a
+:class:`~._picture.Picture` (drawn on a canvas in the browser), next to a text readout, so the
+widget looks the same in JupyterLab, in nbval and in a headless browser, and needs no interactive
+matplotlib backend.
 
 Tests (and the benchmark) drive an explorer without a browser::
 
@@ -36,6 +37,7 @@ from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
 from ._draw import TextMemo, paste_image, stamp_texts
+from ._picture import Picture
 
 __all__ = ["BENCH_FACTORIES", "PHOTO_JPEG", "SHARP_JPEG", "Explorer", "downscale",
            "register_bench"]
@@ -89,7 +91,7 @@ class Explorer:
         The message of the last update's error, if any.
     readout : ipywidgets.HTML
         The text shown under the figure.
-    image : ipywidgets.Image
+    image : Picture
         The rendered figure (JPEG, or PNG where ``image_format`` says so).
     widget : ipywidgets.Box
         Everything, laid out; this is what the notebook displays.
@@ -118,7 +120,8 @@ class Explorer:
         # Shown at the pixels it was rendered at (a flex column would stretch it to the
         # notebook's width: blurred text and more to paint); narrower screens scale it down.
         shown = W.Layout(max_width="100%", height="auto", align_self="flex-start")
-        self.image = W.Image(format=self.image_format, layout=shown)
+        self.image = Picture(format=self.image_format, layout=shown,
+                             description=f"{type(self).__name__} figure")
         self.readout = W.HTML()
         #: Artists that updates change; set in _build. Empty means "redraw everything".
         self.dynamic: list = []
