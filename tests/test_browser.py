@@ -16,9 +16,11 @@ file. Timings (open + kernel ready, run all, control -> updated readout) are pri
 Chromium comes from Debian (``make test`` installs it when it can); it is driven by the Python
 ``playwright`` package with ``executable_path=/usr/bin/chromium`` - never ``playwright
 install``. Without Chromium the tests are skipped with the reason, except under ``CI=true``,
-where a missing browser fails. On failure a screenshot and the server log are saved to
-``tests/_artifacts/``. ``COURSE_BROWSER_CHAPTERS=/some/dir`` tests the notebooks of another
-folder (for trying a chapter before it is committed).
+where a missing browser fails. Each explorer's first look is saved as
+``tests/_artifacts/explorers/<chapter>-<index>.png`` for review; on failure a screenshot of the
+page and the server log are saved to ``tests/_artifacts/``.
+``COURSE_BROWSER_CHAPTERS=/some/dir`` tests the notebooks of another folder (for trying a
+chapter before it is committed).
 """
 
 from __future__ import annotations
@@ -510,6 +512,62 @@ def _check_explorer(page, box, label: str, timings: dict, notes: list[str]) -> N
     assert not missing, f"{label}: no control changed the {' or the '.join(missing)}"
 
 
+def _save_explorer_screenshot(box, stem: str, index: int) -> Path:
+    """Save explorer ``index`` as the learner first sees it, for reviewing how it reads.
+
+    ``tests/_artifacts/explorers/<chapter>-<index>.png``, one per explorer, overwritten each run
+    (the directory is ignored by git). Returns the path; the PNG must be the explorer's size.
+    """
+    folder = ARTIFACTS / "explorers"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}-{index}.png"
+    png = box.screenshot(path=str(path), animations="disabled")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    size = box.bounding_box()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and size and \
+        abs(width - size["width"]) <= 2 and abs(height - size["height"]) <= 2, (
+            f"{path.name}: the screenshot is not a {size} picture of the explorer")
+    return path
+
+
+# What a person sees of the controls: every label whole, every slider with a track to drag and
+# every drop-down wide enough for its choice (helpers/widgets/_base.py _fit_controls sizes them).
+_LAYOUT_FAULTS = """(box) => {
+  const faults = [], shown = (el) => el.offsetParent !== null;
+  const font = document.createElement('canvas').getContext('2d');
+  for (const el of box.querySelectorAll('.widget-label, .widget-label-basic')) {
+    const text = el.textContent.trim();
+    if (shown(el) && text && el.scrollWidth > el.clientWidth + 1)
+      faults.push(`label "${text}" is cut off (${el.scrollWidth} px of text in `
+                  + `${el.clientWidth} px)`);
+  }
+  for (const el of box.querySelectorAll('.widget-hslider .noUi-target')) {
+    const width = el.getBoundingClientRect().width;
+    const label = el.closest('.widget-hslider').querySelector('.widget-label');
+    if (shown(el) && width < 100)
+      faults.push(`slider "${label ? label.textContent.trim() : '?'}" has a `
+                  + `${Math.round(width)} px track`);
+  }
+  for (const el of box.querySelectorAll('select')) {
+    if (!shown(el) || el.multiple || el.selectedIndex < 0) continue;
+    const style = getComputedStyle(el);
+    font.font = `${style.fontSize} ${style.fontFamily}`;
+    const text = el.options[el.selectedIndex].text;
+    const need = font.measureText(text).width + 24;  // the arrow and padding
+    if (need > el.clientWidth)
+      faults.push(`drop-down shows "${text}" in ${el.clientWidth} px (needs ~${Math.round(need)})`);
+  }
+  return faults;
+}"""
+
+
+def _check_layout(box, label: str) -> None:
+    """Fail if a control's label is cut off, a slider's track is under 100 px, or a drop-down
+    is too narrow for its choice: what the explorer screenshots showed before _fit_controls."""
+    faults = box.evaluate(_LAYOUT_FAULTS)
+    assert not faults, f"{label}: " + "; ".join(faults)
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS or [None], ids=lambda p: p.name if p else "none")
 def test_learner_runs_chapter_and_moves_every_explorer(notebook, browser, lab, capsys):
     name = f"chapters/{notebook.name}"
@@ -524,6 +582,8 @@ def test_learner_runs_chapter_and_moves_every_explorer(notebook, browser, lab, c
         for i in range(count):
             box = page.locator(f'[data-explorer="{i}"]')
             box.scroll_into_view_if_needed()
+            _save_explorer_screenshot(box, notebook.stem, i)
+            _check_layout(box, f"{name}: explorer {i}")
             _check_explorer(page, box, f"{name}: explorer {i}", timings, notes)
         # helpers/_jupyter_server.py: explorer updates (widget messages) leave the kernel status
         # alone, so JupyterLab does not redraw it on each step.

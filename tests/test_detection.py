@@ -50,8 +50,9 @@ def test_nms_explorer_follows_the_sliders():
 
 
 def test_explorer_controls_are_labelled_in_full():
-    # Issue 18: descriptions long enough to read, never cut off (width "initial" or a checkbox
-    # laid out at its natural width).
+    # Issue 18: descriptions long enough to read, never cut off (a label as wide as its text,
+    # or a checkbox laid out at its natural width).
+    from helpers.widgets._base import _text_px
     from helpers.widgets.boxes import anchor_explorer, iou_explorer
     from helpers.widgets.detection import nms_explorer, yolo_grid_explorer
 
@@ -68,7 +69,8 @@ def test_explorer_controls_are_labelled_in_full():
             if hasattr(control, "indent"):  # a checkbox: no fixed-width label column
                 assert not control.indent and control.layout.width == "auto", where
             else:
-                assert control.style.description_width == "initial", where
+                label = control.style.description_width
+                assert int(label.removesuffix("px")) >= _text_px(control.description), where
 
 
 def test_yolo_grid_explorer_cells():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from helpers.widgets import BENCH_FACTORIES, Explorer, load_all
-from helpers.widgets._base import downscale
+from helpers.widgets._base import MIN_FONT_PT, downscale
 
 
 class Doubler(Explorer):
@@ -75,6 +76,12 @@ def test_every_registered_widget_builds_and_updates():
         magic = {"png": b"\x89PNG", "jpeg": b"\xff\xd8\xff"}[ex.image_format]
         assert bytes(ex.image.value).startswith(magic), name
         assert ex.image.format == ex.image_format, name
+        # Legible type: no text in the figure under MIN_FONT_PT (8 pt, 8.9 px as shown).
+        small = sorted({f"{t.get_text()!r} at {t.get_fontsize():g} pt"
+                        for t in ex.figure.findobj(Text)
+                        if t.get_visible() and t.get_text().strip()
+                        and t.get_fontsize() < MIN_FONT_PT})
+        assert not small, f"{name}: " + ", ".join(small[:5])
 
 
 def test_picture_travels_as_a_binary_buffer_with_its_format_and_front_end():
@@ -93,6 +100,39 @@ def test_picture_travels_as_a_binary_buffer_with_its_format_and_front_end():
     assert "createImageBitmap" in state["_esm"] and "export default { render }" in state["_esm"]
     with pytest.raises(traitlets.TraitError, match="expected any of \\['jpeg', 'png'\\]"):
         Picture(format="gif")
+
+
+def test_controls_are_sized_to_their_labels_and_keep_a_track():
+    from matplotlib.font_manager import FontProperties, findfont
+    from PIL import ImageFont
+
+    from helpers.widgets._base import _fit_controls, _text_px
+
+    # Label widths agree with Pillow's FreeType layout of the same font (the independent
+    # reference), to the pixel.
+    font = ImageFont.truetype(findfont(FontProperties(family="DejaVu Sans")), 13)
+    for text in ("k", "threshold (share of the largest R)", "IoU threshold \u2265", "W" * 40):
+        assert abs(_text_px(text) - font.getlength(text)) <= 1.5, text
+
+    def px(value):
+        return int(value.removesuffix("px"))
+
+    long = "angle (degrees, counter-clockwise)"
+    squeezed = W.FloatSlider(description=long, style={"description_width": "initial"})
+    clipped = W.IntSlider(description=long, style={"description_width": "80px"})
+    wide = W.IntSlider(description="k", layout=W.Layout(width="900px"))
+    menu = W.Dropdown(options=["a", "SORT's filter (u, v, s, r), fixed noise"],
+                      description="motion model", style={"description_width": "initial"})
+    box = W.Checkbox(description=long)
+    _fit_controls([squeezed, clipped, wide, menu, box, W.HBox([])])
+    for slider in (squeezed, clipped):
+        label = px(slider.style.description_width)
+        assert label >= _text_px(long)
+        assert px(slider.layout.width) - label >= 170 + 60  # track + readout
+    assert wide.layout.width == "900px" and px(wide.style.description_width) >= _text_px("k")
+    need = _text_px("motion model") + _text_px("SORT's filter (u, v, s, r), fixed noise")
+    assert px(menu.layout.width) >= need + 24
+    assert box.layout.width is None  # a check box shows its label whole already
 
 
 def test_explorer_displays_as_its_widget():

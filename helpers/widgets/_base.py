@@ -50,6 +50,106 @@ PHOTO_JPEG: Mapping[str, int] = MappingProxyType({"quality": 90})
 BENCH_FACTORIES: dict[str, Callable[[], Explorer]] = {}
 
 
+# -- control sizes ------------------------------------------------------------------------------
+# JupyterLab draws control labels in 13 px type (--jp-widgets-font-size); DejaVu Sans is among the
+# widest fonts it falls back to, so a label measured in it fits the others too.
+_LABEL_PX = 13
+_LABEL_PAD_PX = 12  # label margin and rounding
+_TRACK_PX = 170  # the least slider track worth dragging
+_READOUT_PX = 90  # a slider's value readout and the margins around the track
+_SELECT_PAD_PX = 40  # a drop-down's arrow and padding
+_SELECT_MAX_PX = 420
+
+
+#: The smallest type in an explorer's figure, in points: 8 pt is 8.9 px at the explorers' 80 dpi,
+#: shown 1:1. Smaller texts set in ``_build`` (legends, tick labels, box labels) are raised to it.
+MIN_FONT_PT = 8.0
+
+
+def _legible(figure) -> None:
+    """Raise every text (and tick label) in ``figure`` smaller than :data:`MIN_FONT_PT`."""
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    for ax in figure.axes:
+        for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            for which in ("major", "minor"):
+                labels = axis.get_ticklabels(which=which)
+                if labels and labels[0].get_fontsize() < MIN_FONT_PT:
+                    ax.tick_params(axis=name, which=which, labelsize=MIN_FONT_PT)
+
+
+def _text_px(text: str) -> int:
+    """Width in pixels of ``text`` in 13 px DejaVu Sans (what a control's label needs)."""
+    from matplotlib.ft2font import LoadFlags
+
+    font = _label_font()
+    font.set_text(text, 0.0, flags=LoadFlags.NO_HINTING)  # browsers lay text out unhinted
+    return -(-font.get_width_height()[0] // 64)
+
+
+_FONT: list = []
+
+
+def _label_font():
+    if not _FONT:
+        from matplotlib.font_manager import FontProperties, findfont
+        from matplotlib.ft2font import FT2Font
+
+        font = FT2Font(findfont(FontProperties(family="DejaVu Sans")))
+        font.set_size(_LABEL_PX, 72)  # 13 pt at 72 dpi: 13 px
+        _FONT.append(font)
+    return _FONT[0]
+
+
+def _px(value: str | None) -> int | None:
+    """``"250px"`` -> 250; anything else (unset, "initial", "100%") -> None."""
+    if value and value.endswith("px"):
+        try:
+            return round(float(value[:-2]))
+        except ValueError:
+            return None
+    return None
+
+
+def _fit_controls(controls) -> None:
+    """Size each control so its whole label shows and a slider keeps a track worth dragging.
+
+    ipywidgets gives every slider, drop-down and text field 300 px in all: a long label
+    (``description_width="initial"``) squeezes the track to nothing, and a fixed label width
+    narrower than its text cuts the text off. For every control with a description this widens
+    the label to its text (measured in the font JupyterLab uses) and the control to label + a
+    170 px track (sliders) or label + the longest option (drop-downs). Widths set wider stay.
+    """
+    for control in controls:
+        label = getattr(control, "description", "") or ""
+        style = getattr(control, "style", None)
+        if not label or style is None or not hasattr(style, "description_width") \
+                or isinstance(control, (W.Checkbox, W.ToggleButton, W.Button)):
+            continue
+        need = _text_px(label) + _LABEL_PAD_PX
+        if isinstance(control, W.ToggleButtons):
+            if (_px(style.description_width) or need) < need:
+                style.description_width = f"{need}px"
+            continue
+        style.description_width = f"{max(need, _px(style.description_width) or 0)}px"
+        label_px = _px(style.description_width)
+        if "Slider" in type(control).__name__:
+            body = _TRACK_PX + _READOUT_PX
+        elif isinstance(control, (W.Dropdown, W.Select)):
+            # Options are labels, (label, value) pairs or a dict of label -> value.
+            options = control.options.keys() if isinstance(control.options, Mapping) \
+                else control.options
+            labels = (o[0] if isinstance(o, tuple) and len(o) == 2 else o for o in options)
+            longest = max((_text_px(str(text)) for text in labels), default=0)
+            body = min(longest + _SELECT_PAD_PX, _SELECT_MAX_PX)
+        else:
+            body = 120  # a text field holding a number or a word
+        width = _px(control.layout.width)
+        if control.layout.width in (None, "") or (width is not None and width < label_px + body):
+            control.layout.width = f"{max(label_px + body, 300)}px"
+
+
 def register_bench(name: str) -> Callable[[Callable[[], Explorer]], Callable[[], Explorer]]:
     """Register a zero-argument explorer factory under a stable benchmark name."""
 
@@ -132,6 +232,8 @@ class Explorer:
         self._texts = TextMemo()  # the dynamic texts' pixels, replayed when seen again
         self._update_pending = False
         self._build()
+        _legible(self.figure)
+        _fit_controls(self.controls.values())
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.widget = W.VBox([self._layout_controls(), self.image, self.readout])
