@@ -91,6 +91,26 @@ def test_multipath_explorer_follows_the_controls():
                                                 k=min(6, k))
             assert ex.result["ade"] == pytest.approx(ade)
             assert ex.result["fde"] == pytest.approx(fde)
+    # The view holds every future of the bench's agents; modes that end outside it (here moved
+    # 100 m ahead or 60 m aside) still get their probability written inside the axes.
+    (x0, x1), (y0, y1) = ex._XLIM, ex._YLIM
+    for key, (modes, _) in ex.predictions.items():
+        ends = modes[:, :, -1]
+        assert ((ends[..., 0] >= x0) & (ends[..., 0] <= x1) & (ends[..., 1] >= y0)
+                & (ends[..., 1] <= y1)).all(), f"{key}: a predicted mode ends outside the view"
+    for shift in ((0, 100), (60, 0), (-60, -60)):
+        moved = {key: (modes + np.array(shift, float), probs)
+                 for key, (modes, probs) in ex.predictions.items()}
+        far = WF.multipath_explorer(moved, history=ex.history, future=ex.future,
+                                    distance=ex.distance, anchors=ex.anchors)
+        far.figure.canvas.draw()
+        inside = far.figure.axes[0].get_window_extent().expanded(1.001, 1.001)
+        shown = [label for label in far._probs if label.get_visible()]
+        assert shown
+        for label in shown:
+            box = label.get_window_extent()
+            assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), (
+                f"shift {shift}: probability {label.get_text()} drawn outside the axes")
     with pytest.raises(TypeError, match="predictions"):
         WF.multipath_explorer([], history=ex.history, future=ex.future, distance=ex.distance,
                               anchors={})

@@ -431,8 +431,10 @@ def _bench_nas_budget() -> NasBudgetExplorer:
 class MultiPathExplorer(Explorer):
     """Number of anchors, history length and agent -> MultiPath's predicted modes."""
 
-    figsize = (8.0, 4.4)
+    figsize = (8.0, 5.2)
     _MAX_MODES = 16
+    # Metres shown: the lane from 20 m behind to 75 m ahead (the futures reach about 73 m).
+    _XLIM, _YLIM = (-35, 35), (-20, 75)
 
     def __init__(self, predictions, *, history, future, distance, anchors):
         check_instance(predictions, "predictions", Mapping,
@@ -477,18 +479,20 @@ class MultiPathExplorer(Explorer):
         self._anchor_lines = ax.add_collection(LineCollection([], colors="0.75", lw=0.8,
                                                               linestyles="--"))
         self._modes = [ax.plot([], [], "-", color="tab:purple")[0] for _ in range(self._MAX_MODES)]
-        self._probs = [ax.text(0, 0, "", fontsize=7, color="tab:purple")
+        # A mode may end outside the view: its probability is written at the nearest point
+        # inside (clipped to the axes, never floating over the title).
+        self._probs = [ax.text(0, 0, "", fontsize=7, color="tab:purple", clip_on=True)
                        for _ in range(self._MAX_MODES)]
         self._past, = ax.plot([], [], "k.", ms=5, label="past the model sees")
         self._unseen, = ax.plot([], [], ".", color="0.7", ms=4, label="older past (unseen)")
         self._truth, = ax.plot([], [], "-", color="tab:green", lw=2, label="true future")
         ax.plot([], [], "-", color="tab:purple", label="predicted modes (width: probability)")
         ax.plot([], [], "--", color="0.75", label="anchors")
-        ax.set_xlim(-35, 35)
-        ax.set_ylim(-15, 45)
+        ax.set_xlim(*self._XLIM)
+        ax.set_ylim(*self._YLIM)
         ax.set_aspect("equal")
         ax.set(xlabel="x (m)", ylabel="y (m, along the lane)")
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.03, 1.0))
         self._title = ax.set_title("", fontsize=9)
         self.dynamic = [self._road, self._anchor_lines, *self._modes, *self._probs, self._past,
                         self._unseen, self._truth, self._title]
@@ -520,7 +524,9 @@ class MultiPathExplorer(Explorer):
                 line.set_data(*np.vstack([[0, 0], r["modes"][j]]).T)
                 line.set_linewidth(0.6 + 6 * p[j])
                 line.set_alpha(0.25 + 0.75 * p[j] / p.max())
-                label.set_position(r["modes"][j][-1])
+                end = r["modes"][j][-1]
+                label.set_position((float(np.clip(end[0], self._XLIM[0] + 1, self._XLIM[1] - 6)),
+                                    float(np.clip(end[1], self._YLIM[0] + 1, self._YLIM[1] - 3))))
                 label.set_text(f"{p[j]:.2f}")
         hist = self.history[i]
         self._past.set_data(*hist[-h:].T)
