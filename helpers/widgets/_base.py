@@ -20,6 +20,7 @@ Explorer factories *return* the explorer; the notebook's last expression display
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import time
 from collections.abc import Callable, Mapping
@@ -59,6 +60,7 @@ _TRACK_PX = 170  # the least slider track worth dragging
 _READOUT_PX = 90  # a slider's value readout and the margins around the track
 _SELECT_PAD_PX = 40  # a drop-down's arrow and padding
 _SELECT_MAX_PX = 420
+_FIELD_PX = 120  # a text field holding a number or a word
 
 
 #: The smallest type in an explorer's figure, in points: 8 pt is 8.9 px at the explorers' 80 dpi,
@@ -88,18 +90,15 @@ def _text_px(text: str) -> int:
     return -(-font.get_width_height()[0] // 64)
 
 
-_FONT: list = []
-
-
+@functools.cache
 def _label_font():
-    if not _FONT:
-        from matplotlib.font_manager import FontProperties, findfont
-        from matplotlib.ft2font import FT2Font
+    """DejaVu Sans at 13 px, loaded on first use."""
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
 
-        font = FT2Font(findfont(FontProperties(family="DejaVu Sans")))
-        font.set_size(_LABEL_PX, 72)  # 13 pt at 72 dpi: 13 px
-        _FONT.append(font)
-    return _FONT[0]
+    font = FT2Font(findfont(FontProperties(family="DejaVu Sans")))
+    font.set_size(_LABEL_PX, 72)  # 13 pt at 72 dpi: 13 px
+    return font
 
 
 def _px(value: str | None) -> int | None:
@@ -144,7 +143,7 @@ def _fit_controls(controls) -> None:
             longest = max((_text_px(str(text)) for text in labels), default=0)
             body = min(longest + _SELECT_PAD_PX, _SELECT_MAX_PX)
         else:
-            body = 120  # a text field holding a number or a word
+            body = _FIELD_PX
         width = _px(control.layout.width)
         if control.layout.width in (None, "") or (width is not None and width < label_px + body):
             control.layout.width = f"{max(label_px + body, 300)}px"

@@ -481,7 +481,7 @@ class MultiPathExplorer(Explorer):
         self._modes = [ax.plot([], [], "-", color="tab:purple")[0] for _ in range(self._MAX_MODES)]
         # A mode may end outside the view: its probability is written at the nearest point
         # inside (clipped to the axes, never floating over the title).
-        self._probs = [ax.text(0, 0, "", fontsize=7, color="tab:purple", clip_on=True)
+        self._probs = [ax.text(0, 0, "", fontsize=8, color="tab:purple", clip_on=True)
                        for _ in range(self._MAX_MODES)]
         self._past, = ax.plot([], [], "k.", ms=5, label="past the model sees")
         self._unseen, = ax.plot([], [], ".", color="0.7", ms=4, label="older past (unseen)")
